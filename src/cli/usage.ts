@@ -1,0 +1,36 @@
+import { REGIONS } from '../im/regions.js';
+
+export const USAGE = `markread: mark a Tencent Cloud Chat one-to-one conversation read, as the app admin.
+
+Usage:
+  markread <user> <peer> [--read-time <unix seconds>] [--json] [--dry-run]
+  markread --help
+
+Marks every message of <user>'s one-to-one conversation with <peer> read (v4/openim/admin_set_msg_read).
+
+Options:
+  --read-time <s>  only messages sent before this Unix time (seconds) become read; default: now
+  --json           print the outcome as one JSON object on stdout
+  --dry-run        print the request that would be sent (UserSig redacted) and call nothing
+  -h, --help       this text
+
+Exit codes: 0 OK; 1 the API answered FAIL; 2 usage or configuration error (nothing called);
+            3 no usable answer from the API after retries.
+
+Configuration (environment variables, or a .env file in the working directory):
+  TIM_SDKAPPID             required: the IM app's SDKAppID
+  TIM_SECRET_KEY           required: the app's secret key (never printed)
+  TIM_ADMIN_IDENTIFIER     App admin account that signs calls (default: administrator)
+  TIM_REGION               required unless TIM_BASE_URL is set: ${REGIONS.join(', ')}
+  TIM_BASE_URL             override the host (https://, or http:// to a loopback address)
+  TIM_MAX_RPS              calls per second at most, 1-200 (default: 190)
+  TIM_TIMEOUT_MS           per-attempt timeout in ms (default: 5000)
+  TIM_DEADLINE_MS          whole-call time limit in ms, retries included (default: 20000)
+  TIM_USERSIG_TTL_SECONDS  admin UserSig lifetime (default: 86400)
+  LOG_LEVEL                log level on stderr (default for the CLI: warn; info adds the audit line)
+
+Examples:
+  markread alice bob
+  markread alice bob --read-time 1767225600 --json
+  TIM_REGION=singapore markread alice bob --dry-run
+`;

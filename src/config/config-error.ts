@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+
+/** A configuration that cannot start. Holds one line per problem, each naming the variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Turns zod issues on an env object into "VARIABLE: what is expected" lines. */
+export function describeEnvIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
+    return `${variable}: ${issue.message}`;
+  });
+}
+
+/** Unset and empty are the same thing for an environment variable: `FOO=` in a .env file means "not set". */
+export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value.trim();
+  }
+  return out;
+}

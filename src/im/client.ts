@@ -1,0 +1,229 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import type { ImConfig } from '../config/im-config.js';
+import type { Logger } from '../log/logger.js';
+import { backoffDelayMs } from './backoff.js';
+import { explainError, type ErrorExplanation } from './error-catalogue.js';
+import { PacerAbortedError, SlidingWindowPacer } from './pacer.js';
+import { randomU32 } from './random-u32.js';
+import type { ImEndpoint } from './regions.js';
+import { imEnvelope, type ImApi, type ImEnvelope } from './response.js';
+import { createDispatcher, postJson, type TransportFailure } from './transport.js';
+import { UserSigCache } from './usersig.js';
+
+export interface CallStats {
+  attempts: number;
+  durationMs: number;
+  /** The `random` of the last attempt: Tencent support can find a request by it. */
+  requestId: number;
+  requestIds: number[];
+  /** Host of the last attempt. */
+  host: string;
+}
+
+export type CallFailure = TransportFailure | { kind: 'deadline'; detail: string } | { kind: 'aborted'; detail: string };
+
+export type CallResult<Res extends ImEnvelope> =
+  | { status: 'ok'; response: Res; stats: CallStats }
+  | { status: 'fail'; response: ImEnvelope; error: ErrorExplanation; stats: CallStats }
+  | { status: 'unreachable'; failure: CallFailure; stats: CallStats };
+
+export type ImClientSettings = Pick<
+  ImConfig,
+  'sdkAppId' | 'secretKey' | 'adminIdentifier' | 'endpoint' | 'maxRps' | 'timeoutMs' | 'deadlineMs' | 'userSigTtlSeconds'
+>;
+
+export interface ImClientOptions {
+  settings: ImClientSettings;
+  logger: Logger;
+  /** Told about each new UserSig so log redaction knows it. */
+  onNewUserSig?: (userSig: string) => void;
+  dispatcher?: Dispatcher;
+  /** Backoff tuning; tests shorten it. */
+  backoff?: { baseMs: number; slowDownBaseMs: number; capMs: number };
+  /** Wall clock for UserSig renewal. */
+  now?: () => number;
+  pacerMarginMs?: number;
+}
+
+/** After the primary host fails to connect, use the backup this long before trying the primary again. */
+const BACKUP_STICKY_MS = 5 * 60_000;
+/** Attempts of one call at most, whatever the deadline allows. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The Tencent Cloud Chat REST client: signs, paces, sends and retries calls to any API. It knows nothing of
+ * Slack or of what the call is for; each API module gives it a path, a body and a response schema.
+ */
+export class ImClient {
+  /** One pacer per API: the documented ceilings are per API (200/s for admin_set_msg_read). */
+  private readonly pacers = new Map<string, SlidingWindowPacer>();
+  private readonly sigs: UserSigCache;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly backoff: { baseMs: number; slowDownBaseMs: number; capMs: number };
+  private useBackupUntil = 0;
+
+  constructor(private readonly options: ImClientOptions) {
+    const s = options.settings;
+    this.sigs = new UserSigCache({
+      sdkAppId: s.sdkAppId,
+      secretKey: s.secretKey,
+      identifier: s.adminIdentifier,
+      ttlSeconds: s.userSigTtlSeconds,
+      now: options.now,
+      onNewUserSig: options.onNewUserSig,
+    });
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? createDispatcher(Math.min(s.timeoutMs, 10_000));
+    this.backoff = options.backoff ?? { baseMs: 250, slowDownBaseMs: 1_000, capMs: 5_000 };
+  }
+
+  /** The pacer of one API, made on first use with the lower of TIM_MAX_RPS and the API's own ceiling. */
+  pacerFor(api: Pick<ImApi<ImEnvelope>, 'command' | 'maxRps'>): SlidingWindowPacer {
+    let pacer = this.pacers.get(api.command);
+    if (!pacer) {
+      pacer = new SlidingWindowPacer({ maxPerWindow: Math.min(this.options.settings.maxRps, api.maxRps), marginMs: this.options.pacerMarginMs });
+      this.pacers.set(api.command, pacer);
+    }
+    return pacer;
+  }
+
+  get endpoint(): ImEndpoint {
+    return this.options.settings.endpoint;
+  }
+
+  /** A request as it would be sent, with the UserSig left out: for dry runs. */
+  describeRequest(command: string, body: unknown): { method: 'POST'; origin: string; path: string; query: Record<string, string>; body: unknown } {
+    const url = this.buildUrl(this.options.settings.endpoint.primary, command, '[redacted]', 0);
+    const query = Object.fromEntries(url.searchParams);
+    query.random = '<a fresh random u32 per attempt>';
+    return { method: 'POST', origin: url.origin, path: url.pathname, query, body };
+  }
+
+  async call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal): Promise<CallResult<Res>> {
+    const { timeoutMs, deadlineMs } = this.options.settings;
+    const log = this.options.logger;
+    const started = performance.now();
+    const deadline = started + deadlineMs;
+    const deadlineSignal = AbortSignal.timeout(deadlineMs);
+    const waitSignal = signal ? AbortSignal.any([signal, deadlineSignal]) : deadlineSignal;
+    const bodyText = JSON.stringify(body);
+    const pacer = this.pacerFor(api);
+    const requestIds: number[] = [];
+    let host = '';
+    let retries = 0;
+    let newSigTried = false;
+    let onceMoreTried = false;
+    let last: CallResult<Res> | undefined;
+    const stats = (): CallStats => ({
+      attempts: requestIds.length,
+      durationMs: Math.round(performance.now() - started),
+      requestId: requestIds.at(-1) ?? 0,
+      requestIds,
+      host,
+    });
+    const stopped = (): CallResult<Res> => {
+      if (last) return { ...last, stats: stats() };
+      const failure: CallFailure = signal?.aborted
+        ? { kind: 'aborted', detail: 'stopped before the request was sent' }
+        : { kind: 'deadline', detail: `no send slot within ${deadlineMs} ms (${pacer.maxPerWindow} calls/s allowed)` };
+      return { status: 'unreachable', failure, stats: stats() };
+    };
+
+    for (;;) {
+      try {
+        await pacer.acquire(waitSignal);
+      } catch (error) {
+        if (error instanceof PacerAbortedError) return stopped();
+        throw error;
+      }
+      const random = randomU32();
+      requestIds.push(random);
+      const userSig = this.sigs.get();
+      const base = this.pickBase();
+      host = base.host;
+      const url = this.buildUrl(base, api.command, userSig, random);
+      const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
+      const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout);
+
+      let delayBaseMs = this.backoff.baseMs;
+      if (!answer.ok) {
+        last = { status: 'unreachable', failure: answer.failure, stats: stats() };
+        log.warn({ command: api.command, requestId: random, host, failure: answer.failure }, 'IM request got no usable answer');
+        if (answer.failure.kind === 'connect' && this.switchToBackup(base)) continue;
+      } else {
+        const envelope = imEnvelope.safeParse(answer.json);
+        if (!envelope.success) {
+          last = { status: 'unreachable', failure: { kind: 'bad-body', detail: 'answer is JSON but not an IM envelope (ActionStatus, ErrorCode)' }, stats: stats() };
+        } else if (envelope.data.ActionStatus === 'OK' && envelope.data.ErrorCode === 0) {
+          const typed = api.response.safeParse(answer.json);
+          if (typed.success) return { status: 'ok', response: typed.data, stats: stats() };
+          last = { status: 'unreachable', failure: { kind: 'bad-body', detail: `OK answer without the fields ${api.command} returns` }, stats: stats() };
+        } else {
+          const error = explainError(envelope.data.ErrorCode, envelope.data.ErrorInfo);
+          last = { status: 'fail', response: envelope.data, error, stats: stats() };
+          log.debug({ command: api.command, requestId: random, errorCode: error.code, retry: error.retry }, 'IM API answered FAIL');
+          if (error.retry === 'never') return last;
+          if (error.retry === 'new-usersig') {
+            if (newSigTried) return last;
+            newSigTried = true;
+            this.sigs.invalidate(userSig);
+            continue;
+          }
+          if (error.retry === 'once-more') {
+            if (onceMoreTried) return last;
+            onceMoreTried = true;
+          }
+          if (error.retry === 'slow-down') {
+            // Whether Tencent counts per API or per app is undocumented: slow every API down.
+            for (const p of this.pacers.values()) p.slowDown();
+            delayBaseMs = this.backoff.slowDownBaseMs;
+          }
+        }
+      }
+
+      retries++;
+      const delay = backoffDelayMs(retries, delayBaseMs, this.backoff.capMs);
+      if (requestIds.length >= MAX_ATTEMPTS || performance.now() + delay >= deadline || signal?.aborted) return stopped();
+      try {
+        await sleep(delay, undefined, { signal: waitSignal });
+      } catch {
+        return stopped();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const pacer of this.pacers.values()) pacer.close();
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private pickBase(): URL {
+    const { primary, backup } = this.options.settings.endpoint;
+    return backup && Date.now() < this.useBackupUntil ? backup : primary;
+  }
+
+  /** True if the call should go on at once on the backup host. */
+  private switchToBackup(failed: URL): boolean {
+    const { primary, backup } = this.options.settings.endpoint;
+    if (!backup || failed !== primary) return false;
+    this.useBackupUntil = Date.now() + BACKUP_STICKY_MS;
+    this.options.logger.warn({ primary: primary.host, backup: backup.host }, 'IM primary host unreachable; using the backup host');
+    return true;
+  }
+
+  private buildUrl(base: URL, command: string, userSig: string, random: number): URL {
+    const s = this.options.settings;
+    const url = new URL(command, base);
+    url.search = new URLSearchParams({
+      sdkappid: String(s.sdkAppId),
+      identifier: s.adminIdentifier,
+      usersig: userSig,
+      random: String(random),
+      contenttype: 'json',
+    }).toString();
+    return url;
+  }
+}

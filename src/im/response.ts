@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** The envelope every Tencent Cloud Chat REST answer has. Unknown fields (RequestId, API-specific ones) are kept. */
+export const imEnvelope = z.looseObject({
+  ActionStatus: z.enum(['OK', 'FAIL']),
+  ErrorCode: z.number().int(),
+  ErrorInfo: z.string().default(''),
+  RequestId: z.string().optional(),
+});
+export type ImEnvelope = z.infer<typeof imEnvelope>;
+
+/** One REST API: its path and the shape of a successful answer. Requests are typed by each API's module. */
+export interface ImApi<Res extends ImEnvelope> {
+  command: string;
+  response: z.ZodType<Res>;
+  /** The documented per-API call ceiling, calls per second. */
+  maxRps: number;
+}

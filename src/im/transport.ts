@@ -1,0 +1,75 @@
+import { Agent, request, type Dispatcher } from 'undici';
+
+/** Why an attempt got no usable answer. `connect` failures (DNS, refused, connect timeout) may try the backup host. */
+export type TransportFailureKind = 'connect' | 'timeout' | 'reset' | 'http-status' | 'bad-body';
+
+export interface TransportFailure {
+  kind: TransportFailureKind;
+  detail: string;
+}
+
+export type TransportResult = { ok: true; json: unknown } | { ok: false; failure: TransportFailure };
+
+/** Bodies of this API are tiny; anything bigger is not the IM API talking. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const CONNECT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * One keep-alive pool per origin (Tencent's FAQ asks for keep-alive), with no cap on connections: the pacer,
+ * not the pool, decides when a request leaves, and a capped pool would queue requests and then release them in
+ * a burst over the rate limit.
+ */
+export function createDispatcher(connectTimeoutMs: number): Dispatcher {
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connect: { timeout: connectTimeoutMs } });
+}
+
+/** POSTs a JSON body and returns the parsed JSON answer, or why there is none. Never throws. */
+export async function postJson(dispatcher: Dispatcher, url: URL, body: string, timeoutMs: number): Promise<TransportResult> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await request(url, {
+      dispatcher,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      signal: controller.signal,
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return { ok: false, failure: { kind: 'http-status', detail: `HTTP ${response.statusCode}` } };
+    }
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        controller.abort();
+        return { ok: false, failure: { kind: 'bad-body', detail: `answer larger than ${MAX_BODY_BYTES} bytes` } };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    try {
+      return { ok: true, json: JSON.parse(text) };
+    } catch {
+      return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})` } };
+    }
+  } catch (error) {
+    if (controller.signal.aborted) return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
+    return { ok: false, failure: classify(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function classify(error: unknown): TransportFailure {
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code ?? '';
+  const detail = `${code ? `${code}: ` : ''}${err.cause?.message ?? err.message ?? String(error)}`;
+  if (CONNECT_CODES.has(code)) return { kind: 'connect', detail };
+  if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', detail };
+  return { kind: 'reset', detail };
+}
