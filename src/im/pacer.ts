@@ -27,7 +27,9 @@ interface Waiter {
 }
 
 /**
- * Lets at most `maxPerWindow` requests leave in any sliding window, however many callers wait (FIFO).
+ * Lets at most `maxPerWindow` requests leave in any sliding window, however many callers wait (FIFO), and spaces
+ * them evenly across the window rather than in a burst at its start: a burst's requests reach the server spread
+ * out by connection set-up and scheduling, and could then share a server-side second with the next burst.
  * `slowDown()` halves the allowed rate when the server says we are too fast; the rate then climbs back by a
  * tenth of the ceiling for every quiet window.
  */
@@ -43,6 +45,8 @@ export class SlidingWindowPacer {
   private timer: NodeJS.Timeout | undefined;
   private limit: number;
   private lastAdjust: number;
+  /** Earliest time of the next departure under even spacing. */
+  private nextAt = -Infinity;
 
   constructor(options: PacerOptions) {
     if (!Number.isInteger(options.maxPerWindow) || options.maxPerWindow < 1) throw new RangeError('maxPerWindow must be a positive integer');
@@ -129,17 +133,22 @@ export class SlidingWindowPacer {
         this.head = 0;
       }
       const inWindow = this.departures.length - this.head;
-      if (inWindow < this.limit) {
+      const gap = this.windowMs / this.limit;
+      if (inWindow < this.limit && now >= this.nextAt) {
         this.departures.push(now);
+        // Keep to the schedule when a timer fires a little late (no drift below the rate), but do not bank
+        // idle time into a burst.
+        this.nextAt = (this.nextAt >= now - gap ? this.nextAt : now) + gap;
         this.takeWaiter().resolve();
         continue;
       }
-      // Wait until enough departures age out to get under the (possibly lowered) limit.
-      const freeingAt = (this.departures[this.head + inWindow - this.limit] as number) + this.windowMs;
+      // Wait for the next even slot, and until enough departures age out to get under the (possibly lowered) limit.
+      const windowFreeAt = inWindow < this.limit ? now : (this.departures[this.head + inWindow - this.limit] as number) + this.windowMs;
+      const wakeAt = Math.max(this.nextAt, windowFreeAt);
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, Math.max(1, Math.ceil(freeingAt - now)));
+      }, Math.max(1, Math.ceil(wakeAt - now)));
       return;
     }
   }

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+
+const CLI = resolve('dist/src/cli/main.js');
+// A working directory with no .env, so only the variables given here count.
+const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-'));
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('markread CLI', () => {
+  const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: new Set(['alice', 'bob']) });
+  let env: Record<string, string>;
+  before(async () => {
+    const url = await standIn.start();
+    env = { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: url, TIM_TIMEOUT_MS: '500', TIM_DEADLINE_MS: '1500' };
+  });
+  after(() => standIn.stop());
+
+  it('marks a conversation read and prints the outcome (exit 0)', async () => {
+    standIn.arrivals.length = 0;
+    const { code, stdout, stderr } = await run(['alice', 'bob'], env);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^OK {2}alice ↔ bob/);
+    assert.match(stdout, /ActionStatus +OK/);
+    assert.match(stdout, /ErrorCode +0/);
+    assert.match(stdout, /Attempts +1/);
+    assert.deepEqual(standIn.accepted()[0]?.body, { Report_Account: 'alice', Peer_Account: 'bob' });
+    assert.equal(stderr.includes(SECRET_KEY), false);
+  });
+
+  it('prints one JSON object with --json, including the read time', async () => {
+    const { code, stdout } = await run(['alice', 'bob', '--json', '--read-time', '1767225600'], env);
+    assert.equal(code, 0);
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    assert.equal(out.status, 'ok');
+    assert.equal(out.ActionStatus, 'OK');
+    assert.equal(out.ErrorCode, 0);
+    assert.equal(out.readTime, 1767225600);
+    assert.equal(out.attempts, 1);
+    assert.equal(typeof out.requestId, 'number');
+  });
+
+  it('exits 1 with the meaning when the API answers FAIL', async () => {
+    const { code, stdout } = await run(['alice', 'ghost', '--json'], env);
+    assert.equal(code, 1);
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    assert.equal(out.ActionStatus, 'FAIL');
+    assert.equal(out.ErrorCode, 90003);
+    assert.match(String(out.meaning), /peer account/);
+    assert.match(String(out.action), /UserID/);
+  });
+
+  it('exits 3 when the API gives no usable answer after retries', async () => {
+    standIn.behave = () => ({ status: 502 });
+    const { code, stdout } = await run(['alice', 'bob'], env);
+    standIn.behave = undefined;
+    assert.equal(code, 3);
+    assert.match(stdout, /^NO ANSWER/);
+    assert.match(stdout, /HTTP 502/);
+    assert.match(stdout, /run it again/);
+  });
+
+  it('exits 2 on bad input, naming the rule, and calls nothing', async () => {
+    standIn.arrivals.length = 0;
+    for (const args of [['alice'], ['alice', 'bob smith'], ['alice', 'alice'], ['alice', 'bob', '--read-time', 'now'], ['alice', 'bob', '--frobnicate']]) {
+      const { code, stderr } = await run(args, env);
+      assert.equal(code, 2, args.join(' '));
+      assert.match(stderr, /usage error, nothing was called/);
+    }
+    const { stderr } = await run(['alice', 'x'.repeat(40)], env);
+    assert.match(stderr, /40 bytes long; UserIDs are at most 32 bytes/);
+    assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('exits 2 on bad configuration, naming each variable, and never prints the secret', async () => {
+    const { code, stderr, stdout } = await run(['alice', 'bob', '--json'], { TIM_SECRET_KEY: SECRET_KEY, TIM_SDKAPPID: 'twelve' });
+    assert.equal(code, 2);
+    assert.match(stderr, /TIM_SDKAPPID: expected a positive whole number/);
+    assert.match(stderr, /TIM_REGION: is required unless TIM_BASE_URL is set/);
+    assert.deepEqual((JSON.parse(stdout) as { error: string }).error, 'configuration');
+    assert.equal((stderr + stdout).includes(SECRET_KEY), false);
+  });
+
+  it('--dry-run prints the request with the UserSig redacted and sends nothing', async () => {
+    standIn.arrivals.length = 0;
+    const { code, stdout } = await run(['alice', 'bob', '--dry-run', '--json'], { ...env, TIM_BASE_URL: '', TIM_REGION: 'frankfurt' });
+    assert.equal(code, 0);
+    const out = JSON.parse(stdout) as { origin: string; path: string; query: Record<string, string>; body: unknown };
+    assert.equal(out.origin, 'https://adminapiger.im.qcloud.com');
+    assert.equal(out.path, '/v4/openim/admin_set_msg_read');
+    assert.equal(out.query.usersig, '[redacted]');
+    assert.equal(out.query.sdkappid, String(SDK_APP_ID));
+    assert.deepEqual(out.body, { Report_Account: 'alice', Peer_Account: 'bob' });
+    assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('--help explains usage and every variable', async () => {
+    const { code, stdout } = await run(['--help'], {});
+    assert.equal(code, 0);
+    for (const word of ['--read-time', '--dry-run', 'TIM_SDKAPPID', 'TIM_SECRET_KEY', 'TIM_REGION', 'TIM_BASE_URL', 'TIM_MAX_RPS', 'Exit codes']) {
+      assert.ok(stdout.includes(word), word);
+    }
+  });
+
+  it('writes the audit line to stderr at LOG_LEVEL=info, keeping stdout clean', async () => {
+    standIn.behave = () => fail(70500);
+    const { code, stdout, stderr } = await run(['alice', 'bob', '--json'], { ...env, LOG_LEVEL: 'info' });
+    standIn.behave = undefined;
+    assert.equal(code, 1);
+    JSON.parse(stdout);
+    const audit = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.audit === 'mark-read');
+    assert.equal(audit?.errorCode, 70500);
+    assert.equal(audit?.source, 'cli');
+    assert.ok((audit?.attempts as number) > 1);
+  });
+});

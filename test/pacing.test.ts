@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
+import { SlidingWindowPacer } from '../src/im/pacer.js';
+import { fail } from '../stand-ins/im-stand-in.js';
+import { maxInSlidingWindow, startImFixture, type ImFixture } from './support/im-fixture.js';
+
+const fixtures: ImFixture[] = [];
+after(async () => {
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+
+describe('pacing', () => {
+  it('never lets more than TIM_MAX_RPS requests arrive in any sliding second, however many callers wait', async () => {
+    const f = await startImFixture({ settings: { maxRps: 40, deadlineMs: 10_000 } });
+    fixtures.push(f);
+    const calls = Array.from({ length: 100 }, (_, i) => adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' }));
+    const results = await Promise.all(calls);
+    assert.ok(results.every((r) => r.status === 'ok'));
+    const arrivals = f.standIn.accepted().map((a) => a.at);
+    assert.equal(arrivals.length, 100);
+    assert.ok(maxInSlidingWindow(arrivals) <= 40, `max ${maxInSlidingWindow(arrivals)} in a second`);
+    // ...and it does use the allowance: 100 calls at 40/s need a bit over two seconds, not much more.
+    const span = Math.max(...arrivals) - Math.min(...arrivals);
+    assert.ok(span >= 2_000 && span < 3_000, `span ${span} ms`);
+  });
+
+  it('serves waiting callers in order', async () => {
+    const pacer = new SlidingWindowPacer({ maxPerWindow: 2, windowMs: 100, marginMs: 0 });
+    const order: number[] = [];
+    await Promise.all([0, 1, 2, 3, 4].map((i) => pacer.acquire().then(() => order.push(i))));
+    assert.deepEqual(order, [0, 1, 2, 3, 4]);
+    pacer.close();
+  });
+
+  it('lets a waiting caller give up when its signal aborts', async () => {
+    const pacer = new SlidingWindowPacer({ maxPerWindow: 1, windowMs: 10_000, marginMs: 0 });
+    await pacer.acquire();
+    const controller = new AbortController();
+    const waiting = pacer.acquire(controller.signal);
+    assert.equal(pacer.queued, 1);
+    controller.abort();
+    await assert.rejects(waiting, /gave up waiting/);
+    assert.equal(pacer.queued, 0);
+    pacer.close();
+  });
+
+  it('halves the rate on slow-down and climbs back a tenth per quiet window', () => {
+    let now = 0;
+    const pacer = new SlidingWindowPacer({ maxPerWindow: 100, windowMs: 1000, marginMs: 0, now: () => now });
+    pacer.slowDown();
+    pacer.slowDown();
+    assert.equal(pacer.currentLimit, 25);
+    now += 1000;
+    assert.equal(pacer.currentLimit, 35);
+    now += 10_000;
+    assert.equal(pacer.currentLimit, 100);
+  });
+
+  it('a frequency-limit answer slows other callers too', async () => {
+    const f = await startImFixture({ settings: { maxRps: 20, deadlineMs: 10_000 } });
+    fixtures.push(f);
+    let limited = false;
+    f.standIn.behave = () => {
+      if (limited) return undefined;
+      limited = true;
+      return fail(60018);
+    };
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' })));
+    assert.ok(results.every((r) => r.status === 'ok'));
+    const arrivals = f.standIn.arrivals.map((a) => a.at).sort((a, b) => a - b);
+    // The first second lets 20 through; after the 60018 the rate is halved, so the next second carries far fewer.
+    const first = arrivals[0] as number;
+    const inSecondWindow = arrivals.filter((t) => t >= first + 1_030 && t < first + 2_030).length;
+    assert.ok(inSecondWindow <= 12, `${inSecondWindow} arrivals in the second window after a slow-down`);
+  });
+});
