@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
+import { isLoopbackHost } from './loopback.js';
+import { Secret } from './secret.js';
+
+export interface SlackConfig {
+  botToken: Secret;
+  /** HTTP mode only. */
+  signingSecret: Secret | undefined;
+  /** Set: Socket Mode. */
+  appToken: Secret | undefined;
+  /** Web API base URL, ending in `/` (Bolt's slackApiUrl). */
+  apiUrl: string | undefined;
+  port: number;
+  allowedUsers: Set<string>;
+  allowedUserGroups: Set<string>;
+  mode: 'http' | 'socket';
+}
+
+const idList = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .superRefine((ids, ctx) => {
+      const bad = ids.filter((id) => !pattern.test(id));
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}` });
+    });
+
+const slackEnvSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required: the bot token (xoxb-…) from your Slack app’s OAuth & Permissions page' })
+    .regex(/^xoxb-/, { error: 'expected a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' }),
+  SLACK_SIGNING_SECRET: z.string().regex(/^[A-Za-z0-9]{16,}$/, { error: 'expected the signing secret from Basic Information → App Credentials' }).optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { error: 'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)' }).optional(),
+  SLACK_API_URL: z
+    .string()
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        return ctx.addIssue({ code: 'custom', message: 'expected a URL such as https://slack.com/api/' });
+      }
+      if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
+      ctx.addIssue({ code: 'custom', message: 'expected an https:// URL (http:// only to a loopback address)' });
+    })
+    .optional(),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' })
+    .transform(Number)
+    .pipe(z.number().int().max(65535, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' }))
+    .default(3000),
+  MARKREAD_ALLOWED_USERS: idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)').default([]),
+  MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
+});
+
+/** Reads the Slack settings. Throws ConfigError listing every problem, each naming its variable. */
+export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConfig {
+  const raw = withoutEmpty(env);
+  const parsed = slackEnvSchema.safeParse(raw);
+  const problems = parsed.success ? [] : describeEnvIssues(parsed.error);
+  if (raw.SLACK_APP_TOKEN === undefined && raw.SLACK_SIGNING_SECRET === undefined) {
+    problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (Basic Information → App Credentials); or set SLACK_APP_TOKEN for Socket Mode');
+  }
+  const noIds = parsed.success && parsed.data.MARKREAD_ALLOWED_USERS.length === 0 && parsed.data.MARKREAD_ALLOWED_USERGROUPS.length === 0;
+  if ((raw.MARKREAD_ALLOWED_USERS === undefined && raw.MARKREAD_ALLOWED_USERGROUPS === undefined) || noIds) {
+    problems.push(
+      'MARKREAD_ALLOWED_USERS: the allowlist is empty, so nobody could use /markread; list the Slack user IDs allowed (e.g. U012ABCDEF,U034GHIJKL), or set MARKREAD_ALLOWED_USERGROUPS',
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  let apiUrl = e.SLACK_API_URL;
+  if (apiUrl !== undefined && !apiUrl.endsWith('/')) apiUrl += '/';
+  return {
+    botToken: new Secret(e.SLACK_BOT_TOKEN),
+    signingSecret: e.SLACK_SIGNING_SECRET === undefined ? undefined : new Secret(e.SLACK_SIGNING_SECRET),
+    appToken: e.SLACK_APP_TOKEN === undefined ? undefined : new Secret(e.SLACK_APP_TOKEN),
+    apiUrl,
+    port: e.PORT,
+    allowedUsers: new Set(e.MARKREAD_ALLOWED_USERS),
+    allowedUserGroups: new Set(e.MARKREAD_ALLOWED_USERGROUPS),
+    mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
+  };
+}

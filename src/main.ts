@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the Slack app. Reads .env and the environment, reports every configuration problem at once,
+ * then serves /markread until SIGTERM or SIGINT, when it finishes the commands in flight before exiting.
+ */
+import { ConfigError } from './config/config-error.js';
+import { loadEnvFile } from './config/env-file.js';
+import { loadImConfig, type LoadedImConfig } from './config/im-config.js';
+import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
+import { createImRuntime } from './im-runtime.js';
+import { createSlackApp } from './slack/app.js';
+
+const DRAIN_MS = 10_000;
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const problems: string[] = [];
+  let im: LoadedImConfig | undefined;
+  let slack: SlackConfig | undefined;
+  try {
+    im = loadImConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  try {
+    slack = loadSlackConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (!im || !slack) {
+    process.stderr.write(`markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const runtime = createImRuntime(im.config);
+  for (const warning of im.warnings) runtime.logger.warn(warning);
+  const handle = createSlackApp(slack, runtime);
+  try {
+    await handle.start();
+  } catch (error) {
+    runtime.logger.fatal({ err: error }, 'could not start: check SLACK_BOT_TOKEN (auth.test failed?) and that PORT is free');
+    await runtime.client.close();
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal, inFlight: handle.inFlight.size }, 'stopping: no new requests; finishing commands in flight');
+    const { drained } = await handle.stop(DRAIN_MS);
+    runtime.logger.info({ drained }, 'stopped');
+    runtime.logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

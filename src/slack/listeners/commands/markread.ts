@@ -1,0 +1,52 @@
+import type { App } from '@slack/bolt';
+import { parseCommandText } from '../../command-text.js';
+import type { ListenerDeps } from '../../deps.js';
+import { markReadInSlack } from '../../mark-read-in-slack.js';
+import { markReadModal, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
+import { postToResponseUrl } from '../../response-url.js';
+
+export const SLASH_COMMAND = '/markread';
+
+/**
+ * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or
+ * "working on it"); the IM call runs after the ack.
+ */
+export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    const parsed = parseCommandText(command.text);
+    const who = { team: command.team_id, slackUser: command.user_id, channel: command.channel_id };
+
+    if (parsed.kind === 'help' || parsed.kind === 'invalid') {
+      await ack({ response_type: 'ephemeral', ...usageMessage(parsed.kind === 'invalid' ? parsed.problems : []) });
+      return;
+    }
+
+    const verdict = await deps.allowlist.check(command.user_id);
+    if (!verdict.allowed) {
+      await ack({ response_type: 'ephemeral', ...refusalMessage(verdict.reason) });
+      deps.logger.warn({ audit: 'refused', ...who, reason: verdict.reason, text: command.text }, 'refused /markread from a caller not on the allowlist');
+      return;
+    }
+
+    if (parsed.kind === 'modal') {
+      await ack();
+      // trigger_id expires 3 s after the command was sent: open the modal before anything slow.
+      try {
+        await client.views.open({ trigger_id: command.trigger_id, view: markReadModal({ channelId: command.channel_id, responseUrl: command.response_url }) });
+      } catch (error) {
+        deps.logger.warn({ ...who, err: error }, 'could not open the /markread modal');
+        await deps.inFlight.track(postToResponseUrl(command.response_url, usageMessage(['the form could not be opened in time; type the UserIDs instead'])));
+      }
+      return;
+    }
+
+    await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
+    void deps.inFlight.track(
+      markReadInSlack(
+        { ...deps.flow, web: client },
+        { requester: command.user_id, teamId: command.team_id, channelId: command.channel_id, responseUrl: command.response_url, via: 'command' },
+        parsed.request,
+      ),
+    );
+  });
+}

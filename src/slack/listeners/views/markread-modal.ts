@@ -1,0 +1,58 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
+import type { ListenerDeps } from '../../deps.js';
+import { markReadInSlack } from '../../mark-read-in-slack.js';
+import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
+
+const metadataSchema = z.object({ channelId: z.string().regex(/^[CDG][A-Z0-9]+$/), responseUrl: z.url() });
+const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
+
+/**
+ * The modal's submission. The allowlist is checked again (the submitter need not be who opened it), invalid
+ * values are answered inline on their field, and a valid one runs like the slash command.
+ */
+export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
+  app.view(MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const submitter = body.user.id;
+    const teamId = body.team?.id;
+    const verdict = await deps.allowlist.check(submitter);
+    if (!verdict.allowed) {
+      await ack({ response_action: 'update', view: refusalView(verdict.reason) });
+      deps.logger.warn({ audit: 'refused', team: teamId, slackUser: submitter, via: 'modal', reason: verdict.reason }, 'refused a /markread form from a submitter not on the allowlist');
+      return;
+    }
+
+    const value = (blockId: string): string => view.state.values[blockId]?.[MODAL_ACTION]?.value ?? '';
+    const parsed = parseMarkReadRequest({ user: value(MODAL_FIELDS.user), peer: value(MODAL_FIELDS.peer), readTime: value(MODAL_FIELDS.readTime) });
+    if (!parsed.ok) {
+      const errors: Record<string, string> = {};
+      for (const problem of parsed.problems) errors[fieldToBlock[problem.field]] ??= problem.message;
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+
+    const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success) {
+      await ack({ response_action: 'errors', errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' } });
+      return;
+    }
+
+    await ack();
+    void deps.inFlight.track(
+      markReadInSlack(
+        { ...deps.flow, web: client },
+        { requester: submitter, teamId, channelId: metadata.data.channelId, responseUrl: metadata.data.responseUrl, via: 'modal' },
+        parsed.request,
+      ),
+    );
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+import type { MarkReadOutcome } from '../domain/mark-read.js';
+import type { MarkReadRequest } from '../domain/mark-read-request.js';
+import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
+
+/** A message body for chat.postMessage, chat.update, ack() or a response_url. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
+
+function conversation(request: MarkReadRequest): string {
+  const upTo = request.readTime === undefined ? '' : ` up to <!date^${request.readTime}^{date_short_pretty} {time}|${new Date(request.readTime * 1000).toISOString()}>`;
+  return `${code(request.user)}'s one-to-one conversation with ${code(request.peer)}${upTo}`;
+}
+
+export const USAGE_TEXT = [
+  '*Usage*',
+  '`/markread <user> <peer>` marks every message of `<user>`’s one-to-one conversation with `<peer>` read (Tencent Cloud Chat UserIDs, not Slack names).',
+  '`/markread <user> <peer> --read-time <unix seconds>` marks only messages sent before that time.',
+  '`/markread` opens a form. `/markread help` shows this.',
+  '*Examples*: `/markread alice bob` · `/markread alice bob --read-time 1767225600`',
+].join('\n');
+
+export function usageMessage(problems: string[] = []): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (problems.length > 0) blocks.push(section(`:warning: Nothing was done: ${problems.map(escapeMrkdwn).join('; ')}.`));
+  blocks.push(section(USAGE_TEXT));
+  return { text: problems.length > 0 ? `Nothing was done: ${problems.join('; ')}` : 'How to use /markread', blocks };
+}
+
+export function refusalMessage(reason: string): SlackMessage {
+  const text = `:no_entry: You can't use /markread: ${escapeMrkdwn(reason)}. Nothing was changed. Ask the on-call lead to add your Slack member ID to MARKREAD_ALLOWED_USERS (or a user group in MARKREAD_ALLOWED_USERGROUPS).`;
+  return { text, blocks: [section(text)] };
+}
+
+export function workingMessage(request: MarkReadRequest): SlackMessage {
+  const text = `:hourglass_flowing_sand: Working on it: marking ${conversation(request)} read. The outcome will follow in a thread (or here, if I can't post in this channel).`;
+  return { text, blocks: [section(text)] };
+}
+
+export type ParentState = 'working' | MarkReadOutcome['status'];
+
+const PARENT_ICON: Record<ParentState, string> = { working: ':hourglass_flowing_sand:', ok: ':white_check_mark:', failed: ':x:', unreachable: ':warning:' };
+const PARENT_SUFFIX: Record<ParentState, string> = {
+  working: 'Working on it…',
+  ok: 'Done: details in the thread.',
+  failed: 'Failed: details in the thread.',
+  unreachable: 'No answer from the IM API: details in the thread.',
+};
+
+/** The channel message that says who asked for what; its thread holds the outcome. */
+export function parentMessage(requester: string, request: MarkReadRequest, state: ParentState): SlackMessage {
+  const text = `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`;
+  return { text, blocks: [section(text)] };
+}
+
+const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark: *Marked read*', failed: ':x: *Failed*', unreachable: ':warning: *No answer from the IM API*' };
+
+export function outcomeMessage(outcome: MarkReadOutcome): SlackMessage {
+  const fields = [
+    `*ActionStatus* ${outcome.actionStatus ? code(outcome.actionStatus) : '_none_'}`,
+    `*ErrorCode* ${outcome.errorCode === undefined ? '_none_' : code(String(outcome.errorCode))}`,
+    `*ErrorInfo* ${outcome.errorInfo ? code(clip(outcome.errorInfo, 500)) : '_empty_'}`,
+  ].join('  ·  ');
+  const lines = [`${OUTCOME_HEADLINE[outcome.status]}: ${conversation(outcome.request)}`, fields, `*Meaning*: ${escapeMrkdwn(outcome.meaning)}`];
+  if (outcome.action) lines.push(`*What to do next*: ${escapeMrkdwn(outcome.action)}`);
+  const blocks: KnownBlock[] = [
+    section(lines.join('\n')),
+    context(`${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} · ${outcome.durationMs} ms · request id ${outcome.requestId}`),
+  ];
+  const plain = `${outcome.status === 'ok' ? 'Marked read' : outcome.status === 'failed' ? 'Failed' : 'No answer from the IM API'}: ${outcome.request.user} ↔ ${outcome.request.peer}. ActionStatus ${outcome.actionStatus ?? 'none'}, ErrorCode ${outcome.errorCode ?? 'none'}. ${outcome.meaning}`;
+  return { text: plain, blocks };
+}
+
+/** The outcome sent privately to the requester when the bot cannot post in the channel. */
+export function fallbackOutcomeMessage(outcome: MarkReadOutcome, slackError: string): SlackMessage {
+  const message = outcomeMessage(outcome);
+  message.blocks.push(
+    context(
+      `I couldn't post in this channel (${escapeMrkdwn(slackError)}), so only you see this. To get a thread others can see, invite me with \`/invite @markread\` (public or private channel), or run /markread in a channel I'm in.`,
+    ),
+  );
+  return message;
+}
+
+export const MODAL_CALLBACK_ID = 'markread_modal';
+export const MODAL_FIELDS = { user: 'user', peer: 'peer', readTime: 'read_time' } as const;
+export const MODAL_ACTION = 'value';
+
+/** What the modal carries from the command to its submission. */
+export interface ModalMetadata {
+  channelId: string;
+  responseUrl: string;
+}
+
+export function markReadModal(metadata: ModalMetadata) {
+  const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false) => ({
+    type: 'input' as const,
+    block_id: blockId,
+    optional,
+    label: { type: 'plain_text' as const, text: label },
+    hint: { type: 'plain_text' as const, text: hint },
+    element: { type: 'plain_text_input' as const, action_id: MODAL_ACTION, placeholder: { type: 'plain_text' as const, text: placeholder }, max_length: 64 },
+  });
+  return {
+    type: 'modal' as const,
+    callback_id: MODAL_CALLBACK_ID,
+    private_metadata: JSON.stringify(metadata),
+    title: { type: 'plain_text' as const, text: 'Mark conversation read' },
+    submit: { type: 'plain_text' as const, text: 'Mark read' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      section('Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.'),
+      input(MODAL_FIELDS.user, 'User (whose badge is stuck)', 'e.g. alice', 'The IM UserID whose conversation becomes read.'),
+      input(MODAL_FIELDS.peer, 'Peer (the other side)', 'e.g. bob', 'The IM UserID on the other side of the one-to-one conversation.'),
+      input(MODAL_FIELDS.readTime, 'Read up to (optional)', 'Unix seconds, e.g. 1767225600', 'Only messages sent before this time become read. Empty means now.', true),
+    ],
+  };
+}
+
+export function refusalView(reason: string) {
+  return {
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: 'Not allowed' },
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: [refusalMessage(reason).blocks[0] as KnownBlock],
+  };
+}

@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export interface SlackStandInOptions {
+  botToken: string;
+  /** channel → error that chat.postMessage answers there (e.g. not_in_channel). */
+  channelErrors?: Map<string, string>;
+  /** user group → members; a group mapped to a string answers that error (e.g. plan_upgrade_required). */
+  usergroups?: Map<string, string[] | string>;
+}
+
+/**
+ * A local stand-in for Slack's Web API (point SLACK_API_URL at `${url}api/`) and for response_url endpoints
+ * (`${url}respond/<id>`). It checks the bot token, records every call, and answers like Slack: ok/ts for
+ * chat.postMessage, errors such as not_in_channel where told to.
+ */
+export class SlackStandIn {
+  readonly calls: SlackApiCall[] = [];
+  readonly responses: ResponseUrlPost[] = [];
+  private server: Server | undefined;
+  private tsCounter = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly options: SlackStandInOptions) {}
+
+  async start(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+    return this.url;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.url}respond/${id}`;
+  }
+
+  callsOf(method: string): SlackApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves once `predicate` holds over what the stand-in has seen (checked after every request). */
+  async until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error('the Slack stand-in did not see what was expected in time');
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    this.server.close();
+    this.server = undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      for (const wake of this.waiters.splice(0)) wake();
+    };
+
+    if (path.startsWith('/respond/')) {
+      this.responses.push({ id: path.slice('/respond/'.length), body: JSON.parse(text) as Record<string, unknown> });
+      return json(200, { ok: true });
+    }
+    if (!path.startsWith('/api/')) return json(404, { ok: false, error: 'unknown_path' });
+    const method = path.slice('/api/'.length);
+    const args = parseArgs(req.headers['content-type'] ?? '', text);
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(args.token ?? '');
+    this.calls.push({ method, args, at: Date.now() });
+    if (token !== this.options.botToken) return json(200, { ok: false, error: 'invalid_auth' });
+
+    switch (method) {
+      case 'auth.test':
+        return json(200, { ok: true, url: 'https://stand-in.slack.com/', team: 'Stand-in', user: 'markread', team_id: 'T0STANDIN', user_id: 'U0BOT', bot_id: 'B0BOT' });
+      case 'chat.postMessage': {
+        const error = this.options.channelErrors?.get(String(args.channel));
+        if (error) return json(200, { ok: false, error });
+        const ts = `1767225600.${String(++this.tsCounter).padStart(6, '0')}`;
+        return json(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
+      }
+      case 'chat.update':
+        return json(200, { ok: true, channel: args.channel, ts: args.ts });
+      case 'views.open':
+        return json(200, { ok: true, view: { id: 'V0STANDIN' } });
+      case 'usergroups.users.list': {
+        const members = this.options.usergroups?.get(String(args.usergroup));
+        if (typeof members === 'string') return json(200, { ok: false, error: members });
+        if (!members) return json(200, { ok: false, error: 'no_such_subteam' });
+        return json(200, { ok: true, users: members });
+      }
+      default:
+        return json(200, { ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+/** Slack's Web API client sends form fields (with JSON-encoded blocks) or JSON; decode either into plain values. */
+function parseArgs(contentType: string, text: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

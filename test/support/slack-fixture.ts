@@ -1,0 +1,99 @@
+import { request } from 'undici';
+import { loadImConfig } from '../../src/config/im-config.js';
+import { loadSlackConfig } from '../../src/config/slack-config.js';
+import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
+import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
+import { ImStandIn } from '../../stand-ins/im-stand-in.js';
+import { commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
+import { SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
+import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
+
+export const BOT_TOKEN = 'xoxb-1234567890-test-bot-token';
+export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+export const ALLOWED = 'U0ONCALL';
+export const CHANNEL = 'C0SUPPORT';
+
+export interface SlackFixture {
+  im: ImStandIn;
+  slack: SlackStandIn;
+  handle: SlackAppHandle;
+  runtime: ImRuntime;
+  logs: LogCapture;
+  port: number;
+  command(text: string, options?: { user?: string; channel?: string; timestamp?: number; signature?: string; responseId?: string }): Promise<{ status: number; body: string; ms: number }>;
+  submitModal(values: Record<string, string>, options?: { user?: string; privateMetadata?: string }): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+export async function startSlackFixture(
+  options: { env?: Record<string, string>; slack?: Partial<SlackStandInOptions>; accounts?: Set<string> } = {},
+): Promise<SlackFixture> {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: options.accounts });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, ...options.slack });
+  await Promise.all([im.start(), slack.start()]);
+  const env = {
+    TIM_SDKAPPID: String(SDK_APP_ID),
+    TIM_SECRET_KEY: SECRET_KEY,
+    TIM_BASE_URL: im.url,
+    TIM_TIMEOUT_MS: '1000',
+    TIM_DEADLINE_MS: '3000',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    MARKREAD_ALLOWED_USERS: ALLOWED,
+    ...options.env,
+  };
+  const logs = new LogCapture();
+  const runtime = createImRuntime(loadImConfig(env).config, { destination: logs, logLevel: 'info' });
+  const handle = createSlackApp(loadSlackConfig(env), runtime);
+  const port = await handle.start();
+  const events = `http://127.0.0.1:${port}/slack/events`;
+  let responseCounter = 0;
+
+  const post = async (body: string, headers: Record<string, string>) => {
+    const started = performance.now();
+    const res = await request(events, { method: 'POST', headers, body });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text, ms: performance.now() - started };
+  };
+
+  return {
+    im,
+    slack,
+    handle,
+    runtime,
+    logs,
+    port,
+    command(text, o = {}) {
+      const body = commandBody({
+        text,
+        user_id: o.user ?? ALLOWED,
+        channel_id: o.channel ?? CHANNEL,
+        response_url: slack.responseUrl(o.responseId ?? `r${++responseCounter}`),
+      });
+      const headers = signedHeaders(SIGNING_SECRET, body, o.timestamp);
+      if (o.signature) headers['x-slack-signature'] = o.signature;
+      return post(body, headers);
+    },
+    submitModal(values, o = {}) {
+      const body = viewSubmissionBody({
+        user_id: o.user ?? ALLOWED,
+        values,
+        private_metadata: o.privateMetadata ?? JSON.stringify({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
+      });
+      return post(body, signedHeaders(SIGNING_SECRET, body));
+    },
+    async close() {
+      await handle.stop(2_000);
+      await Promise.all([im.stop(), slack.stop()]);
+    },
+  };
+}
+
+/** The text of a recorded Slack message: its blocks' text joined, or its fallback text. */
+export function messageText(args: Record<string, unknown>): string {
+  const blocks = (args.blocks as Array<{ text?: { text?: string }; elements?: Array<{ text?: string }> }> | undefined) ?? [];
+  const parts = blocks.flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => e.text ?? '')]).filter(Boolean);
+  return parts.length > 0 ? parts.join('\n') : String(args.text ?? '');
+}
