@@ -17,3 +17,6 @@ for (const [scenario, delay] of [
   rows.push(await benchPacing(scenario, CALLS, MAX_RPS, delay));
 }
 console.table(rows);
+
+const { benchSlack } = await import('./slack-bench.js');
+await benchSlack();

@@ -6,6 +6,8 @@ export interface SlackApiCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** What the stand-in answered. */
+  result?: Record<string, unknown>;
 }
 
 export interface ResponseUrlPost {
@@ -82,7 +84,9 @@ export class SlackStandIn {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const json = (status: number, body: unknown) => {
+    let call: SlackApiCall | undefined;
+    const json = (status: number, body: Record<string, unknown>) => {
+      if (call) call.result = body;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       for (const wake of this.waiters.splice(0)) wake();
     };
@@ -95,7 +99,8 @@ export class SlackStandIn {
     const method = path.slice('/api/'.length);
     const args = parseArgs(req.headers['content-type'] ?? '', text);
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(args.token ?? '');
-    this.calls.push({ method, args, at: Date.now() });
+    call = { method, args, at: Date.now() };
+    this.calls.push(call);
     if (token !== this.options.botToken) return json(200, { ok: false, error: 'invalid_auth' });
 
     switch (method) {

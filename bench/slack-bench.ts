@@ -1,0 +1,178 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
+import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { round } from './im-client-bench.js';
+
+const BOT_TOKEN = 'xoxb-bench-token';
+const SIGNING_SECRET = 'bench0signing0secret000000000000';
+const SECRET_KEY = 'bench-im-secret-key-000000';
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-bolt.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface RunningApp {
+  child: ChildProcess;
+  port: number;
+  rssMiB(): number;
+  inFlight(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startApp(script: string, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const child = fork(script, { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const health = async () => {
+    const res = await request(`http://127.0.0.1:${port}/healthz`);
+    return (await res.body.json()) as { ok: boolean; inFlight: number };
+  };
+  for (let i = 0; ; i++) {
+    try {
+      if ((await health()).ok) break;
+    } catch {
+      if (i > 200) throw new Error(`${script} did not start`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    child,
+    port,
+    rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    inFlight: async () => (await health()).inFlight,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+let sent = 0;
+async function sendCommand(port: number, user: string, slackUser = 'U0BENCH'): Promise<number> {
+  const body = commandBody({ text: `${user} peer`, user_id: slackUser, channel_id: 'C0BENCH', response_url: `http://127.0.0.1:9/unused/${++sent}` });
+  const started = performance.now();
+  const res = await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+  await res.body.dump();
+  const ms = performance.now() - started;
+  if (res.statusCode !== 200) throw new Error(`ack status ${res.statusCode}`);
+  return ms;
+}
+
+async function acks(port: number, count: number, concurrency: number, slackUser = 'U0BENCH'): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++;
+        latencies.push(await sendCommand(port, `u${next}`, slackUser));
+      }
+    }),
+  );
+  return latencies;
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number, 2);
+}
+
+async function drained(app: RunningApp): Promise<void> {
+  while ((await app.inFlight()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+export async function benchSlack(): Promise<void> {
+  const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN });
+  await Promise.all([im.start(), slack.start()]);
+  const env = {
+    TIM_SDKAPPID: '1400000001',
+    TIM_SECRET_KEY: SECRET_KEY,
+    TIM_BASE_URL: im.url,
+    TIM_MAX_RPS: '200',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    MARKREAD_ALLOWED_USERS: 'U0BENCH',
+  };
+  const bare = await startApp(BARE, env);
+  const app = await startApp(MAIN, env);
+  try {
+    // Warm both up so JIT and connection set-up do not count.
+    await acks(bare.port, 200, 10);
+    await acks(app.port, 200, 10);
+    await drained(app);
+
+    const rows = [];
+    // The refused rows isolate the ack path: a caller not on the allowlist gets the same parse, check and
+    // ephemeral answer but starts no follow-up work, which otherwise shares the event loop with later acks.
+    for (const [label, count, concurrency, slackUser] of [
+      ['sequential', 500, 1, 'U0BENCH'],
+      ['50 concurrent', 2_000, 50, 'U0BENCH'],
+      ['sequential, caller refused', 500, 1, 'U0NOBODY'],
+      ['50 concurrent, caller refused', 2_000, 50, 'U0NOBODY'],
+    ] as const) {
+      const b = await acks(bare.port, count, concurrency, slackUser);
+      const m = await acks(app.port, count, concurrency, slackUser);
+      await drained(app);
+      rows.push({
+        load: `${label} (${count} commands)`,
+        'bare Bolt p50 ms': pct(b, 50),
+        'markread p50 ms': pct(m, 50),
+        'p50 ratio': round(pct(m, 50) / pct(b, 50), 2),
+        'bare Bolt p99 ms': pct(b, 99),
+        'markread p99 ms': pct(m, 99),
+        'p99 ratio': round(pct(m, 99) / pct(b, 99), 2),
+      });
+    }
+    console.log('# Ack latency: signed slash commands over HTTP on loopback; target p50 within 1.2x of bare Bolt');
+    console.table(rows);
+
+    // Command to thread reply: one at a time, until the stand-in has the thread reply.
+    const replies = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined).length;
+    const e2e: number[] = [];
+    const bareAck: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const before = replies();
+      const started = performance.now();
+      await sendCommand(app.port, `e2e${i}`);
+      await slack.until(() => replies() > before, 10_000);
+      e2e.push(performance.now() - started);
+      bareAck.push(await sendCommand(bare.port, `e2e${i}`));
+    }
+    console.log('# Command to thread reply (ack, parent post, IM call, thread reply), 100 sequential commands, beside a bare Bolt ack');
+    console.table([{ 'markread p50 ms': pct(e2e, 50), 'markread p99 ms': pct(e2e, 99), 'bare Bolt ack p50 ms': pct(bareAck, 50), 'ratio p50': round(pct(e2e, 50) / pct(bareAck, 50), 1) }]);
+
+    const burst = await Promise.all(Array.from({ length: 450 }, (_, i) => sendCommand(app.port, `burst${i}`)));
+    console.log('# Burst: 450 commands at once; target: no ack near 3 s');
+    console.table([{ commands: 450, 'p50 ms': pct(burst, 50), 'p99 ms': pct(burst, 99), 'max ms': round(Math.max(...burst), 1) }]);
+    await drained(app);
+
+    // Memory: 10,000 commands in batches (each batch drained), RSS read after 5,000 and 10,000.
+    const rss: Array<{ commands: number; 'RSS MiB': number }> = [{ commands: 0, 'RSS MiB': round(app.rssMiB(), 1) }];
+    for (let done = 0; done < 10_000; ) {
+      await acks(app.port, 500, 25);
+      done += 500;
+      await drained(app);
+      if (done % 2_500 === 0) rss.push({ commands: done, 'RSS MiB': round(app.rssMiB(), 1) });
+    }
+    console.log('# Resident memory of the markread process over 10,000 commands (each batch of 500 finished before the next); target: flat from 5,000 to 10,000');
+    console.table(rss);
+  } finally {
+    await app.stop();
+    await bare.stop();
+    await Promise.all([im.stop(), slack.stop()]);
+  }
+}
