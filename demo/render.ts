@@ -1,10 +1,10 @@
+import { unescapeSlackText } from '../src/slack/mrkdwn.js';
+import { messageText } from '../stand-ins/message-text.js';
 import type { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 
-/** A recorded message's visible text: its blocks' text, or its fallback text. */
+/** A recorded message's text as a person would read it (Slack's escaping undone). */
 export function visibleText(message: Record<string, unknown>): string {
-  const blocks = (message.blocks as Array<{ text?: { text?: string }; elements?: Array<{ text?: string }> }> | undefined) ?? [];
-  const parts = blocks.flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => e.text ?? '')]).filter(Boolean);
-  return (parts.length > 0 ? parts.join('\n') : String(message.text ?? '')).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return unescapeSlackText(messageText(message));
 }
 
 const indent = (text: string, prefix: string) => text.split('\n').map((l) => prefix + l).join('\n');

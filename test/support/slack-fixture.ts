@@ -91,9 +91,4 @@ export async function startSlackFixture(
   };
 }
 
-/** The text of a recorded Slack message: its blocks' text joined, or its fallback text. */
-export function messageText(args: Record<string, unknown>): string {
-  const blocks = (args.blocks as Array<{ text?: { text?: string }; elements?: Array<{ text?: string }> }> | undefined) ?? [];
-  const parts = blocks.flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => e.text ?? '')]).filter(Boolean);
-  return parts.length > 0 ? parts.join('\n') : String(args.text ?? '');
-}
+export { messageText } from '../../stand-ins/message-text.js';
