@@ -34,6 +34,16 @@ export interface ImStandInOptions {
   now?: () => number;
 }
 
+/** One conversation in an account's list, as the stand-in keeps it. */
+export interface StandInConversation {
+  peer: string;
+  /** 1 one-to-one, 2 group. */
+  type: 1 | 2;
+  unread: number;
+  msgTime: number;
+  pinned?: boolean;
+}
+
 export const ok = (extra: Record<string, unknown> = {}): ImReply => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ...extra } });
 export const fail = (code: number, info = `stand-in error ${code}`): ImReply => ({ json: { ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code } });
 
@@ -48,11 +58,17 @@ export class ImStandIn {
   behave: ImBehaviour | undefined;
   /** Extra API handlers by command (issue-specific APIs plug in here). */
   readonly handlers = new Map<string, (arrival: ImArrival) => ImReply>();
+  /** account → its conversations (get_list, unread counts; admin_set_msg_read zeroes a count). */
+  readonly conversations = new Map<string, StandInConversation[]>();
+  /** Items per get_list page. */
+  pageSize = 100;
   private server: Server | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   constructor(readonly options: ImStandInOptions) {
     this.handlers.set('v4/openim/admin_set_msg_read', (a) => this.adminSetMsgRead(a));
+    this.handlers.set('v4/openim/get_c2c_unread_msg_num', (a) => this.unreadCounts(a));
+    this.handlers.set('v4/recentcontact/get_list', (a) => this.getList(a));
   }
 
   async start(port = 0): Promise<string> {
@@ -131,7 +147,70 @@ export class ImStandIn {
     if (typeof body.Report_Account !== 'string' || !this.exists(body.Report_Account)) return fail(90008, 'Report_Account missing or not found');
     if (typeof body.Peer_Account !== 'string' || !this.exists(body.Peer_Account)) return fail(90003, 'Peer_Account missing or not found');
     if (body.MsgReadTime !== undefined && !Number.isInteger(body.MsgReadTime)) return fail(90001, 'MsgReadTime must be an integer');
+    const conversation = this.conversations.get(body.Report_Account)?.find((c) => c.type === 1 && c.peer === body.Peer_Account);
+    if (conversation) conversation.unread = 0;
     return ok();
+  }
+
+  /** Gives `account` one-to-one conversations with these peers and unread counts. */
+  seed(account: string, unreadByPeer: Record<string, number>): void {
+    const list = this.conversations.get(account) ?? [];
+    let t = 1_767_225_600;
+    for (const [peer, unread] of Object.entries(unreadByPeer)) list.push({ peer, type: 1, unread, msgTime: t-- });
+    this.conversations.set(account, list);
+  }
+
+  private unreadCounts(arrival: ImArrival): ImReply {
+    const body = arrival.body as { To_Account?: unknown; Peer_Account?: unknown };
+    if (typeof body.To_Account !== 'string' || !this.exists(body.To_Account)) return fail(90011, 'To_Account missing or not found');
+    const list = this.conversations.get(body.To_Account) ?? [];
+    const c2c = list.filter((c) => c.type === 1);
+    if (body.Peer_Account === undefined) {
+      return ok({ AllC2CUnreadMsgNum: c2c.reduce((n, c) => n + c.unread, 0), C2CUnreadMsgNumList: [] });
+    }
+    if (!Array.isArray(body.Peer_Account) || body.Peer_Account.some((p) => typeof p !== 'string')) return fail(90001, 'Peer_Account must be an array of strings');
+    if (body.Peer_Account.length > 10) return fail(90001, 'at most 10 Peer_Account per request');
+    const counts: Array<{ Peer_Account: string; C2CUnreadMsgNum: number }> = [];
+    const errors: Array<{ Peer_Account: string; ErrorCode: number }> = [];
+    for (const peer of body.Peer_Account as string[]) {
+      if (!this.exists(peer)) errors.push({ Peer_Account: peer, ErrorCode: 70107 });
+      else counts.push({ Peer_Account: peer, C2CUnreadMsgNum: c2c.find((c) => c.peer === peer)?.unread ?? 0 });
+    }
+    return ok({ AllC2CUnreadMsgNum: c2c.reduce((n, c) => n + c.unread, 0), C2CUnreadMsgNumList: counts, ...(errors.length ? { ErrorList: errors } : {}) });
+  }
+
+  /**
+   * Pages pinned conversations first (TopTimeStamp/TopStartIndex), then the rest (TimeStamp/StartIndex). The
+   * cursors returned must come back unchanged on the next call, as with the real API; a mismatch answers 90001.
+   */
+  private getList(arrival: ImArrival): ImReply {
+    const body = arrival.body as Record<string, unknown>;
+    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account)) return fail(90008, 'From_Account missing or not found');
+    for (const key of ['TimeStamp', 'StartIndex', 'TopTimeStamp', 'TopStartIndex']) {
+      if (!Number.isInteger(body[key])) return fail(90001, `${key} must be an integer`);
+    }
+    const list = [...(this.conversations.get(body.From_Account) ?? [])];
+    const pinned = list.filter((c) => c.pinned).sort((a, b) => b.msgTime - a.msgTime);
+    const rest = list.filter((c) => !c.pinned).sort((a, b) => b.msgTime - a.msgTime);
+    const top = body.TopStartIndex as number;
+    const start = body.StartIndex as number;
+    // A first call has all four zero; later calls echo what the previous page returned.
+    const stamp = (n: number) => (n === 0 ? 0 : 1_700_000_000 + n);
+    if ((body.TopTimeStamp as number) !== stamp(top) || (body.TimeStamp as number) !== stamp(start)) return fail(90001, 'cursor does not match its time stamp');
+    const item = (c: StandInConversation) => ({ Type: c.type, ...(c.type === 1 ? { To_Account: c.peer } : { GroupId: c.peer }), MsgTime: c.msgTime, TopFlag: c.pinned ? 1 : 0 });
+    const fromPinned = pinned.slice(top, top + this.pageSize);
+    const fromRest = rest.slice(start, start + this.pageSize - fromPinned.length);
+    const nextTop = top + fromPinned.length;
+    const nextStart = start + fromRest.length;
+    const complete = nextTop >= pinned.length && nextStart >= rest.length ? 1 : 0;
+    return ok({
+      CompleteFlag: complete,
+      TimeStamp: stamp(nextStart),
+      StartIndex: nextStart,
+      TopTimeStamp: stamp(nextTop),
+      TopStartIndex: nextTop,
+      SessionItem: [...fromPinned, ...fromRest].map(item),
+    });
   }
 
   private exists(account: string): boolean {

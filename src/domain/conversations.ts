@@ -1,0 +1,57 @@
+import { FIRST_PAGE, getList, SESSION_TYPE_C2C, type GetListCursor } from '../im/apis/recentcontact-get-list.js';
+import type { ImClient } from '../im/client.js';
+
+/** The conversation list could not be read; carries the reason in plain words. */
+export class ConversationListError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConversationListError';
+  }
+}
+
+/** Pages more than this are taken as a server that never says it is complete. */
+const MAX_PAGES = 100_000;
+
+/**
+ * Yields the peer of each of `user`'s one-to-one conversations (group items are skipped), page by page as
+ * they arrive, following CompleteFlag and echoing the four cursors back. Throws ConversationListError if a page
+ * cannot be read.
+ */
+export async function* oneToOnePeers(client: ImClient, user: string, signal?: AbortSignal): AsyncGenerator<string> {
+  let cursor: GetListCursor = FIRST_PAGE;
+  const seen = new Set<string>();
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await getList(client, user, cursor, signal);
+    if (result.status === 'fail') throw new ConversationListError(`listing ${user}'s conversations failed: ErrorCode ${result.error.code}, ${result.error.meaning}`);
+    if (result.status === 'unreachable') throw new ConversationListError(`listing ${user}'s conversations got no answer: ${result.failure.detail}`);
+    const r = result.response;
+    for (const item of r.SessionItem) {
+      // A conversation pinned and also in the time-ordered list is listed once.
+      if (item.Type !== SESSION_TYPE_C2C || !item.To_Account || seen.has(item.To_Account)) continue;
+      if (seen.size < 200_000) seen.add(item.To_Account);
+      yield item.To_Account;
+    }
+    if (r.CompleteFlag === 1) return;
+    const next = { TimeStamp: r.TimeStamp, StartIndex: r.StartIndex, TopTimeStamp: r.TopTimeStamp, TopStartIndex: r.TopStartIndex };
+    if (next.StartIndex === cursor.StartIndex && next.TopStartIndex === cursor.TopStartIndex && r.SessionItem.length === 0) {
+      throw new ConversationListError(`listing ${user}'s conversations stalled: the server returned an empty page without CompleteFlag`);
+    }
+    cursor = next;
+  }
+  throw new ConversationListError(`listing ${user}'s conversations did not complete after ${MAX_PAGES} pages`);
+}
+
+/** Counts `user`'s one-to-one conversations without keeping them. */
+export async function countOneToOne(client: ImClient, user: string, signal?: AbortSignal): Promise<number> {
+  let count = 0;
+  for await (const _peer of oneToOnePeers(client, user, signal)) count++;
+  return count;
+}
+
+/** Turns a stream of peers into mark-read requests for `user`. */
+export async function* pairsFor(user: string, peers: AsyncIterable<string>, readTime?: number): AsyncGenerator<{ user: string; peer: string; readTime?: number }> {
+  for await (const peer of peers) {
+    if (peer === user) continue;
+    yield readTime === undefined ? { user, peer } : { user, peer, readTime };
+  }
+}

@@ -1,0 +1,146 @@
+import type { Logger } from '../log/logger.js';
+import type { ImClient } from '../im/client.js';
+import { markRead, type AuditContext, type MarkReadOutcome } from './mark-read.js';
+import type { MarkReadRequest } from './mark-read-request.js';
+import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
+
+/** One pair's result with its proof: the unread count before and after. */
+export interface PairResult {
+  outcome: MarkReadOutcome;
+  before: UnreadCount;
+  after: UnreadCount;
+}
+
+export interface FailureGroup {
+  /** ErrorCode, or the kind of transport failure. */
+  key: string;
+  meaning: string;
+  action: string | undefined;
+  count: number;
+  /** The first few pairs that failed this way, as "user ↔ peer". */
+  examples: string[];
+}
+
+export interface RunSummary {
+  done: number;
+  ok: number;
+  failed: number;
+  /** The run was stopped before every pair was tried. */
+  stopped: boolean;
+  failures: FailureGroup[];
+  /** Sums over the pairs whose counts are known both before and after. */
+  unreadBefore: number;
+  unreadAfter: number;
+  countsUnknown: number;
+  durationMs: number;
+  /** Why the list of pairs could not be read to the end, if it could not. */
+  sourceError?: string;
+}
+
+export interface RunOptions {
+  audit: AuditContext;
+  signal?: AbortSignal;
+  onPair?: (result: PairResult) => void;
+  /** Called after every batch with the summary so far. */
+  onProgress?: (summary: RunSummary) => void;
+}
+
+export interface RunDeps {
+  client: ImClient;
+  logger: Logger;
+}
+
+/** Pairs of one user, at most this many, share one count query before and one after. */
+const BATCH = 10;
+/** Batches in flight at once: enough to keep the mark-read pacer busy at 200/s with room for the count calls. */
+const PARALLEL_BATCHES = 8;
+const EXAMPLES_PER_GROUP = 5;
+
+/** Marks one pair read, with its unread count before and after. */
+export async function markReadWithProof(deps: RunDeps, request: MarkReadRequest, audit: AuditContext, signal?: AbortSignal): Promise<PairResult> {
+  const [result] = await markBatch(deps, [request], audit, signal);
+  return result as PairResult;
+}
+
+async function markBatch(deps: RunDeps, batch: MarkReadRequest[], audit: AuditContext, signal?: AbortSignal): Promise<PairResult[]> {
+  const user = (batch[0] as MarkReadRequest).user;
+  const peers = batch.map((r) => r.peer);
+  const before = await readUnreadCounts(deps.client, user, peers, signal);
+  const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal)));
+  const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
+  const after = marked.length > 0 ? await readUnreadCounts(deps.client, user, marked, signal) : new Map<string, UnreadCount>();
+  return outcomes.map((outcome) => ({
+    outcome,
+    before: before.get(outcome.request.peer) ?? { known: false, reason: 'not read' },
+    after: after.get(outcome.request.peer) ?? { known: false, reason: outcome.status === 'ok' ? 'not read' : 'not marked' },
+  }));
+}
+
+/**
+ * Marks every pair `pairs` yields, pulling them as it goes so a list of tens of thousands never sits in memory:
+ * consecutive pairs of one user are batched ten at a time for the count queries, several batches in flight so
+ * the client's pacer, not this loop, sets the pace. Stops pulling when `signal` aborts; calls already waiting
+ * for a send slot end as "stopped".
+ */
+export async function runMarkRead(deps: RunDeps, pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>, options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const summary: RunSummary = { done: 0, ok: 0, failed: 0, stopped: false, failures: [], unreadBefore: 0, unreadAfter: 0, countsUnknown: 0, durationMs: 0 };
+  const groups = new Map<string, FailureGroup>();
+  const record = (result: PairResult) => {
+    const { outcome } = result;
+    if (outcome.status === 'unreachable' && outcome.attempts === 0 && options.signal?.aborted) return; // never sent: not done
+    summary.done++;
+    if (outcome.status === 'ok') {
+      summary.ok++;
+      if (result.before.known && result.after.known) {
+        summary.unreadBefore += result.before.count;
+        summary.unreadAfter += result.after.count;
+      } else summary.countsUnknown++;
+    } else {
+      summary.failed++;
+      const key = outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}` : 'no answer';
+      let group = groups.get(key);
+      if (!group) {
+        group = { key, meaning: outcome.meaning, action: outcome.action, count: 0, examples: [] };
+        groups.set(key, group);
+      }
+      group.count++;
+      if (group.examples.length < EXAMPLES_PER_GROUP) group.examples.push(`${outcome.request.user} ↔ ${outcome.request.peer}`);
+    }
+    options.onPair?.(result);
+  };
+  const snapshot = (): RunSummary => ({ ...summary, failures: [...groups.values()], durationMs: Math.round(performance.now() - started) });
+
+  const running = new Set<Promise<void>>();
+  let batch: MarkReadRequest[] = [];
+  const launch = async (pending: MarkReadRequest[]) => {
+    const work = markBatch(deps, pending, options.audit, options.signal).then((results) => {
+      results.forEach(record);
+      options.onProgress?.(snapshot());
+    });
+    const tracked = work.finally(() => running.delete(tracked));
+    running.add(tracked);
+    if (running.size >= PARALLEL_BATCHES) await Promise.race(running);
+  };
+  try {
+    for await (const pair of pairs) {
+      if (options.signal?.aborted) {
+        summary.stopped = true;
+        break;
+      }
+      if (batch.length > 0 && (batch.length >= BATCH || (batch[0] as MarkReadRequest).user !== pair.user)) {
+        await launch(batch);
+        batch = [];
+      }
+      batch.push(pair);
+    }
+  } catch (error) {
+    // The source (a conversation list being paged) failed: finish what was started and say why it ended early.
+    summary.sourceError = (error as Error).message;
+    summary.stopped = true;
+  }
+  if (batch.length > 0 && !options.signal?.aborted) await launch(batch);
+  await Promise.all(running);
+  if (options.signal?.aborted) summary.stopped = true;
+  return snapshot();
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { CallResult, ImClient } from '../client.js';
+import { imEnvelope, type ImApi } from '../response.js';
+
+/** The API answers for at most this many peers per call. */
+export const UNREAD_PEERS_PER_CALL = 10;
+
+const response = imEnvelope.extend({
+  AllC2CUnreadMsgNum: z.number().int().optional(),
+  C2CUnreadMsgNumList: z.array(z.object({ Peer_Account: z.string(), C2CUnreadMsgNum: z.number().int() })).default([]),
+  ErrorList: z.array(z.object({ Peer_Account: z.string(), ErrorCode: z.number().int() })).default([]),
+});
+export type GetC2cUnreadMsgNumResponse = z.infer<typeof response>;
+
+/** `v4/openim/get_c2c_unread_msg_num`: one account's unread one-to-one message counts, per peer. */
+export const GET_C2C_UNREAD_MSG_NUM = {
+  command: 'v4/openim/get_c2c_unread_msg_num',
+  response,
+  maxRps: 200,
+} satisfies ImApi<GetC2cUnreadMsgNumResponse>;
+
+export function getC2cUnreadMsgNum(
+  client: ImClient,
+  request: { toAccount: string; peerAccounts: string[] },
+  signal?: AbortSignal,
+): Promise<CallResult<GetC2cUnreadMsgNumResponse>> {
+  if (request.peerAccounts.length === 0 || request.peerAccounts.length > UNREAD_PEERS_PER_CALL) {
+    throw new RangeError(`get_c2c_unread_msg_num takes 1 to ${UNREAD_PEERS_PER_CALL} peers, got ${request.peerAccounts.length}`);
+  }
+  return client.call(GET_C2C_UNREAD_MSG_NUM, { To_Account: request.toAccount, Peer_Account: request.peerAccounts }, signal);
+}

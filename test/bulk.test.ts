@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { countOneToOne, oneToOnePeers, pairsFor } from '../src/domain/conversations.js';
+import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
+import { readUnreadCounts } from '../src/domain/unread-counts.js';
+import { getC2cUnreadMsgNum } from '../src/im/apis/get-c2c-unread-msg-num.js';
+import { fail } from '../stand-ins/im-stand-in.js';
+import { maxInSlidingWindow, startImFixture, type ImFixture } from './support/im-fixture.js';
+
+const fixtures: ImFixture[] = [];
+async function fixture(...args: Parameters<typeof startImFixture>): Promise<ImFixture> {
+  const f = await startImFixture(...args);
+  fixtures.push(f);
+  return f;
+}
+after(async () => {
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('unread counts (get_c2c_unread_msg_num)', () => {
+  it('reads counts ten peers per call and reports ErrorList peers as unknown', async () => {
+    const f = await fixture({ standIn: { accounts: new Set(['alice', ...Array.from({ length: 23 }, (_, i) => `p${i}`)]) } });
+    f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 23 }, (_, i) => [`p${i}`, i])));
+    const peers = [...Array.from({ length: 23 }, (_, i) => `p${i}`), 'ghost'];
+    const counts = await readUnreadCounts(f.client, 'alice', peers);
+    assert.equal(counts.size, 24);
+    assert.deepEqual(counts.get('p7'), { known: true, count: 7 });
+    assert.equal(counts.get('ghost')?.known, false);
+    assert.match((counts.get('ghost') as { reason: string }).reason, /70107/);
+    const calls = f.standIn.accepted('v4/openim/get_c2c_unread_msg_num');
+    assert.deepEqual(calls.map((c) => (c.body as { Peer_Account: string[] }).Peer_Account.length).sort(), [10, 10, 4]);
+  });
+
+  it('refuses more than ten peers before calling (the API limit)', async () => {
+    const f = await fixture();
+    assert.throws(() => getC2cUnreadMsgNum(f.client, { toAccount: 'a', peerAccounts: Array.from({ length: 11 }, (_, i) => `p${i}`) }), /1 to 10 peers/);
+    assert.equal(f.standIn.arrivals.length, 0);
+  });
+
+  it('marks anyway and says why when the count query fails', async () => {
+    const f = await fixture();
+    f.standIn.seed('alice', { bob: 4 });
+    f.standIn.behave = (a) => (a.command === 'v4/openim/get_c2c_unread_msg_num' ? fail(60017, 'disabled') : undefined);
+    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, {});
+    assert.equal(result.outcome.status, 'ok');
+    assert.equal(result.before.known, false);
+    assert.match((result.before as { reason: string }).reason, /60017/);
+    assert.equal(f.standIn.conversations.get('alice')?.[0]?.unread, 0);
+  });
+
+  it('proves a single mark: unread 12 → 0', async () => {
+    const f = await fixture();
+    f.standIn.seed('alice', { bob: 12 });
+    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, {});
+    assert.deepEqual([result.before, result.after], [{ known: true, count: 12 }, { known: true, count: 0 }]);
+  });
+});
+
+describe('conversation list (recentcontact get_list)', () => {
+  it('pages pinned and ordinary items, follows the cursors, skips groups', async () => {
+    const f = await fixture();
+    f.standIn.pageSize = 7;
+    f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, 1])));
+    const list = f.standIn.conversations.get('alice') ?? [];
+    for (const c of list.slice(25)) c.pinned = true;
+    list.push({ peer: 'group-1', type: 2, unread: 5, msgTime: 1 }, { peer: 'group-2', type: 2, unread: 5, msgTime: 2, pinned: true });
+    const peers = await collect(oneToOnePeers(f.client, 'alice'));
+    assert.equal(peers.length, 30);
+    assert.equal(new Set(peers).size, 30);
+    assert.deepEqual(peers.slice(0, 5).sort(), ['p25', 'p26', 'p27', 'p28', 'p29']);
+    const pages = f.standIn.accepted('v4/recentcontact/get_list');
+    assert.equal(pages.length, 5);
+    assert.equal(await countOneToOne(f.client, 'alice'), 30);
+  });
+
+  it('throws a readable error when a page fails', async () => {
+    const f = await fixture();
+    f.standIn.seed('alice', { bob: 1 });
+    f.standIn.behave = (a) => (a.command === 'v4/recentcontact/get_list' ? fail(70107) : undefined);
+    await assert.rejects(collect(oneToOnePeers(f.client, 'alice')), /ErrorCode 70107/);
+  });
+});
+
+describe('bulk runs', () => {
+  it('marks every pair, groups failures by error, sums unread before and after', async () => {
+    const f = await fixture({ standIn: { accounts: new Set(['alice', ...Array.from({ length: 25 }, (_, i) => `p${i}`)]) } });
+    f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, 2])));
+    const pairs = [...Array.from({ length: 25 }, (_, i) => ({ user: 'alice', peer: `p${i}` })), { user: 'alice', peer: 'ghost1' }, { user: 'alice', peer: 'ghost2' }];
+    const seen: string[] = [];
+    const summary = await runMarkRead(f, pairs, { audit: {}, onPair: (r) => seen.push(r.outcome.request.peer) });
+    assert.equal(summary.done, 27);
+    assert.equal(summary.ok, 25);
+    assert.equal(summary.failed, 2);
+    assert.equal(summary.unreadBefore, 50);
+    assert.equal(summary.unreadAfter, 0);
+    assert.deepEqual(summary.failures.map((g) => [g.key, g.count, g.examples]), [['ErrorCode 90003', 2, ['alice ↔ ghost1', 'alice ↔ ghost2']]]);
+    assert.equal(seen.length, 27);
+    f.logger.flush();
+    assert.equal(f.logs.records.filter((r) => r.audit === 'mark-read').length, 27);
+  });
+
+  it('stops cleanly: pairs not yet sent are not done, and says so', async () => {
+    const f = await fixture({ settings: { maxRps: 20, deadlineMs: 30_000 } });
+    const controller = new AbortController();
+    const pairs = Array.from({ length: 200 }, (_, i) => ({ user: 'alice', peer: `p${i}` }));
+    setTimeout(() => controller.abort(), 600);
+    const summary = await runMarkRead(f, pairs, { audit: {}, signal: controller.signal });
+    assert.equal(summary.stopped, true);
+    assert.ok(summary.done > 0 && summary.done < 60, `done ${summary.done}`);
+    assert.equal(summary.failed, 0, 'stopped calls are not failures');
+    assert.equal(f.standIn.accepted().length, summary.done);
+  });
+
+  it('pages an --all run as it marks, paced under the ceiling', async () => {
+    const f = await fixture({ settings: { maxRps: 50, deadlineMs: 30_000 } });
+    f.standIn.pageSize = 40;
+    f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`p${i}`, 1])));
+    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), { audit: {} });
+    assert.equal(summary.ok, 150);
+    assert.equal(summary.unreadBefore, 150);
+    assert.equal(summary.unreadAfter, 0);
+    const marks = f.standIn.accepted().map((a) => a.at);
+    assert.ok(maxInSlidingWindow(marks) <= 50, `max ${maxInSlidingWindow(marks)}`);
+  });
+
+  it('reports a list that fails midway as stopped with the reason, after marking what it had', async () => {
+    const f = await fixture();
+    f.standIn.pageSize = 10;
+    f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, 1])));
+    let pages = 0;
+    f.standIn.behave = (a) => (a.command === 'v4/recentcontact/get_list' && ++pages === 2 ? fail(60017, 'disabled') : undefined);
+    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), { audit: {} });
+    assert.equal(summary.ok, 10);
+    assert.equal(summary.stopped, true);
+    assert.match(summary.sourceError ?? '', /60017/);
+  });
+});
