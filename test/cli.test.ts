@@ -11,16 +11,17 @@ const CLI = resolve('dist/src/cli/main.js');
 // A working directory with no .env, so only the variables given here count.
 const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-'));
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
+    child.stdin?.end(stdin ?? '');
   });
 }
 
 describe('markread CLI', () => {
-  const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: new Set(['alice', 'bob']) });
+  const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: new Set(['alice', 'bob', 'carol']) });
   let env: Record<string, string>;
   before(async () => {
     const url = await standIn.start();
@@ -104,6 +105,66 @@ describe('markread CLI', () => {
     assert.equal(out.query.sdkappid, String(SDK_APP_ID));
     assert.deepEqual(out.body, { Report_Account: 'alice', Peer_Account: 'bob' });
     assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('marks many peers: one line each, a summary with unread before → after, duplicates dropped', async () => {
+    standIn.conversations.clear();
+    standIn.seed('alice', { bob: 3, carol: 5 });
+    standIn.arrivals.length = 0;
+    const { code, stdout } = await run(['alice', 'bob', 'carol', 'bob', 'ghost'], env);
+    assert.equal(code, 1, 'ghost does not exist');
+    const lines = stdout.trim().split('\n');
+    assert.match(lines.find((l) => l.includes('↔ bob')) ?? '', /^OK +alice ↔ bob {2}unread 3 → 0/);
+    assert.match(lines.find((l) => l.includes('↔ carol')) ?? '', /unread 5 → 0/);
+    assert.match(lines.find((l) => l.includes('↔ ghost')) ?? '', /^FAILED +alice ↔ ghost {2}ErrorCode 90003/);
+    assert.match(stdout, /Summary: 2 of 3 OK, 1 failed, in [\d.]+ s\. Unread 8 → 0\./);
+    assert.match(stdout, /ErrorCode 90003 ×1: .*e\.g\. alice ↔ ghost/);
+    assert.equal(standIn.accepted().length, 3);
+  });
+
+  it('rejects the whole list if one peer is invalid, calling nothing', async () => {
+    standIn.arrivals.length = 0;
+    const { code, stderr } = await run(['alice', 'bob', 'b&d', 'carol'], env);
+    assert.equal(code, 2);
+    assert.match(stderr, /peer "b&d" contains "&"/);
+    assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('--from-file reads user,peer[,read_time] lines from stdin, with JSON lines and a summary', async () => {
+    standIn.conversations.clear();
+    standIn.seed('bob', { alice: 2 });
+    const csv = 'user,peer,read_time\n# stuck badges from ticket 123\nalice,bob\n\nbob,alice,1767225000\n';
+    const { code, stdout } = await run(['--from-file', '-', '--json'], env, csv);
+    assert.equal(code, 0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 3);
+    assert.deepEqual(lines.slice(0, 2).map((l) => `${l.user}>${l.peer}`).sort(), ['alice>bob', 'bob>alice']);
+    assert.equal(lines.find((l) => l.user === 'bob')?.unreadBefore, 2);
+    assert.equal(lines.find((l) => l.user === 'bob')?.readTime, 1767225000);
+    assert.deepEqual((lines[2] as { summary: { ok: number; done: number } }).summary.ok, 2);
+  });
+
+  it('--from-file names the bad lines and calls nothing', async () => {
+    standIn.arrivals.length = 0;
+    const { code, stderr } = await run(['--from-file', '-'], env, 'alice,bob\nalice\nalice,alice\n');
+    assert.equal(code, 2);
+    assert.match(stderr, /line 2: expected user,peer/);
+    assert.match(stderr, /line 3: user and peer are both "alice"/);
+    assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('--all pages the conversation list and needs --yes when not on a terminal', async () => {
+    standIn.conversations.clear();
+    standIn.pageSize = 4;
+    standIn.seed('alice', { bob: 1, carol: 2 });
+    standIn.conversations.get('alice')?.push({ peer: 'team-room', type: 2, unread: 9, msgTime: 5 });
+    const refused = await run(['alice', '--all'], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /alice has 2 one-to-one conversations; add --yes/);
+    const { code, stdout } = await run(['alice', '--all', '--yes'], env);
+    assert.equal(code, 0);
+    assert.match(stdout, /Summary: 2 of 2 OK, 0 failed, in [\d.]+ s\. Unread 3 → 0\./);
+    assert.equal(standIn.conversations.get('alice')?.find((c) => c.peer === 'team-room')?.unread, 9, 'group conversations are left alone');
   });
 
   it('--help explains usage and every variable', async () => {

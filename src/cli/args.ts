@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { checkReadTime, checkUserId } from '../domain/user-id.js';
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'mark'; request: MarkReadRequest; json: boolean; dryRun: boolean }
+  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; json: boolean }
+  | { kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean; json: boolean }
+  | { kind: 'from-file'; path: string; json: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
 /** Turns argv (without node and the script) into what to do. Never throws. */
@@ -18,6 +22,9 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
         'read-time': { type: 'string' },
         json: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        yes: { type: 'boolean', short: 'y', default: false },
+        'from-file': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -26,16 +33,47 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   }
   const { values, positionals } = parsed;
   const json = values.json === true;
+  const usage = (...problems: string[]): CliCommand => ({ kind: 'usage-error', problems, json });
   if (values.help) return { kind: 'help' };
-  if (positionals.length !== 2) {
-    return {
-      kind: 'usage-error',
-      problems: [`expected exactly two UserIDs, <user> and <peer>, got ${positionals.length}${positionals.length ? ` (${positionals.map((p) => JSON.stringify(p)).join(' ')})` : ''}`],
-      json,
-    };
+
+  if (values['from-file'] !== undefined) {
+    if (positionals.length > 0 || values.all || values['read-time'] !== undefined || values['dry-run']) {
+      return usage('--from-file takes no UserIDs, --all, --read-time or --dry-run: each line of the file is user,peer[,read_time]');
+    }
+    return { kind: 'from-file', path: values['from-file'], json };
   }
-  const [user, peer] = positionals as [string, string];
-  const checked = parseMarkReadRequest({ user, peer, readTime: values['read-time'] }, nowMs);
-  if (!checked.ok) return { kind: 'usage-error', problems: checked.problems.map((p) => p.message), json };
-  return { kind: 'mark', request: checked.request, json, dryRun: values['dry-run'] === true };
+
+  let readTime: number | undefined;
+  if (values['read-time'] !== undefined) {
+    const checked = checkReadTime(values['read-time'], nowMs);
+    if (!checked.ok) return usage(checked.message);
+    readTime = checked.value;
+  }
+
+  if (values.all) {
+    if (positionals.length !== 1) return usage(`--all takes exactly one UserID, the user whose conversations become read; got ${positionals.length}`);
+    if (values['dry-run']) return usage('--dry-run is not available with --all');
+    const user = checkUserId(positionals[0] as string, 'user');
+    if (!user.ok) return usage(user.message);
+    return { kind: 'mark-all', user: user.value, readTime, yes: values.yes === true, json };
+  }
+
+  if (positionals.length < 2) {
+    return usage(`expected <user> and at least one <peer>, got ${positionals.length} UserID${positionals.length === 1 ? '' : 's'}${positionals.length ? ` (${positionals.map((p) => JSON.stringify(p)).join(' ')})` : ''}`);
+  }
+  const [user, ...rawPeers] = positionals as [string, ...string[]];
+  const peers = [...new Set(rawPeers)];
+  if (peers.length === 1) {
+    const checked = parseMarkReadRequest({ user, peer: peers[0] as string, readTime: values['read-time'] }, nowMs);
+    if (!checked.ok) return usage(...checked.problems.map((p) => p.message));
+    return { kind: 'mark', request: checked.request, json, dryRun: values['dry-run'] === true };
+  }
+  if (values['dry-run']) return usage('--dry-run takes one <user> <peer> pair');
+  const problems: string[] = [];
+  for (const peer of peers) {
+    const checked = parseMarkReadRequest({ user, peer }, nowMs);
+    if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || peer === peers[0]).map((p) => p.message));
+  }
+  if (problems.length > 0) return usage(...problems);
+  return { kind: 'mark-many', user, peers, readTime, json };
 }

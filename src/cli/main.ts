@@ -1,16 +1,24 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { pino } from 'pino';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { loadImConfig } from '../config/im-config.js';
-import { markRead } from '../domain/mark-read.js';
+import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
+import { markReadWithProof, runMarkRead, type PairResult, type RunSummary } from '../domain/mark-read-run.js';
+import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
+import { createImRuntime, type ImRuntime } from '../im-runtime.js';
 import { Redactor } from '../log/redactor.js';
-import { createImRuntime } from '../im-runtime.js';
-import { pino } from 'pino';
-import { parseCliArgs } from './args.js';
+import { parseCliArgs, type CliCommand } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { outcomeJson, outcomeText } from './output.js';
+import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
+import { parsePairsFile } from './pairs-file.js';
+import { ProgressBar } from './progress.js';
 import { USAGE } from './usage.js';
+
+const AUDIT = { source: 'cli', osUser: process.env.USER };
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
@@ -19,6 +27,20 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (command.kind === 'usage-error') return fail('usage', command.problems, command.json, true);
+
+  // Read and check a pairs file before touching configuration or the network.
+  let filePairs: MarkReadRequest[] | undefined;
+  if (command.kind === 'from-file') {
+    let text: string;
+    try {
+      text = readFileSync(command.path === '-' ? 0 : command.path, 'utf8');
+    } catch (error) {
+      return fail('usage', [`cannot read ${command.path}: ${(error as Error).message}`], command.json, true);
+    }
+    const parsed = parsePairsFile(text);
+    if (!parsed.ok) return fail('usage', parsed.problems, command.json, true);
+    filePairs = parsed.pairs;
+  }
 
   loadEnvFile();
   let loaded;
@@ -34,27 +56,114 @@ async function main(argv: string[]): Promise<number> {
     logLevel: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
   });
   for (const warning of loaded.warnings) runtime.logger.warn(warning);
+  // Ctrl-C stops a bulk run cleanly: calls already sent finish, the summary says what was not done.
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
   try {
-    if (command.dryRun) {
-      const described = runtime.client.describeRequest(ADMIN_SET_MSG_READ.command, adminSetMsgReadBody({
-        reportAccount: command.request.user,
-        peerAccount: command.request.peer,
-        msgReadTime: command.request.readTime,
-      }));
-      const query = Object.entries(described.query).map(([k, v]) => `${k}=${v}`).join('&');
-      process.stdout.write(
-        command.json
-          ? `${JSON.stringify({ dryRun: true, ...described })}\n`
-          : `Dry run: nothing was sent.\n  ${described.method} ${described.origin}${described.path}?${query}\n  body ${JSON.stringify(described.body)}\n`,
-      );
-      return EXIT.ok;
+    switch (command.kind) {
+      case 'mark':
+        return await markOne(runtime, command);
+      case 'mark-many':
+        return await markMany(runtime, command.peers.map((peer) => withReadTime({ user: command.user, peer }, command.readTime)), command.peers.length, command.json, stop.signal);
+      case 'from-file':
+        return await markMany(runtime, filePairs as MarkReadRequest[], (filePairs as MarkReadRequest[]).length, command.json, stop.signal);
+      case 'mark-all':
+        return await markAll(runtime, command, stop.signal);
     }
-    const outcome = await markRead(runtime, command.request, { source: 'cli', osUser: process.env.USER });
-    process.stdout.write(command.json ? `${JSON.stringify(outcomeJson(outcome))}\n` : outcomeText(outcome));
-    return outcome.status === 'ok' ? EXIT.ok : outcome.status === 'failed' ? EXIT.apiFailed : EXIT.unreachable;
   } finally {
     await runtime.client.close();
   }
+}
+
+function withReadTime(pair: { user: string; peer: string }, readTime: number | undefined): MarkReadRequest {
+  return readTime === undefined ? pair : { ...pair, readTime };
+}
+
+async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>): Promise<number> {
+  if (command.dryRun) {
+    const described = runtime.client.describeRequest(
+      ADMIN_SET_MSG_READ.command,
+      adminSetMsgReadBody({ reportAccount: command.request.user, peerAccount: command.request.peer, msgReadTime: command.request.readTime }),
+    );
+    const query = Object.entries(described.query).map(([k, v]) => `${k}=${v}`).join('&');
+    process.stdout.write(
+      command.json
+        ? `${JSON.stringify({ dryRun: true, ...described })}\n`
+        : `Dry run: nothing was sent.\n  ${described.method} ${described.origin}${described.path}?${query}\n  body ${JSON.stringify(described.body)}\n`,
+    );
+    return EXIT.ok;
+  }
+  const result = await markReadWithProof(runtime, command.request, AUDIT);
+  process.stdout.write(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
+  return exitFor([result.outcome.status]);
+}
+
+async function markMany(
+  runtime: ImRuntime,
+  pairs: Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>,
+  total: number | undefined,
+  json: boolean,
+  signal: AbortSignal,
+): Promise<number> {
+  const progress = new ProgressBar(process.stderr, total);
+  const statuses = new Set<PairResult['outcome']['status']>();
+  const summary: RunSummary = await runMarkRead(runtime, pairs, {
+    audit: AUDIT,
+    signal,
+    onPair: (result) => {
+      statuses.add(result.outcome.status);
+      progress.finish();
+      process.stdout.write(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result));
+    },
+    onProgress: (s) => progress.update(s),
+  });
+  progress.finish();
+  process.stdout.write(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
+  if (summary.stopped && signal.aborted) return 130;
+  if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
+  return exitFor([...statuses]);
+}
+
+async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark-all' }>, signal: AbortSignal): Promise<number> {
+  let total: number;
+  try {
+    total = await countOneToOne(runtime.client, command.user, signal);
+  } catch (error) {
+    if (!(error instanceof ConversationListError)) throw error;
+    process.stderr.write(`markread: ${error.message}\n`);
+    return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+  }
+  if (total === 0) {
+    process.stdout.write(command.json ? `${JSON.stringify(summaryJson(emptySummary(), 0))}\n` : `${command.user} has no one-to-one conversations; nothing to do.\n`);
+    return EXIT.ok;
+  }
+  if (!command.yes) {
+    if (!process.stdin.isTTY) {
+      process.stderr.write(`markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`);
+      return EXIT.usage;
+    }
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await prompt.question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `);
+    prompt.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      process.stderr.write('Cancelled; nothing was changed.\n');
+      return EXIT.ok;
+    }
+  } else if (!command.json) {
+    process.stderr.write(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
+  }
+  return markMany(runtime, pairsFor(command.user, oneToOnePeers(runtime.client, command.user, signal), command.readTime), total, command.json, signal);
+}
+
+function emptySummary(): RunSummary {
+  return { done: 0, ok: 0, failed: 0, stopped: false, failures: [], unreadBefore: 0, unreadAfter: 0, countsUnknown: 0, durationMs: 0 };
+}
+
+/** 0 if every pair is OK; 1 if the API answered FAIL for any; 3 if only answers were missing. */
+function exitFor(statuses: Array<PairResult['outcome']['status']>): number {
+  if (statuses.includes('failed')) return EXIT.apiFailed;
+  if (statuses.includes('unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
 }
 
 function fail(kind: 'usage' | 'configuration', problems: string[], json: boolean, showUsageHint: boolean): number {

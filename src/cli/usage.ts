@@ -4,18 +4,28 @@ export const USAGE = `markread: mark a Tencent Cloud Chat one-to-one conversatio
 
 Usage:
   markread <user> <peer> [--read-time <unix seconds>] [--json] [--dry-run]
+  markread <user> <peer> <peer> … [--read-time <unix seconds>] [--json]
+  markread <user> --all [--yes] [--read-time <unix seconds>] [--json]
+  markread --from-file <pairs.csv | -> [--json]
   markread --help
 
-Marks every message of <user>'s one-to-one conversation with <peer> read (v4/openim/admin_set_msg_read).
+Marks every message of <user>'s one-to-one conversation with <peer> read (v4/openim/admin_set_msg_read), and
+shows the unread count before and after (v4/openim/get_c2c_unread_msg_num).
 
 Options:
-  --read-time <s>  only messages sent before this Unix time (seconds) become read; default: now
-  --json           print the outcome as one JSON object on stdout
-  --dry-run        print the request that would be sent (UserSig redacted) and call nothing
-  -h, --help       this text
+  --read-time <s>     only messages sent before this Unix time (seconds) become read; default: now
+  --all               every one-to-one conversation of <user> (v4/recentcontact/get_list); asks first
+  -y, --yes           with --all: do not ask (needed when stdin is not a terminal)
+  --from-file <f>     lines of user,peer[,read_time]; - reads stdin; # comments and a header line are skipped
+  --json              one JSON object per pair on stdout (and a final {"summary":…} line for several pairs)
+  --dry-run           print the request that would be sent (UserSig redacted) and call nothing
+  -h, --help          this text
 
-Exit codes: 0 OK; 1 the API answered FAIL; 2 usage or configuration error (nothing called);
-            3 no usable answer from the API after retries.
+With several pairs: one line per pair, then a summary; a progress bar on stderr when it is a terminal;
+Ctrl-C stops cleanly and the summary says what was not done (marking read is safe to run again).
+
+Exit codes: 0 every pair OK; 1 the API answered FAIL (for any pair); 2 usage or configuration error
+            (nothing called); 3 no usable answer from the API after retries; 130 stopped by Ctrl-C.
 
 Configuration (environment variables, or a .env file in the working directory):
   TIM_SDKAPPID             required: the IM app's SDKAppID
@@ -32,5 +42,8 @@ Configuration (environment variables, or a .env file in the working directory):
 Examples:
   markread alice bob
   markread alice bob --read-time 1767225600 --json
+  markread alice bob carol dave
+  markread alice --all --yes
+  markread --from-file stuck-badges.csv
   TIM_REGION=singapore markread alice bob --dry-run
 `;
