@@ -60,3 +60,20 @@ export function viewSubmissionBody(fields: { user_id: string; values: Record<str
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** Form body of a block_actions payload: someone pressed a button. */
+export function blockActionBody(fields: { user_id: string; action_id: string; value: string; response_url: string; channel_id: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0STANDIN', domain: 'stand-in' },
+    user: { id: fields.user_id, username: 'responder', name: 'responder', team_id: 'T0STANDIN' },
+    api_app_id: 'A0MARKREAD',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: '1767225600.000001', channel_id: fields.channel_id, is_ephemeral: true },
+    trigger_id: '12345.67890.abcdef',
+    channel: { id: fields.channel_id, name: 'support' },
+    response_url: fields.response_url,
+    actions: [{ type: 'button', action_id: fields.action_id, block_id: 'b1', value: fields.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1767225600.1' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

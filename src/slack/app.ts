@@ -2,17 +2,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import type { SlackConfig } from '../config/slack-config.js';
-import { markRead } from '../domain/mark-read.js';
 import type { ImRuntime } from '../im-runtime.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
 import { InFlight } from './in-flight.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
+import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
+import { RunRegistry } from './runs.js';
 
 export interface SlackAppHandle {
   app: App;
   inFlight: InFlight;
+  runs: RunRegistry;
   /** Starts listening; resolves with the HTTP port (events in HTTP mode, /healthz only in Socket Mode). */
   start(): Promise<number>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the IM client. */
@@ -54,19 +56,17 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime): SlackApp
     async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
     logger,
   );
-  const deps = {
-    allowlist,
-    inFlight,
-    logger,
-    flow: { logger, markRead: (request: Parameters<typeof markRead>[1], audit: Parameters<typeof markRead>[2]) => markRead(runtime, request, audit) },
-  };
+  const runs = new RunRegistry();
+  const deps = { allowlist, inFlight, logger, runs, flow: { logger, im: runtime } };
   registerMarkReadCommand(app, deps);
   registerMarkReadModal(app, deps);
+  registerBulkButtons(app, deps);
 
   let healthServer: Server | undefined;
   return {
     app,
     inFlight,
+    runs,
     async start() {
       await app.init();
       void allowlist.warm();
@@ -87,6 +87,11 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime): SlackApp
     },
     async stop(drainMs = 10_000) {
       ready = false;
+      // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
+      for (const run of runs.running()) {
+        run.stopReason = 'stopped because markread was shutting down';
+        run.controller.abort();
+      }
       await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping the Slack receiver'));
       const drained = await inFlight.drain(drainMs);
       if (!drained) logger.error({ inFlight: inFlight.size }, `shutdown: ${inFlight.size} command(s) still running after ${drainMs} ms; their outcomes are in the audit log only`);

@@ -1,17 +1,24 @@
 import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { checkReadTime, checkUserId } from '../domain/user-id.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
 export type ParsedCommand =
   | { kind: 'modal' }
   | { kind: 'help' }
   | { kind: 'mark'; request: MarkReadRequest }
+  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined }
+  | { kind: 'mark-all'; user: string; readTime: number | undefined }
   | { kind: 'invalid'; problems: string[] };
+
+/** Peers one command may name (one thread reply covers them all). */
+export const MAX_PEERS = 100;
 
 /** A Slack mention, channel or special mention as it arrives in raw command text: <@U…>, <#C…|name>, <!channel>. */
 const SLACK_REFERENCE = /^<[@#!][^>]*>$/;
 
 /**
- * Reads `/markread` text: nothing (modal), `help`, or `<user> <peer> [--read-time <unix seconds>]`. Slack escapes
+ * Reads `/markread` text: nothing (modal), `help`, `<user> <peer> [<peer> …]` or `<user> --all`, each with an
+ * optional `--read-time <unix seconds>`. Slack escapes
  * &, <, > in the text; mentions are recognised before unescaping (their angle brackets are raw), then the
  * rest is unescaped and validated with the same rules as every entry point.
  */
@@ -29,6 +36,7 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
   }
   const words = tokens.map(unescapeSlackText);
   let readTime: string | undefined;
+  let all = false;
   const positionals: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
@@ -36,15 +44,41 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
       readTime = words[++i] ?? '';
     } else if (word.startsWith('--read-time=')) {
       readTime = word.slice('--read-time='.length);
+    } else if (word === '--all') {
+      all = true;
     } else if (word.startsWith('--')) {
-      return { kind: 'invalid', problems: [`unknown option ${word}; the only option is --read-time <unix seconds>`] };
+      return { kind: 'invalid', problems: [`unknown option ${word}; the options are --all and --read-time <unix seconds>`] };
     } else {
       positionals.push(word);
     }
   }
-  if (positionals.length !== 2) {
+  let readSeconds: number | undefined;
+  if (readTime !== undefined) {
+    const checked = checkReadTime(readTime, nowMs);
+    if (!checked.ok) return { kind: 'invalid', problems: [checked.message] };
+    readSeconds = checked.value;
+  }
+  if (all) {
+    if (positionals.length !== 1) return { kind: 'invalid', problems: [`--all takes exactly one IM UserID, the user whose conversations become read; got ${positionals.length}`] };
+    const user = checkUserId(positionals[0] as string, 'user');
+    return user.ok ? { kind: 'mark-all', user: user.value, readTime: readSeconds } : { kind: 'invalid', problems: [user.message] };
+  }
+  if (positionals.length < 2) {
     return { kind: 'invalid', problems: [`expected two IM UserIDs, <user> and <peer>, got ${positionals.length}`] };
   }
-  const checked = parseMarkReadRequest({ user: positionals[0] as string, peer: positionals[1] as string, readTime }, nowMs);
-  return checked.ok ? { kind: 'mark', request: checked.request } : { kind: 'invalid', problems: checked.problems.map((p) => p.message) };
+  const [user, ...rawPeers] = positionals as [string, ...string[]];
+  const peers = [...new Set(rawPeers)];
+  if (peers.length > MAX_PEERS) return { kind: 'invalid', problems: [`${peers.length} peers is more than ${MAX_PEERS}; use --all or the CLI's --from-file for more`] };
+  // Every pair is checked before anything is called: one bad UserID rejects the whole command.
+  const problems: string[] = [];
+  for (const [i, peer] of peers.entries()) {
+    const checked = parseMarkReadRequest({ user, peer }, nowMs);
+    if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  if (peers.length === 1) {
+    const peer = peers[0] as string;
+    return { kind: 'mark', request: readSeconds === undefined ? { user, peer } : { user, peer, readTime: readSeconds } };
+  }
+  return { kind: 'mark-many', user, peers, readTime: readSeconds };
 }

@@ -1,8 +1,10 @@
 import type { webApi } from '@slack/bolt';
-import type { AuditContext, MarkReadOutcome } from '../domain/mark-read.js';
+import type { AuditContext } from '../domain/mark-read.js';
+import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
-import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from './messages.js';
+import { ChannelThread } from './channel-thread.js';
+import { fallbackOutcomeMessage, outcomeMessage, parentMessage, type SlackMessage } from './messages.js';
 import { postToResponseUrl } from './response-url.js';
 
 /** Where a /markread came from. */
@@ -11,75 +13,80 @@ export interface SlackRequestContext {
   teamId: string | undefined;
   channelId: string;
   responseUrl: string;
-  /** 'command' or 'modal', for the audit line. */
+  /** 'command', 'modal' or 'button', for the audit line. */
   via: string;
 }
 
 export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
-  markRead: (request: MarkReadRequest, audit: AuditContext) => Promise<MarkReadOutcome>;
+  im: RunDeps;
 }
 
-function slackErrorCode(error: unknown): string {
-  return (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? (error as Error).message ?? 'unknown error';
+export function auditOf(ctx: SlackRequestContext): AuditContext {
+  return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
+}
+
+export function contextLogger(deps: SlackFlowDeps, ctx: SlackRequestContext): Logger {
+  return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
 }
 
 /**
- * After ack(): a parent message saying who asked for what, the call, the outcome as a thread reply, and the
- * parent edited to show done or failed. Where the bot cannot post, the outcome goes to the requester through
- * the response_url instead. Never throws: whatever happens is posted or, as a last resort, logged.
+ * Last resort for an outcome the channel would not take: the requester's response_url. If that fails too, the
+ * outcome is logged as undelivered (the audit line has it as well).
+ */
+export async function deliverPrivately(ctx: SlackRequestContext, log: Logger, message: SlackMessage, slackError: string | undefined, details: object): Promise<void> {
+  const undelivered = await postToResponseUrl(ctx.responseUrl, fallbackOutcomeMessage(message, slackError ?? 'unknown error'));
+  if (undelivered !== undefined) {
+    log.error({ deliveryError: undelivered, ...details }, 'OUTCOME NOT DELIVERED to Slack: neither the channel nor the response_url accepted it');
+  }
+}
+
+/**
+ * After ack(): a parent message saying who asked for what, the call with unread counts before and after, the
+ * outcome as a thread reply, and the parent edited to show done or failed. Where the bot cannot post, the
+ * outcome goes to the requester through the response_url. Never throws.
  */
 export async function markReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest): Promise<void> {
-  const log = deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
-  let parentTs: string | undefined;
-  let postError: string | undefined;
-  try {
-    const posted = await deps.web.chat.postMessage({ channel: ctx.channelId, ...parentMessage(ctx.requester, request, 'working'), unfurl_links: false, unfurl_media: false });
-    parentTs = posted.ts;
-  } catch (error) {
-    postError = slackErrorCode(error);
-    log.info({ slackError: postError }, 'cannot post in the channel; the outcome will go to the requester privately');
-  }
+  const log = contextLogger(deps, ctx);
+  const thread = new ChannelThread(deps.web, ctx.channelId, log);
+  await thread.postParent(parentMessage(ctx.requester, request, 'working'));
 
-  let outcome: MarkReadOutcome;
+  let result: PairResult;
   try {
-    outcome = await deps.markRead(request, { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
+    result = await markReadWithProof(deps.im, request, auditOf(ctx));
   } catch (error) {
-    // markRead does not throw by design; if it ever does, the requester still hears about it.
+    // markReadWithProof does not throw by design; if it ever does, the requester still hears about it.
     log.error({ err: error }, 'mark-read threw');
-    outcome = {
-      request,
-      status: 'unreachable',
-      actionStatus: undefined,
-      errorCode: undefined,
-      errorInfo: undefined,
-      meaning: 'markread hit an internal error before it got an answer.',
-      action: 'Run it again; if it repeats, report it with the time of this message.',
-      attempts: 0,
-      durationMs: 0,
-      requestId: 0,
+    const unknown = { known: false as const, reason: 'internal error' };
+    result = {
+      before: unknown,
+      after: unknown,
+      outcome: {
+        request,
+        status: 'unreachable',
+        actionStatus: undefined,
+        errorCode: undefined,
+        errorInfo: undefined,
+        meaning: 'markread hit an internal error before it got an answer.',
+        action: 'Run it again; if it repeats, report it with the time of this message.',
+        attempts: 0,
+        durationMs: 0,
+        requestId: 0,
+      },
     };
   }
 
-  if (parentTs !== undefined) {
-    try {
-      await deps.web.chat.postMessage({ channel: ctx.channelId, thread_ts: parentTs, ...outcomeMessage(outcome), unfurl_links: false, unfurl_media: false });
-      await deps.web.chat
-        .update({ channel: ctx.channelId, ts: parentTs, ...parentMessage(ctx.requester, request, outcome.status) })
-        .catch((error: unknown) => log.warn({ slackError: slackErrorCode(error) }, 'could not mark the parent message done'));
-      return;
-    } catch (error) {
-      postError = slackErrorCode(error);
-      log.warn({ slackError: postError }, 'could not post the outcome in the thread; sending it to the requester privately');
-    }
+  const message = outcomeMessage(result);
+  if ((await thread.reply(message)) !== undefined) {
+    await thread.update(parentMessage(ctx.requester, request, result.outcome.status));
+    return;
   }
-
-  const undelivered = await postToResponseUrl(ctx.responseUrl, fallbackOutcomeMessage(outcome, postError ?? 'unknown error'));
-  if (undelivered !== undefined) {
-    log.error(
-      { deliveryError: undelivered, outcome: outcome.status, errorCode: outcome.errorCode, requestId: outcome.requestId, user: request.user, peer: request.peer },
-      'OUTCOME NOT DELIVERED to Slack: neither the channel nor the response_url accepted it',
-    );
-  }
+  await deliverPrivately(ctx, log, message, thread.error, {
+    outcome: result.outcome.status,
+    errorCode: result.outcome.errorCode,
+    requestId: result.outcome.requestId,
+    user: request.user,
+    peer: request.peer,
+  });
 }

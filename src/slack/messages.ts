@@ -2,6 +2,8 @@ import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 import type { MarkReadOutcome } from '../domain/mark-read.js';
+import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
+import type { UnreadCount } from '../domain/unread-counts.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
@@ -22,9 +24,11 @@ function conversation(request: MarkReadRequest): string {
 export const USAGE_TEXT = [
   '*Usage*',
   '`/markread <user> <peer>` marks every message of `<user>`’s one-to-one conversation with `<peer>` read (Tencent Cloud Chat UserIDs, not Slack names).',
-  '`/markread <user> <peer> --read-time <unix seconds>` marks only messages sent before that time.',
+  '`/markread <user> <peer> <peer> …` does the same for up to 100 peers, with one thread reply for the whole run.',
+  '`/markread <user> --all` marks every one-to-one conversation of `<user>`, after showing you the count to confirm.',
+  'Add `--read-time <unix seconds>` to mark only messages sent before that time. Each reply shows the unread count before → after.',
   '`/markread` opens a form. `/markread help` shows this.',
-  '*Examples*: `/markread alice bob` · `/markread alice bob --read-time 1767225600`',
+  '*Examples*: `/markread alice bob` · `/markread alice bob carol` · `/markread alice --all` · `/markread alice bob --read-time 1767225600`',
 ].join('\n');
 
 export function usageMessage(problems: string[] = []): SlackMessage {
@@ -62,7 +66,8 @@ export function parentMessage(requester: string, request: MarkReadRequest, state
 
 const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark: *Marked read*', failed: ':x: *Failed*', unreachable: ':warning: *No answer from the IM API*' };
 
-export function outcomeMessage(outcome: MarkReadOutcome): SlackMessage {
+export function outcomeMessage(result: PairResult): SlackMessage {
+  const { outcome } = result;
   const fields = [
     `*ActionStatus* ${outcome.actionStatus ? code(outcome.actionStatus) : '_none_'}`,
     `*ErrorCode* ${outcome.errorCode === undefined ? '_none_' : code(String(outcome.errorCode))}`,
@@ -70,6 +75,7 @@ export function outcomeMessage(outcome: MarkReadOutcome): SlackMessage {
   ].join('  ·  ');
   const lines = [`${OUTCOME_HEADLINE[outcome.status]}: ${conversation(outcome.request)}`, fields, `*Meaning*: ${escapeMrkdwn(outcome.meaning)}`];
   if (outcome.action) lines.push(`*What to do next*: ${escapeMrkdwn(outcome.action)}`);
+  lines.push(unreadLine(result.before, result.after, outcome.status));
   const blocks: KnownBlock[] = [
     section(lines.join('\n')),
     context(`${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} · ${outcome.durationMs} ms · request id ${outcome.requestId}`),
@@ -79,8 +85,8 @@ export function outcomeMessage(outcome: MarkReadOutcome): SlackMessage {
 }
 
 /** The outcome sent privately to the requester when the bot cannot post in the channel. */
-export function fallbackOutcomeMessage(outcome: MarkReadOutcome, slackError: string): SlackMessage {
-  const message = outcomeMessage(outcome);
+export function fallbackOutcomeMessage(result: PairResult | SlackMessage, slackError: string): SlackMessage {
+  const message = 'blocks' in result ? { ...result, blocks: [...result.blocks] } : outcomeMessage(result);
   message.blocks.push(
     context(
       `I couldn't post in this channel (${escapeMrkdwn(slackError)}), so only you see this. To get a thread others can see, invite me with \`/invite @markread\` (public or private channel), or run /markread in a channel I'm in.`,
@@ -131,4 +137,91 @@ export function refusalView(reason: string) {
     close: { type: 'plain_text' as const, text: 'Close' },
     blocks: [refusalMessage(reason).blocks[0] as KnownBlock],
   };
+}
+
+// ── Proof of effect and bulk runs ───────────────────────────────────────────────────────────────
+
+export function unreadLine(before: UnreadCount, after: UnreadCount, status: MarkReadOutcome['status']): string {
+  if (status !== 'ok') return `*Unread*: ${before.known ? before.count : 'unknown'} (unchanged)`;
+  if (!before.known) return `*Unread*: unknown before (${escapeMrkdwn(before.reason)}) → ${after.known ? after.count : 'unknown'}`;
+  if (!after.known) return `*Unread*: ${before.count} → unknown (${escapeMrkdwn(after.reason)})`;
+  return `*Unread*: ${before.count} → ${after.count}`;
+}
+
+export const BULK_ACTIONS = { confirm: 'markread_all_confirm', cancel: 'markread_all_cancel', stop: 'markread_stop' } as const;
+
+/** What a bulk run covers, in words: "`alice`'s conversations with 5 peers" or "all 2,000 of `alice`'s …". */
+export function bulkScope(user: string, count: number, all: boolean): string {
+  return all ? `all ${count.toLocaleString('en-US')} of ${code(user)}'s one-to-one conversations` : `${code(user)}'s one-to-one conversations with ${count} peers`;
+}
+
+export function bulkParentMessage(requester: string, scope: string, state: ParentState): SlackMessage {
+  const text = `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`;
+  return { text, blocks: [section(text)] };
+}
+
+export function countingMessage(user: string): SlackMessage {
+  const text = `:mag: Counting ${code(user)}'s one-to-one conversations… you'll be asked to confirm before anything changes.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function confirmAllMessage(runId: string, user: string, count: number): SlackMessage {
+  const n = count.toLocaleString('en-US');
+  const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.`;
+  return {
+    text: `${user} has ${n} one-to-one conversations. Mark them all read?`,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: BULK_ACTIONS.confirm,
+            value: runId,
+            style: 'primary',
+            text: { type: 'plain_text', text: `Mark all ${n} read` },
+            confirm: {
+              title: { type: 'plain_text', text: 'Mark all read?' },
+              text: { type: 'mrkdwn', text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.` },
+              confirm: { type: 'plain_text', text: 'Mark all read' },
+              deny: { type: 'plain_text', text: 'Back' },
+            },
+          },
+          { type: 'button', action_id: BULK_ACTIONS.cancel, value: runId, text: { type: 'plain_text', text: 'Cancel' } },
+        ],
+      },
+    ],
+  };
+}
+
+export function plainMessage(text: string): SlackMessage {
+  return { text, blocks: [section(text)] };
+}
+
+export function progressMessage(runId: string, summary: RunSummary, total: number): SlackMessage {
+  const text = `:hourglass_flowing_sand: *In progress*: ${summary.done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done · ${summary.ok} OK · ${summary.failed} failed · ${(summary.durationMs / 1000).toFixed(0)} s`;
+  return {
+    text,
+    blocks: [
+      section(text),
+      { type: 'actions', elements: [{ type: 'button', action_id: BULK_ACTIONS.stop, value: runId, style: 'danger', text: { type: 'plain_text', text: 'Stop' } }] },
+    ],
+  };
+}
+
+export function summaryMessage(summary: RunSummary, total: number, rerun: string, stopReason?: string): SlackMessage {
+  const icon = summary.stopped ? ':octagonal_sign:' : summary.failed > 0 ? ':warning:' : ':white_check_mark:';
+  const lines = [
+    `${icon} *${summary.stopped ? 'Stopped' : 'Finished'}*: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+    `*Unread*: ${summary.unreadBefore} → ${summary.unreadAfter}${summary.countsUnknown ? ` (counts unknown for ${summary.countsUnknown})` : ''}`,
+  ];
+  for (const g of summary.failures) {
+    lines.push(`• *${escapeMrkdwn(g.key)}* ×${g.count}: ${escapeMrkdwn(g.meaning)} e.g. ${g.examples.map((e) => code(e)).join(', ')}${g.action ? ` _Next_: ${escapeMrkdwn(g.action)}` : ''}`);
+  }
+  if (summary.stopped) {
+    const why = summary.sourceError ? escapeMrkdwn(summary.sourceError) : (stopReason ?? 'stopped');
+    lines.push(`${why}. ${Math.max(0, total - summary.done)} of ${total} not done. Marking read is safe to repeat: run ${code(rerun)} again to finish.`);
+  }
+  return { text: lines[0] as string, blocks: [section(lines.join('\n'))] };
 }

@@ -6,14 +6,19 @@ import type { SlackMessage } from './messages.js';
  * is not in, for 30 minutes and 5 uses. Bolt's respond() has no timeout or retry, so this has both.
  * Returns the error text when it could not deliver, undefined when it did.
  */
-export async function postToResponseUrl(responseUrl: string, message: SlackMessage, attempts = 3, timeoutMs = 5_000): Promise<string | undefined> {
+export async function postToResponseUrl(
+  responseUrl: string,
+  message: SlackMessage,
+  options: { replaceOriginal?: boolean; attempts?: number; timeoutMs?: number } = {},
+): Promise<string | undefined> {
+  const { replaceOriginal = false, attempts = 3, timeoutMs = 5_000 } = options;
   let lastError = 'not tried';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const response = await request(responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message }),
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.body.text();

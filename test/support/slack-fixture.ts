@@ -4,7 +4,7 @@ import { loadSlackConfig } from '../../src/config/slack-config.js';
 import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
-import { commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
+import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
 import { SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
 import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
 
@@ -22,6 +22,7 @@ export interface SlackFixture {
   port: number;
   command(text: string, options?: { user?: string; channel?: string; timestamp?: number; signature?: string; responseId?: string }): Promise<{ status: number; body: string; ms: number }>;
   submitModal(values: Record<string, string>, options?: { user?: string; privateMetadata?: string }): Promise<{ status: number; body: string }>;
+  press(actionId: string, value: string, options?: { user?: string; responseId?: string }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -82,6 +83,10 @@ export async function startSlackFixture(
         values,
         private_metadata: o.privateMetadata ?? JSON.stringify({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
       });
+      return post(body, signedHeaders(SIGNING_SECRET, body));
+    },
+    press(actionId, value, o = {}) {
+      const body = blockActionBody({ user_id: o.user ?? ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: slack.responseUrl(o.responseId ?? `press${++responseCounter}`) });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },
     async close() {

@@ -2,7 +2,9 @@ import type { App } from '@slack/bolt';
 import { parseCommandText } from '../../command-text.js';
 import type { ListenerDeps } from '../../deps.js';
 import { markReadInSlack } from '../../mark-read-in-slack.js';
-import { markReadModal, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
+import { bulkInSlack } from '../../bulk-in-slack.js';
+import { askToConfirmAll } from '../../confirm-all.js';
+import { bulkScope, countingMessage, markReadModal, plainMessage, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
 import { postToResponseUrl } from '../../response-url.js';
 
 export const SLASH_COMMAND = '/markread';
@@ -40,13 +42,25 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       return;
     }
 
-    await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
-    void deps.inFlight.track(
-      markReadInSlack(
-        { ...deps.flow, web: client },
-        { requester: command.user_id, teamId: command.team_id, channelId: command.channel_id, responseUrl: command.response_url, via: 'command' },
-        parsed.request,
-      ),
-    );
+    const ctx = { requester: command.user_id, teamId: command.team_id, channelId: command.channel_id, responseUrl: command.response_url, via: 'command' };
+    const flow = { ...deps.flow, web: client };
+    if (parsed.kind === 'mark') {
+      await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
+      void deps.inFlight.track(markReadInSlack(flow, ctx, parsed.request));
+      return;
+    }
+    const readTimeOption = parsed.readTime === undefined ? '' : ` --read-time ${parsed.readTime}`;
+    if (parsed.kind === 'mark-many') {
+      const { user, peers, readTime } = parsed;
+      const scope = bulkScope(user, peers.length, false);
+      await ack({ response_type: 'ephemeral', ...plainMessage(`:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`) });
+      const run = deps.runs.create(ctx, user, readTime, peers.length, 'running');
+      const pairs = peers.map((peer) => (readTime === undefined ? { user, peer } : { user, peer, readTime }));
+      void deps.inFlight.track(bulkInSlack(flow, deps.runs, run, pairs, scope, `${SLASH_COMMAND} ${user} ${peers.join(' ')}${readTimeOption}`));
+      return;
+    }
+    // --all: count first, then ask the requester to confirm with the count in front of them.
+    await ack({ response_type: 'ephemeral', ...countingMessage(parsed.user) });
+    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime));
   });
 }

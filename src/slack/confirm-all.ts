@@ -1,0 +1,32 @@
+import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
+import { code } from './mrkdwn.js';
+import type { ListenerDeps } from './deps.js';
+import { confirmAllMessage, plainMessage } from './messages.js';
+import type { SlackRequestContext } from './mark-read-in-slack.js';
+import { postToResponseUrl } from './response-url.js';
+
+/** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
+export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestContext, user: string, readTime: number | undefined): Promise<void> {
+  const log = deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
+  let total: number;
+  try {
+    total = await countOneToOne(deps.flow.im.client, user);
+  } catch (error) {
+    const reason = error instanceof ConversationListError ? error.message : 'an internal error';
+    log.warn({ user, reason }, 'could not count conversations for --all');
+    await postToResponseUrl(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${reason}.`));
+    return;
+  }
+  if (total === 0) {
+    await postToResponseUrl(ctx.responseUrl, plainMessage(`${code(user)} has no one-to-one conversations; nothing to do.`));
+    return;
+  }
+  const run = deps.runs.create(ctx, user, readTime, total, 'awaiting');
+  const undelivered = await postToResponseUrl(ctx.responseUrl, confirmAllMessage(run.id, user, total));
+  if (undelivered !== undefined) log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
+}
+
+/** The peers of an --all run, paged as the run goes. */
+export function allPairs(deps: ListenerDeps, user: string, readTime: number | undefined, signal: AbortSignal) {
+  return pairsFor(user, oneToOnePeers(deps.flow.im.client, user, signal), readTime);
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ALLOWED, CHANNEL, messageText, startSlackFixture, type SlackFixture } from './support/slack-fixture.js';
+
+type Block = { type: string; elements?: Array<{ action_id?: string; value?: string; confirm?: { text: { text: string } } }> };
+
+function buttons(message: Record<string, unknown>) {
+  return ((message.blocks as Block[] | undefined) ?? []).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+}
+
+describe('Slack bulk marking', () => {
+  let f: SlackFixture;
+  before(async () => {
+    f = await startSlackFixture({ env: { TIM_MAX_RPS: '40' } });
+  });
+  after(() => f.close());
+
+  it('shows unread before → after for a single pair', async () => {
+    f.im.seed('dave', { erin: 12 });
+    const before = f.slack.calls.length;
+    await f.command('dave erin');
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    const reply = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')[1];
+    assert.match(messageText(reply?.args ?? {}), /\*Unread\*: 12 → 0/);
+  });
+
+  it('marks many peers under one parent and one thread reply, with a grouped summary', async () => {
+    f.im.seed('alice', { bob: 3, carol: 4 });
+    f.im.options.accounts = new Set(['alice', 'bob', 'carol', 'dave', 'erin']);
+    const before = f.slack.calls.length;
+    const ack = JSON.parse((await f.command('alice bob carol ghost bob')).body) as { text: string };
+    assert.match(ack.text, /`alice`'s one-to-one conversations with 3 peers/);
+    await f.slack.until(() => f.slack.calls.slice(before).filter((c) => c.method === 'chat.update').length >= 1);
+    f.im.options.accounts = undefined;
+    const posts = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
+    assert.equal(posts.length, 2, 'one parent and one thread reply, never a message per pair');
+    assert.match(messageText(posts[0]?.args ?? {}), new RegExp(`<@${ALLOWED}> asked to mark \`alice\`'s one-to-one conversations with 3 peers read`));
+    const summary = messageText(posts[1]?.args ?? {});
+    assert.equal(posts[1]?.args.thread_ts, posts[0]?.result?.ts);
+    assert.match(summary, /Finished\*: 2 of 3 OK, 1 failed/);
+    assert.match(summary, /\*Unread\*: 7 → 0/);
+    assert.match(summary, /\*ErrorCode 90003\* ×1: .*`alice ↔ ghost`/);
+  });
+
+  it('rejects the whole command for one bad UserID, or more than 100 peers, calling nothing', async () => {
+    f.im.arrivals.length = 0;
+    const bad = JSON.parse((await f.command('alice bob c&amp;d carol')).body) as { text: string };
+    assert.match(bad.text, /peer "c&d" contains "&"/);
+    const many = Array.from({ length: 101 }, (_, i) => `p${i}`).join(' ');
+    const tooMany = JSON.parse((await f.command(`alice ${many}`)).body) as { text: string };
+    assert.match(tooMany.text, /101 peers is more than 100/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(f.im.arrivals.length, 0);
+  });
+
+  it('--all counts, asks only the requester to confirm, then marks every one-to-one conversation', async () => {
+    f.im.pageSize = 8;
+    f.im.seed('frank', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, 1])));
+    f.im.conversations.get('frank')?.push({ peer: 'room', type: 2, unread: 4, msgTime: 9, pinned: true });
+    const ack = JSON.parse((await f.command('frank --all', { responseId: 'all-frank' })).body) as { text: string };
+    assert.match(ack.text, /Counting `frank`'s one-to-one conversations/);
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'all-frank'));
+    const prompt = f.slack.responses.find((r) => r.id === 'all-frank')?.body ?? {};
+    assert.match(messageText(prompt), /`frank` has \*30\* one-to-one conversations/);
+    const [confirm, cancel] = buttons(prompt);
+    assert.equal(confirm?.action_id, 'markread_all_confirm');
+    assert.equal(cancel?.action_id, 'markread_all_cancel');
+    assert.match(confirm?.confirm?.text.text ?? '', /all 30 one-to-one conversations of `frank`/);
+    const runId = confirm?.value ?? '';
+    const marksBefore = f.im.accepted().length;
+
+    await f.press('markread_all_confirm', runId, { user: 'U0SOMEONE', responseId: 'intruder' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'intruder'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'intruder')?.body ?? {}), new RegExp(`Only <@${ALLOWED}>`));
+
+    const before = f.slack.calls.length;
+    await f.press('markread_all_confirm', runId, { responseId: 'confirmed' });
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))), 10_000);
+    const confirmed = f.slack.responses.find((r) => r.id === 'confirmed')?.body ?? {};
+    assert.equal(confirmed.replace_original, true);
+    const posts = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
+    assert.equal(posts.length, 2);
+    assert.match(messageText(posts[1]?.args ?? {}), /Finished\*: 30 of 30 OK, 0 failed/);
+    assert.match(messageText(posts[1]?.args ?? {}), /\*Unread\*: 30 → 0/);
+    assert.equal(f.im.accepted().length - marksBefore, 30);
+    assert.equal(f.im.conversations.get('frank')?.find((c) => c.peer === 'room')?.unread, 4, 'group conversations are left alone');
+
+    await f.press('markread_all_confirm', runId, { responseId: 'again' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'again'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'again')?.body ?? {}), /already finished/);
+    await f.press('markread_all_cancel', 'no-such-run', { responseId: 'stale' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'stale'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'stale')?.body ?? {}), /This button is stale/);
+  });
+
+  it('Cancel changes nothing', async () => {
+    f.im.seed('gina', { g1: 2 });
+    await f.command('gina --all', { responseId: 'all-gina' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'all-gina'));
+    const runId = buttons(f.slack.responses.find((r) => r.id === 'all-gina')?.body ?? {})[1]?.value ?? '';
+    const marks = f.im.accepted().length;
+    await f.press('markread_all_cancel', runId, { responseId: 'cancelled' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'cancelled'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'cancelled')?.body ?? {}), /Cancelled; nothing was changed/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(f.im.accepted().length, marks);
+  });
+
+  it('shows progress in place at most every 2 s with a Stop button, and Stop ends the run cleanly', async () => {
+    f.im.pageSize = 100;
+    f.im.seed('hank', Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`h${i}`, 1])));
+    await f.command('hank --all', { responseId: 'all-hank' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'all-hank'));
+    const runId = buttons(f.slack.responses.find((r) => r.id === 'all-hank')?.body ?? {})[0]?.value ?? '';
+    const before = f.slack.calls.length;
+    await f.press('markread_all_confirm', runId);
+    // At 40 calls/s, 400 marks take 10 s: the progress reply appears after about 2 s.
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined), 6_000);
+    const progress = f.slack.calls.slice(before).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
+    assert.match(messageText(progress?.args ?? {}), /In progress\*: \d+ of 400 done/);
+    assert.equal(buttons(progress?.args ?? {})[0]?.action_id, 'markread_stop');
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /In progress/.test(messageText(c.args))), 6_000);
+    const progressTimes = f.slack.calls.slice(before).filter((c) => /In progress/.test(messageText(c.args))).map((c) => c.at);
+    for (let i = 1; i < progressTimes.length; i++) assert.ok((progressTimes[i] as number) - (progressTimes[i - 1] as number) >= 1_900, 'progress edits at most every 2 s');
+
+    const otherStop = await f.press('markread_stop', runId, { user: 'U0SOMEONE', responseId: 'not-yours' });
+    assert.equal(otherStop.status, 200);
+    await f.press('markread_stop', runId, { responseId: 'stopping' });
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args))), 8_000);
+    const final = f.slack.calls.slice(before).filter((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args))).at(-1);
+    const text = messageText(final?.args ?? {});
+    assert.equal(final?.args.ts, progress?.result?.ts, 'the summary replaces the progress reply');
+    assert.match(text, new RegExp(`stopped by <@${ALLOWED}>`));
+    assert.match(text, /\d+ of 400 not done\. Marking read is safe to repeat: run `\/markread hank --all` again to finish/);
+    const done = Number(/(\d+) of (\d+) OK/.exec(text)?.[2]);
+    assert.ok(done > 0 && done < 400, `done ${done}`);
+    assert.equal(f.im.conversations.get('hank')?.filter((c) => c.unread === 0).length, done);
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'not-yours')?.body ?? {}), /Only <@/);
+  });
+
+  it('the thread goes to the channel the command came from', () => {
+    assert.ok(f.slack.callsOf('chat.postMessage').every((c) => c.args.channel === CHANNEL));
+  });
+});
