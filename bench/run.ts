@@ -18,5 +18,13 @@ for (const [scenario, delay] of [
 }
 console.table(rows);
 
+const { benchAll, benchPaging } = await import('./bulk-bench.js');
+console.log(`# markread <user> --all over 2,000 one-to-one conversations, TIM_MAX_RPS=${MAX_RPS}: get_list paged as it goes,`);
+console.log('# unread counts before and after (10 peers a call), one admin_set_msg_read per conversation');
+console.log('# targets: >= 95 % of TIM_MAX_RPS, 0 arrivals over the ceiling in any sliding second');
+console.table([await benchAll(2_000, MAX_RPS)]);
+console.log('# Paging alone: 50,000 conversations (500 pages of 100) counted without keeping them');
+console.table([await benchPaging(50_000)]);
+
 const { benchSlack } = await import('./slack-bench.js');
 await benchSlack();

@@ -11,6 +11,9 @@ const standIn = new ImStandIn({
   secretKey: process.env.STANDIN_SECRET_KEY ?? 'stand-in-secret-key',
 });
 const delayMs = Number(process.env.STANDIN_DELAY_MS ?? 0);
+// STANDIN_SEED=user:count gives that user `count` one-to-one conversations with one unread message each.
+const [seedUser, seedCount] = (process.env.STANDIN_SEED ?? '').split(':');
+if (seedUser && seedCount) standIn.seed(seedUser, Object.fromEntries(Array.from({ length: Number(seedCount) }, (_, i) => [`peer${i}`, 1])));
 if (delayMs > 0) standIn.behave = () => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }, delayMs });
 
 const url = await standIn.start(Number(process.env.STANDIN_PORT ?? 0));

@@ -19,16 +19,17 @@ const MAX_PAGES = 100_000;
  */
 export async function* oneToOnePeers(client: ImClient, user: string, signal?: AbortSignal): AsyncGenerator<string> {
   let cursor: GetListCursor = FIRST_PAGE;
-  const seen = new Set<string>();
+  // Only pinned peers are remembered (a pinned conversation may also appear in the time-ordered part): the set
+  // stays as small as the pinned list, so memory does not grow with tens of thousands of conversations.
+  const pinned = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await getList(client, user, cursor, signal);
     if (result.status === 'fail') throw new ConversationListError(`listing ${user}'s conversations failed: ErrorCode ${result.error.code}, ${result.error.meaning}`);
     if (result.status === 'unreachable') throw new ConversationListError(`listing ${user}'s conversations got no answer: ${result.failure.detail}`);
     const r = result.response;
     for (const item of r.SessionItem) {
-      // A conversation pinned and also in the time-ordered list is listed once.
-      if (item.Type !== SESSION_TYPE_C2C || !item.To_Account || seen.has(item.To_Account)) continue;
-      if (seen.size < 200_000) seen.add(item.To_Account);
+      if (item.Type !== SESSION_TYPE_C2C || !item.To_Account || pinned.has(item.To_Account)) continue;
+      if (item.TopFlag === 1) pinned.add(item.To_Account);
       yield item.To_Account;
     }
     if (r.CompleteFlag === 1) return;
