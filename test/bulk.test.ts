@@ -5,17 +5,10 @@ import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
 import { readUnreadCounts } from '../src/domain/unread-counts.js';
 import { getC2cUnreadMsgNum } from '../src/im/apis/get-c2c-unread-msg-num.js';
 import { fail } from '../stand-ins/im-stand-in.js';
-import { maxInSlidingWindow, startImFixture, type ImFixture } from './support/im-fixture.js';
+import { fixturePool, maxInSlidingWindow } from './support/im-fixture.js';
 
-const fixtures: ImFixture[] = [];
-async function fixture(...args: Parameters<typeof startImFixture>): Promise<ImFixture> {
-  const f = await startImFixture(...args);
-  fixtures.push(f);
-  return f;
-}
-after(async () => {
-  await Promise.all(fixtures.map((f) => f.close()));
-});
+const { fixture, closeAll } = fixturePool();
+after(closeAll);
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

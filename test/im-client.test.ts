@@ -5,17 +5,10 @@ import { markRead } from '../src/domain/mark-read.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
 import { KNOWN_ERROR_CODES, explainError } from '../src/im/error-catalogue.js';
 import { fail, ok } from '../stand-ins/im-stand-in.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY, startImFixture, type ImFixture } from './support/im-fixture.js';
+import { ADMIN, fixturePool, SDK_APP_ID, SECRET_KEY, type ImFixture } from './support/im-fixture.js';
 
-const fixtures: ImFixture[] = [];
-async function fixture(...args: Parameters<typeof startImFixture>): Promise<ImFixture> {
-  const f = await startImFixture(...args);
-  fixtures.push(f);
-  return f;
-}
-after(async () => {
-  await Promise.all(fixtures.map((f) => f.close()));
-});
+const { fixture, closeAll } = fixturePool();
+after(closeAll);
 
 /** Scripts the stand-in to give these replies in order, then fall through to its real behaviour. */
 function script(f: ImFixture, ...replies: ReturnType<typeof ok>[]): void {

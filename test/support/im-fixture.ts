@@ -88,3 +88,16 @@ export function maxInSlidingWindow(times: number[], windowMs = 1000): number {
   }
   return max;
 }
+
+/** Fixtures for one test file, all closed by the `after` hook the file registers with `closeAll`. */
+export function fixturePool() {
+  const started: ImFixture[] = [];
+  return {
+    async fixture(...args: Parameters<typeof startImFixture>): Promise<ImFixture> {
+      const f = await startImFixture(...args);
+      started.push(f);
+      return f;
+    },
+    closeAll: () => Promise.all(started.map((f) => f.close())),
+  };
+}
