@@ -102,11 +102,13 @@ export class ImStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Timestamped as soon as the request line and headers are in, before the body is read.
+    const at = performance.now();
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const arrival: ImArrival = { at: performance.now(), command: url.pathname.replace(/^\/+/, ''), query: Object.fromEntries(url.searchParams), body: undefined };
+    const arrival: ImArrival = { at, command: url.pathname.replace(/^\/+/, ''), query: Object.fromEntries(url.searchParams), body: undefined };
     this.arrivals.push(arrival);
     const refuse = (reply: ImReply, why: string) => {
       arrival.rejected = why;

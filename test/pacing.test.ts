@@ -45,6 +45,18 @@ describe('pacing', () => {
     pacer.close();
   });
 
+  it('counts a send from when it really left, not from when its slot was granted', async () => {
+    const pacer = new SlidingWindowPacer({ maxPerWindow: 1, windowMs: 200, marginMs: 0 });
+    const granted = performance.now();
+    const slot = await pacer.acquire();
+    // The request only reached the socket 150 ms later (say, a slow connect): the window runs from then.
+    slot.sent(granted + 150);
+    await pacer.acquire();
+    const waited = performance.now() - granted;
+    assert.ok(waited >= 345, `next slot after ${waited.toFixed(0)} ms, expected about 350`);
+    pacer.close();
+  });
+
   it('halves the rate on slow-down and climbs back a tenth per quiet window', () => {
     let now = 0;
     const pacer = new SlidingWindowPacer({ maxPerWindow: 100, windowMs: 1000, marginMs: 0, now: () => now });

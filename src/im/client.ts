@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -5,7 +6,7 @@ import type { ImConfig } from '../config/im-config.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelayMs } from './backoff.js';
 import { explainError, type ErrorExplanation } from './error-catalogue.js';
-import { PacerAbortedError, SlidingWindowPacer } from './pacer.js';
+import { PacerAbortedError, SlidingWindowPacer, type SendSlot } from './pacer.js';
 import { randomU32 } from './random-u32.js';
 import type { ImEndpoint } from './regions.js';
 import { imEnvelope, type ImApi, type ImEnvelope } from './response.js';
@@ -46,6 +47,21 @@ export interface ImClientOptions {
   now?: () => number;
   pacerMarginMs?: number;
 }
+
+/**
+ * Requests waiting to be written, by their `random`: undici announces on this channel the moment a request's
+ * headers go to the socket, and the pacer then counts the send from that moment rather than from when it
+ * granted the slot. `random` is unique per attempt, which makes it the key.
+ */
+const awaitingSend = new Map<string, SendSlot>();
+subscribe('undici:client:sendHeaders', (message) => {
+  if (awaitingSend.size === 0) return;
+  const path = (message as { request?: { path?: string } }).request?.path ?? '';
+  const random = /[?&]random=(\d+)/.exec(path)?.[1];
+  if (random === undefined) return;
+  awaitingSend.get(random)?.sent(performance.now());
+  awaitingSend.delete(random);
+});
 
 /** After the primary host fails to connect, use the backup this long before trying the primary again. */
 const BACKUP_STICKY_MS = 5 * 60_000;
@@ -133,13 +149,15 @@ export class ImClient {
     };
 
     for (;;) {
+      let slot: SendSlot;
       try {
-        await pacer.acquire(waitSignal);
+        slot = await pacer.acquire(waitSignal);
       } catch (error) {
         if (error instanceof PacerAbortedError) return stopped();
         throw error;
       }
       const random = randomU32();
+      awaitingSend.set(String(random), slot);
       requestIds.push(random);
       const userSig = this.sigs.get();
       const base = this.pickBase();
@@ -147,6 +165,7 @@ export class ImClient {
       const url = this.buildUrl(base, api.command, userSig, random);
       const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
       const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout);
+      awaitingSend.delete(String(random));
 
       let delayBaseMs = this.backoff.baseMs;
       if (!answer.ok) {

@@ -19,8 +19,17 @@ export class PacerAbortedError extends Error {
   }
 }
 
+/** A granted send slot. `sent()` moves its time to when the request really left (never earlier). */
+export interface SendSlot {
+  sent(at?: number): void;
+}
+
+interface Departure {
+  at: number;
+}
+
 interface Waiter {
-  resolve: () => void;
+  resolve: (slot: SendSlot) => void;
   reject: (error: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -37,8 +46,12 @@ export class SlidingWindowPacer {
   readonly maxPerWindow: number;
   private readonly windowMs: number;
   private readonly now: () => number;
-  /** Departure times, oldest first; entries before `head` have aged out. */
-  private departures: number[] = [];
+  /**
+   * Departures, oldest first; entries before `head` have aged out. A departure starts at the time its slot was
+   * granted and moves to when the request actually left (a new connection can take tens of ms on a busy
+   * machine), so the window counts real sends, which is what the server sees.
+   */
+  private departures: Departure[] = [];
   private head = 0;
   private readonly waiting: Waiter[] = [];
   private waitHead = 0;
@@ -68,9 +81,9 @@ export class SlidingWindowPacer {
   }
 
   /** Resolves when the caller may send. Rejects with PacerAbortedError if `signal` aborts first. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<SendSlot> {
     if (signal?.aborted) return Promise.reject(new PacerAbortedError());
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<SendSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
@@ -127,7 +140,7 @@ export class SlidingWindowPacer {
     while (this.queued > 0) {
       const now = this.now();
       this.recover(now);
-      while (this.head < this.departures.length && (this.departures[this.head] as number) <= now - this.windowMs) this.head++;
+      while (this.head < this.departures.length && (this.departures[this.head] as Departure).at <= now - this.windowMs) this.head++;
       if (this.head > 1024 && this.head * 2 > this.departures.length) {
         this.departures = this.departures.slice(this.head);
         this.head = 0;
@@ -135,15 +148,20 @@ export class SlidingWindowPacer {
       const inWindow = this.departures.length - this.head;
       const gap = this.windowMs / this.limit;
       if (inWindow < this.limit && now >= this.nextAt) {
-        this.departures.push(now);
+        const departure: Departure = { at: now };
+        this.departures.push(departure);
         // Keep to the schedule when a timer fires a little late (no drift below the rate), but do not bank
         // idle time into a burst.
         this.nextAt = (this.nextAt >= now - gap ? this.nextAt : now) + gap;
-        this.takeWaiter().resolve();
+        this.takeWaiter().resolve({
+          sent: (at = this.now()) => {
+            departure.at = Math.max(departure.at, at);
+          },
+        });
         continue;
       }
       // Wait for the next even slot, and until enough departures age out to get under the (possibly lowered) limit.
-      const windowFreeAt = inWindow < this.limit ? now : (this.departures[this.head + inWindow - this.limit] as number) + this.windowMs;
+      const windowFreeAt = inWindow < this.limit ? now : (this.departures[this.head + inWindow - this.limit] as Departure).at + this.windowMs;
       const wakeAt = Math.max(this.nextAt, windowFreeAt);
       this.timer = setTimeout(() => {
         this.timer = undefined;
