@@ -56,13 +56,13 @@ async function main(argv: string[]): Promise<number> {
     logLevel: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
   });
   for (const warning of loaded.warnings) runtime.logger.warn(warning);
-  // Ctrl-C stops a bulk run cleanly: calls already sent finish, the summary says what was not done.
+  // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   try {
     switch (command.kind) {
       case 'mark':
-        return await markOne(runtime, command);
+        return await markOne(runtime, command, stop.signal);
       case 'mark-many':
         return await markMany(runtime, command.peers.map((peer) => withReadTime({ user: command.user, peer }, command.readTime)), command.peers.length, command.json, stop.signal);
       case 'from-file':
@@ -79,7 +79,7 @@ function withReadTime(pair: { user: string; peer: string }, readTime: number | u
   return readTime === undefined ? pair : { ...pair, readTime };
 }
 
-async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>): Promise<number> {
+async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>, signal: AbortSignal): Promise<number> {
   if (command.dryRun) {
     const described = runtime.client.describeRequest(
       ADMIN_SET_MSG_READ.command,
@@ -93,9 +93,9 @@ async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
     );
     return EXIT.ok;
   }
-  const result = await markReadWithProof(runtime, command.request, AUDIT);
+  const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
   process.stdout.write(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
-  return exitFor([result.outcome.status]);
+  return signal.aborted ? 130 : exitFor([result.outcome.status]);
 }
 
 async function markMany(
