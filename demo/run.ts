@@ -9,7 +9,7 @@ import { loadSlackConfig } from '../src/config/slack-config.js';
 import { createImRuntime } from '../src/im-runtime.js';
 import { createSlackApp } from '../src/slack/app.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
-import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
+import { blockActionBody, commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { renderChannels, visibleText } from './render.js';
 
@@ -18,7 +18,11 @@ const SIGNING_SECRET = 'demo0signing0secret0not0real0000';
 const SECRET_KEY = 'demo-im-secret-key-not-real';
 const RESPONDER = 'U0ONCALL';
 
-const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY, accounts: new Set(['alice', 'bob', 'carol']) });
+const people = ['alice', 'bob', 'carol', 'dave', ...Array.from({ length: 25 }, (_, i) => `fan${i}`)];
+const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY, accounts: new Set(people) });
+im.seed('alice', { bob: 12, carol: 3, dave: 7 });
+im.seed('carol', { bob: 2 });
+im.seed('dave', Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`fan${i}`, i % 4])));
 const slack = new SlackStandIn({ botToken: BOT_TOKEN, channelErrors: new Map([['C0PRIVATE', 'channel_not_found']]) });
 await Promise.all([im.start(), slack.start()]);
 
@@ -51,14 +55,29 @@ await slash('alice ghost', 'C0SUPPORT');
 await slash('carol bob', 'C0PRIVATE');
 await slash('alice bob', 'C0SUPPORT', 'U0STRANGER');
 await slash('<@U0BOB> alice', 'C0SUPPORT');
+await slash('alice carol dave ghost', 'C0SUPPORT');
+await slash('dave --all', 'C0SUPPORT');
+
+// dave --all asks the requester to confirm through response_url; press the button as they would.
+const isPrompt = (r: { id: string }) => decodeURIComponent(r.id).includes('dave --all');
+await slack.until(() => slack.responses.some(isPrompt));
+const prompt = slack.responses.find(isPrompt)?.body ?? {};
+console.log(`  then only ${RESPONDER} sees: ${visibleText(prompt).split('\n')[0]} [Mark all read] [Cancel]`);
+const runId = ((prompt.blocks as Array<{ elements?: Array<{ value?: string }> }>)[1]?.elements?.[0]?.value ?? '') as string;
+const press = blockActionBody({ user_id: RESPONDER, action_id: 'markread_all_confirm', value: runId, channel_id: 'C0SUPPORT', response_url: slack.responseUrl('confirm-press') });
+await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, press), body: press }).then((r) => r.body.dump());
+console.log(`> ${RESPONDER} presses [Mark all read]`);
 
 await app.inFlight.drain(10_000);
 console.log('\n──── what the channels show ────\n');
 console.log(renderChannels(slack));
 console.log('──── what came privately through response_url ────\n');
-for (const r of slack.responses) console.log(`${decodeURIComponent(r.id)}:\n${visibleText(r.body).replace(/^/gm, '  ')}\n`);
+for (const r of slack.responses.filter((x) => !isPrompt(x))) console.log(`${decodeURIComponent(r.id)}:\n${visibleText(r.body).replace(/^/gm, '  ')}\n`);
 console.log('──── what the IM stand-in received ────\n');
-for (const a of im.arrivals) console.log(`  POST /${a.command} ${JSON.stringify(a.body)} (UserSig ${a.rejected ? `refused: ${a.rejected}` : 'verified'})`);
+const byCommand = new Map<string, number>();
+for (const a of im.arrivals) byCommand.set(a.command, (byCommand.get(a.command) ?? 0) + 1);
+for (const [command, n] of byCommand) console.log(`  ${String(n).padStart(3)} × POST /${command}`);
+console.log(`  every UserSig ${im.arrivals.some((a) => a.rejected) ? 'NOT all verified' : 'verified by the stand-in'}`);
 
 await app.stop(2_000);
 await Promise.all([im.stop(), slack.stop()]);
