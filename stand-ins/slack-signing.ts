@@ -33,16 +33,23 @@ export function commandBody(fields: { text: string; user_id: string; channel_id:
   }).toString();
 }
 
+/** Who an interaction payload comes from: the stand-in workspace, the markread app and the given user. */
+function interactionOrigin(userId: string) {
+  return {
+    team: { id: 'T0STANDIN', domain: 'stand-in' },
+    user: { id: userId, username: 'responder', name: 'responder', team_id: 'T0STANDIN' },
+    api_app_id: 'A0MARKREAD',
+    token: 'deprecated-verification-token',
+  };
+}
+
 /** Form body of a view_submission for the markread modal. */
 export function viewSubmissionBody(fields: { user_id: string; values: Record<string, string>; private_metadata: string; callback_id?: string }): string {
   const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
   for (const [block, value] of Object.entries(fields.values)) state[block] = { value: { type: 'plain_text_input', value: value === '' ? null : value } };
   const payload = {
     type: 'view_submission',
-    team: { id: 'T0STANDIN', domain: 'stand-in' },
-    user: { id: fields.user_id, username: 'responder', name: 'responder', team_id: 'T0STANDIN' },
-    api_app_id: 'A0MARKREAD',
-    token: 'deprecated-verification-token',
+    ...interactionOrigin(fields.user_id),
     trigger_id: '12345.67890.abcdef',
     view: {
       id: 'V0STANDIN',
@@ -65,10 +72,7 @@ export function viewSubmissionBody(fields: { user_id: string; values: Record<str
 export function blockActionBody(fields: { user_id: string; action_id: string; value: string; response_url: string; channel_id: string }): string {
   const payload = {
     type: 'block_actions',
-    team: { id: 'T0STANDIN', domain: 'stand-in' },
-    user: { id: fields.user_id, username: 'responder', name: 'responder', team_id: 'T0STANDIN' },
-    api_app_id: 'A0MARKREAD',
-    token: 'deprecated-verification-token',
+    ...interactionOrigin(fields.user_id),
     container: { type: 'message', message_ts: '1767225600.000001', channel_id: fields.channel_id, is_ephemeral: true },
     trigger_id: '12345.67890.abcdef',
     channel: { id: fields.channel_id, name: 'support' },

@@ -7,7 +7,7 @@ import { loadEnvFile } from '../config/env-file.js';
 import { loadImConfig } from '../config/im-config.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import { markReadWithProof, runMarkRead, type PairResult, type RunSummary } from '../domain/mark-read-run.js';
-import type { MarkReadRequest } from '../domain/mark-read-request.js';
+import { markReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
 import { createImRuntime, type ImRuntime } from '../im-runtime.js';
 import { Redactor } from '../log/redactor.js';
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
       case 'mark':
         return await markOne(runtime, command, stop.signal);
       case 'mark-many':
-        return await markMany(runtime, command.peers.map((peer) => withReadTime({ user: command.user, peer }, command.readTime)), command.peers.length, command.json, stop.signal);
+        return await markMany(runtime, command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime)), command.peers.length, command.json, stop.signal);
       case 'from-file':
         return await markMany(runtime, filePairs as MarkReadRequest[], (filePairs as MarkReadRequest[]).length, command.json, stop.signal);
       case 'mark-all':
@@ -73,10 +73,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await runtime.client.close();
   }
-}
-
-function withReadTime(pair: { user: string; peer: string }, readTime: number | undefined): MarkReadRequest {
-  return readTime === undefined ? pair : { ...pair, readTime };
 }
 
 async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>, signal: AbortSignal): Promise<number> {

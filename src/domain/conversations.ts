@@ -1,5 +1,6 @@
 import { FIRST_PAGE, getList, SESSION_TYPE_C2C, type GetListCursor } from '../im/apis/recentcontact-get-list.js';
 import type { ImClient } from '../im/client.js';
+import { markReadRequest, type MarkReadRequest } from './mark-read-request.js';
 
 /** The conversation list could not be read; carries the reason in plain words. */
 export class ConversationListError extends Error {
@@ -50,9 +51,8 @@ export async function countOneToOne(client: ImClient, user: string, signal?: Abo
 }
 
 /** Turns a stream of peers into mark-read requests for `user`. */
-export async function* pairsFor(user: string, peers: AsyncIterable<string>, readTime?: number): AsyncGenerator<{ user: string; peer: string; readTime?: number }> {
+export async function* pairsFor(user: string, peers: AsyncIterable<string>, readTime?: number): AsyncGenerator<MarkReadRequest> {
   for await (const peer of peers) {
-    if (peer === user) continue;
-    yield readTime === undefined ? { user, peer } : { user, peer, readTime };
+    if (peer !== user) yield markReadRequest(user, peer, readTime);
   }
 }

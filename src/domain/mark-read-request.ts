@@ -9,6 +9,11 @@ export interface MarkReadRequest {
   readTime?: number;
 }
 
+/** A request, with `readTime` present only when given (the API body then carries MsgReadTime). */
+export function markReadRequest(user: string, peer: string, readTime?: number): MarkReadRequest {
+  return readTime === undefined ? { user, peer } : { user, peer, readTime };
+}
+
 export interface RequestProblem {
   field: 'user' | 'peer' | 'readTime';
   message: string;
@@ -36,5 +41,5 @@ export function parseMarkReadRequest(input: { user: string; peer: string; readTi
     else problems.push({ field: 'readTime', message: checked.message });
   }
   if (problems.length > 0 || !user.ok || !peer.ok) return { ok: false, problems };
-  return { ok: true, request: readTime === undefined ? { user: user.value, peer: peer.value } : { user: user.value, peer: peer.value, readTime } };
+  return { ok: true, request: markReadRequest(user.value, peer.value, readTime) };
 }

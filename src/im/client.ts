@@ -157,7 +157,8 @@ export class ImClient {
         throw error;
       }
       const random = randomU32();
-      awaitingSend.set(String(random), slot);
+      const sendKey = String(random);
+      awaitingSend.set(sendKey, slot);
       requestIds.push(random);
       const userSig = this.sigs.get();
       const base = this.pickBase();
@@ -165,7 +166,7 @@ export class ImClient {
       const url = this.buildUrl(base, api.command, userSig, random);
       const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
       const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout);
-      awaitingSend.delete(String(random));
+      awaitingSend.delete(sendKey);
 
       let delayBaseMs = this.backoff.baseMs;
       if (!answer.ok) {

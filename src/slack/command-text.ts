@@ -1,4 +1,4 @@
-import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { markReadRequest, parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
 import { checkReadTime, checkUserId } from '../domain/user-id.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
@@ -76,9 +76,6 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
     if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
   }
   if (problems.length > 0) return { kind: 'invalid', problems };
-  if (peers.length === 1) {
-    const peer = peers[0] as string;
-    return { kind: 'mark', request: readSeconds === undefined ? { user, peer } : { user, peer, readTime: readSeconds } };
-  }
+  if (peers.length === 1) return { kind: 'mark', request: markReadRequest(user, peers[0] as string, readSeconds) };
   return { kind: 'mark-many', user, peers, readTime: readSeconds };
 }

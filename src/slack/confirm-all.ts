@@ -2,12 +2,12 @@ import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '.
 import { code } from './mrkdwn.js';
 import type { ListenerDeps } from './deps.js';
 import { confirmAllMessage, plainMessage } from './messages.js';
-import type { SlackRequestContext } from './mark-read-in-slack.js';
+import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
 import { postToResponseUrl } from './response-url.js';
 
 /** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
 export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestContext, user: string, readTime: number | undefined): Promise<void> {
-  const log = deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
+  const log = contextLogger(deps.flow, ctx);
   let total: number;
   try {
     total = await countOneToOne(deps.flow.im.client, user);

@@ -27,7 +27,7 @@ export function auditOf(ctx: SlackRequestContext): AuditContext {
   return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
 }
 
-export function contextLogger(deps: SlackFlowDeps, ctx: SlackRequestContext): Logger {
+export function contextLogger(deps: Pick<SlackFlowDeps, 'logger'>, ctx: SlackRequestContext): Logger {
   return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
 }
 

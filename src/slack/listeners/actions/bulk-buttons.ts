@@ -6,7 +6,7 @@ import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import { mention } from '../../mrkdwn.js';
 import { postToResponseUrl } from '../../response-url.js';
 import type { BulkRun } from '../../runs.js';
-import { SLASH_COMMAND } from '../commands/markread.js';
+import { rerunCommand } from '../commands/markread.js';
 
 const STALE = ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
 
@@ -46,10 +46,8 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
     run.state = 'running';
     const scope = bulkScope(run.user, run.total, true);
     await answer(body, `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`, true);
-    const readTimeOption = run.readTime === undefined ? '' : ` --read-time ${run.readTime}`;
-    void deps.inFlight.track(
-      bulkInSlack({ ...deps.flow, web: client }, deps.runs, run, allPairs(deps, run.user, run.readTime, run.controller.signal), scope, `${SLASH_COMMAND} ${run.user} --all${readTimeOption}`),
-    );
+    const pairs = allPairs(deps, run.user, run.readTime, run.controller.signal);
+    void deps.inFlight.track(bulkInSlack({ ...deps.flow, web: client }, deps.runs, run, pairs, scope, rerunCommand(run.user, 'all', run.readTime)));
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.cancel, async ({ ack, body }) => {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { markReadRequest } from '../../../domain/mark-read-request.js';
 import { parseCommandText } from '../../command-text.js';
 import type { ListenerDeps } from '../../deps.js';
 import { markReadInSlack } from '../../mark-read-in-slack.js';
@@ -8,6 +9,12 @@ import { bulkScope, countingMessage, markReadModal, plainMessage, refusalMessage
 import { postToResponseUrl } from '../../response-url.js';
 
 export const SLASH_COMMAND = '/markread';
+
+/** The command that repeats a bulk run, for its summary: marking read is idempotent, so it finishes the job. */
+export function rerunCommand(user: string, target: string[] | 'all', readTime: number | undefined): string {
+  const what = target === 'all' ? '--all' : target.join(' ');
+  return `${SLASH_COMMAND} ${user} ${what}${readTime === undefined ? '' : ` --read-time ${readTime}`}`;
+}
 
 /**
  * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or
@@ -49,14 +56,13 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       void deps.inFlight.track(markReadInSlack(flow, ctx, parsed.request));
       return;
     }
-    const readTimeOption = parsed.readTime === undefined ? '' : ` --read-time ${parsed.readTime}`;
     if (parsed.kind === 'mark-many') {
       const { user, peers, readTime } = parsed;
       const scope = bulkScope(user, peers.length, false);
       await ack({ response_type: 'ephemeral', ...plainMessage(`:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`) });
       const run = deps.runs.create(ctx, user, readTime, peers.length, 'running');
-      const pairs = peers.map((peer) => (readTime === undefined ? { user, peer } : { user, peer, readTime }));
-      void deps.inFlight.track(bulkInSlack(flow, deps.runs, run, pairs, scope, `${SLASH_COMMAND} ${user} ${peers.join(' ')}${readTimeOption}`));
+      const pairs = peers.map((peer) => markReadRequest(user, peer, readTime));
+      void deps.inFlight.track(bulkInSlack(flow, deps.runs, run, pairs, scope, rerunCommand(user, peers, readTime)));
       return;
     }
     // --all: count first, then ask the requester to confirm with the count in front of them.
