@@ -85,8 +85,8 @@ export function outcomeMessage(result: PairResult): SlackMessage {
 }
 
 /** The outcome sent privately to the requester when the bot cannot post in the channel. */
-export function fallbackOutcomeMessage(result: PairResult | SlackMessage, slackError: string): SlackMessage {
-  const message = 'blocks' in result ? { ...result, blocks: [...result.blocks] } : outcomeMessage(result);
+export function fallbackOutcomeMessage(outcome: SlackMessage, slackError: string): SlackMessage {
+  const message = { ...outcome, blocks: [...outcome.blocks] };
   message.blocks.push(
     context(
       `I couldn't post in this channel (${escapeMrkdwn(slackError)}), so only you see this. To get a thread others can see, invite me with \`/invite @markread\` (public or private channel), or run /markread in a channel I'm in.`,
