@@ -105,7 +105,7 @@ describe('Slack app, end to end over signed HTTP', () => {
     for (const [text, expected] of [
       ['help', /Usage/],
       ['alice', /expected two IM UserIDs/],
-      ['<@U0BOB|bob> alice', /@U0BOB is a Slack mention, not a Tencent IM UserID/],
+      ['<@U0BOB|bob> alice', /"@U0BOB" is a Slack mention, not a Tencent IM UserID/],
       ['<!channel> alice', /!channel is a Slack mention/],
       // Slack escapes &, <, > in command text; they are unescaped to validate and escaped again when echoed.
       ['a&amp;b bob', /user "a&amp;b" contains "&amp;" at position 2/],
@@ -129,7 +129,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.equal(open?.args.trigger_id, '12345.67890.abcdef');
     const view = open?.args.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string }> };
     assert.equal(view.callback_id, 'markread_modal');
-    assert.deepEqual(JSON.parse(view.private_metadata), { channelId: CHANNEL, responseUrl: f.slack.responseUrl('for-modal') });
+    const sealed = JSON.parse(view.private_metadata) as Record<string, string>;
+    assert.deepEqual({ channelId: sealed.channelId, responseUrl: sealed.responseUrl }, { channelId: CHANNEL, responseUrl: f.slack.responseUrl('for-modal') });
+    assert.match(sealed.mac ?? '', /^[0-9a-f]{64}$/, 'the metadata is sealed with an HMAC');
     assert.deepEqual(view.blocks.map((b) => b.block_id).filter(Boolean), ['user', 'peer', 'read_time']);
   });
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { clipPlain, quote, visible } from '../text/visible.js';
 import { checkReadTime, checkUserId } from '../domain/user-id.js';
 
 export type CliCommand =
@@ -29,7 +30,7 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
       },
     });
   } catch (error) {
-    return { kind: 'usage-error', problems: [(error as Error).message], json: argv.includes('--json') };
+    return { kind: 'usage-error', problems: [visible(clipPlain((error as Error).message, 200))], json: argv.includes('--json') };
   }
   const { values, positionals } = parsed;
   const json = values.json === true;
@@ -59,7 +60,7 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   }
 
   if (positionals.length < 2) {
-    return usage(`expected <user> and at least one <peer>, got ${positionals.length} UserID${positionals.length === 1 ? '' : 's'}${positionals.length ? ` (${positionals.map((p) => JSON.stringify(p)).join(' ')})` : ''}`);
+    return usage(`expected <user> and at least one <peer>, got ${positionals.length} UserID${positionals.length === 1 ? '' : 's'}${positionals.length ? ` (${positionals.slice(0, 5).map((p) => quote(p)).join(' ')})` : ''}`);
   }
   const [user, ...rawPeers] = positionals as [string, ...string[]];
   const peers = [...new Set(rawPeers)];

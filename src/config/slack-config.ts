@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { Secret } from './secret.js';
+import { looksSecret } from '../log/redactor.js';
+import { quote } from '../text/visible.js';
 
 export interface SlackConfig {
   botToken: Secret;
@@ -15,6 +17,8 @@ export interface SlackConfig {
   allowedUsers: Set<string>;
   allowedUserGroups: Set<string>;
   mode: 'http' | 'socket';
+  /** HTTP mode: request bodies above this are refused with 413 before they are read. */
+  maxBodyBytes: number;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -23,7 +27,7 @@ const idList = (pattern: RegExp, what: string) =>
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .superRefine((ids, ctx) => {
       const bad = ids.filter((id) => !pattern.test(id));
-      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}` });
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${bad.slice(0, 5).map(describeValue).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}` });
     });
 
 const slackEnvSchema = z.object({
@@ -53,7 +57,21 @@ const slackEnvSchema = z.object({
     .default(3000),
   MARKREAD_ALLOWED_USERS: idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)').default([]),
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
+  MARKREAD_MAX_BODY_BYTES: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a whole number of bytes from 4096 to 1048576' })
+    .transform(Number)
+    .pipe(z.number().int().min(4096, { error: 'must be at least 4096 bytes' }).max(1_048_576, { error: 'must be at most 1048576 bytes (Slack payloads are small)' }))
+    .default(65_536),
 });
+
+/**
+ * A configuration error may quote what was wrong, but never a value that is or looks like a credential: a bot
+ * token pasted into the allowlist must not end up in a terminal or a log collector.
+ */
+function describeValue(value: string): string {
+  return looksSecret(value) ? '(a value that looks like a token or key, not shown)' : quote(value, 24);
+}
 
 /** Reads the Slack settings. Throws ConfigError listing every problem, each naming its variable. */
 export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConfig {
@@ -82,5 +100,6 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     allowedUsers: new Set(e.MARKREAD_ALLOWED_USERS),
     allowedUserGroups: new Set(e.MARKREAD_ALLOWED_USERGROUPS),
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
+    maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
   };
 }

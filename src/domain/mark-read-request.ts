@@ -1,3 +1,4 @@
+import { quote } from '../text/visible.js';
 import { checkReadTime, checkUserId } from './user-id.js';
 
 export interface MarkReadRequest {
@@ -32,7 +33,7 @@ export function parseMarkReadRequest(input: { user: string; peer: string; readTi
   if (!user.ok) problems.push({ field: 'user', message: user.message });
   if (!peer.ok) problems.push({ field: 'peer', message: peer.message });
   if (user.ok && peer.ok && user.value === peer.value) {
-    problems.push({ field: 'peer', message: `user and peer are both ${JSON.stringify(user.value)}; a one-to-one conversation needs two different accounts` });
+    problems.push({ field: 'peer', message: `user and peer are both ${quote(user.value)}; a one-to-one conversation needs two different accounts` });
   }
   let readTime: number | undefined;
   if (input.readTime !== undefined && input.readTime.trim() !== '') {

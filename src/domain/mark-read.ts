@@ -2,6 +2,7 @@ import { adminSetMsgRead } from '../im/apis/admin-set-msg-read.js';
 import type { CallResult, ImClient } from '../im/client.js';
 import type { ImEnvelope } from '../im/response.js';
 import type { Logger } from '../log/logger.js';
+import { untrusted } from '../text/untrusted.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 
 /** What happened to one mark-read, in terms every entry point can show. */
@@ -60,7 +61,7 @@ function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, hos
         status: 'ok',
         actionStatus: 'OK',
         errorCode: result.response.ErrorCode,
-        errorInfo: result.response.ErrorInfo,
+        errorInfo: untrusted(result.response.ErrorInfo),
         meaning: `${request.user}'s one-to-one conversation with ${request.peer} is now marked read${
           request.readTime === undefined ? '' : ` up to ${new Date(request.readTime * 1000).toISOString()}`
         }.`,
@@ -72,7 +73,7 @@ function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, hos
         status: 'failed',
         actionStatus: 'FAIL',
         errorCode: result.response.ErrorCode,
-        errorInfo: result.response.ErrorInfo,
+        errorInfo: untrusted(result.response.ErrorInfo),
         meaning: result.error.meaning,
         action: result.error.action,
       };

@@ -11,6 +11,8 @@
  * - `new-usersig`: the signature was refused; make a new UserSig and retry once.
  * - `once-more`: might be passing, might be our request; retry once.
  */
+import { untrusted } from '../text/untrusted.js';
+
 export type RetryClass = 'never' | 'transient' | 'slow-down' | 'new-usersig' | 'once-more';
 
 export interface ErrorExplanation {
@@ -154,7 +156,8 @@ export function explainError(code: number, errorInfo = ''): ErrorExplanation {
   return {
     code,
     known: false,
-    meaning: `Unknown error code ${code}${errorInfo ? `: ${errorInfo}` : ''}.`,
+    // ErrorInfo of an unknown code is the only server text in a meaning: scrubbed and clipped like any untrusted text.
+    meaning: `Unknown error code ${code}${errorInfo ? `: ${untrusted(errorInfo, 200)}` : ''}.`,
     action: "Look the code up in Tencent Cloud Chat's error code list; markread did not retry it.",
     retry: 'never',
   };

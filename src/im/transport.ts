@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { untrusted } from '../text/untrusted.js';
 
 /** Why an attempt got no usable answer. `connect` failures (DNS, refused, connect timeout) may try the backup host. */
 export type TransportFailureKind = 'connect' | 'timeout' | 'reset' | 'http-status' | 'bad-body';
@@ -55,7 +56,7 @@ export async function postJson(dispatcher: Dispatcher, url: URL, body: string, t
     try {
       return { ok: true, json: JSON.parse(text) };
     } catch {
-      return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})` } };
+      return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${untrusted(text.slice(0, 60), 60)})` } };
     }
   } catch (error) {
     if (controller.signal.aborted) return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
@@ -68,7 +69,7 @@ export async function postJson(dispatcher: Dispatcher, url: URL, body: string, t
 function classify(error: unknown): TransportFailure {
   const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? '';
-  const detail = `${code ? `${code}: ` : ''}${err.cause?.message ?? err.message ?? String(error)}`;
+  const detail = untrusted(`${code ? `${code}: ` : ''}${err.cause?.message ?? err.message ?? String(error)}`, 200);
   if (CONNECT_CODES.has(code)) return { kind: 'connect', detail };
   if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', detail };
   return { kind: 'reset', detail };

@@ -1,5 +1,6 @@
 import { markReadRequest, parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
 import { checkReadTime, checkUserId } from '../domain/user-id.js';
+import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
 export type ParsedCommand =
@@ -31,7 +32,7 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
   if (mentions.length > 0) {
     return {
       kind: 'invalid',
-      problems: [`${mentions.map((m) => m.replace(/^<([@#!][^|>]*).*$/, '$1')).join(', ')} is a Slack mention, not a Tencent IM UserID; type the IM UserIDs (e.g. alice bob)`],
+      problems: [`${mentions.slice(0, 3).map((m) => quote(m.replace(/^<([@#!][^|>]*).*$/, '$1'), 32)).join(', ')} is a Slack mention, not a Tencent IM UserID; type the IM UserIDs (e.g. alice bob)`],
     };
   }
   const words = tokens.map(unescapeSlackText);
@@ -47,7 +48,7 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
     } else if (word === '--all') {
       all = true;
     } else if (word.startsWith('--')) {
-      return { kind: 'invalid', problems: [`unknown option ${word}; the options are --all and --read-time <unix seconds>`] };
+      return { kind: 'invalid', problems: [`unknown option ${quote(word, 32)}; the options are --all and --read-time <unix seconds>`] };
     } else {
       positionals.push(word);
     }

@@ -1,9 +1,8 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
-import { code } from './mrkdwn.js';
+import { code, escapeMrkdwn } from './mrkdwn.js';
 import type { ListenerDeps } from './deps.js';
 import { confirmAllMessage, plainMessage } from './messages.js';
 import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
-import { postToResponseUrl } from './response-url.js';
 
 /** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
 export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestContext, user: string, readTime: number | undefined): Promise<void> {
@@ -14,15 +13,15 @@ export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestConte
   } catch (error) {
     const reason = error instanceof ConversationListError ? error.message : 'an internal error';
     log.warn({ user, reason }, 'could not count conversations for --all');
-    await postToResponseUrl(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${reason}.`));
+    await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(reason)}.`));
     return;
   }
   if (total === 0) {
-    await postToResponseUrl(ctx.responseUrl, plainMessage(`${code(user)} has no one-to-one conversations; nothing to do.`));
+    await deps.flow.respond(ctx.responseUrl, plainMessage(`${code(user)} has no one-to-one conversations; nothing to do.`));
     return;
   }
-  const run = deps.runs.create(ctx, user, readTime, total, 'awaiting');
-  const undelivered = await postToResponseUrl(ctx.responseUrl, confirmAllMessage(run.id, user, total));
+  const run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting' });
+  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
   if (undelivered !== undefined) log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }
 

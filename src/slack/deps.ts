@@ -2,7 +2,8 @@ import type { Logger } from '../log/logger.js';
 import type { Allowlist } from './allowlist.js';
 import type { InFlight } from './in-flight.js';
 import type { SlackFlowDeps } from './mark-read-in-slack.js';
-import type { RunRegistry } from './runs.js';
+import type { LocalRuns, RunStore } from './runs.js';
+import type { MetadataSeal } from './sealed-metadata.js';
 
 /** What every listener needs, handed in by the app so listeners stay free of wiring. */
 export interface ListenerDeps {
@@ -10,5 +11,9 @@ export interface ListenerDeps {
   inFlight: InFlight;
   logger: Logger;
   flow: Omit<SlackFlowDeps, 'web'>;
-  runs: RunRegistry;
+  runs: RunStore;
+  /** Controllers of the runs this process is working on. */
+  local: LocalRuns;
+  /** Seals and opens the modal's private_metadata. */
+  seal: MetadataSeal;
 }

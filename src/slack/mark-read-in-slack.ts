@@ -5,7 +5,7 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
 import { fallbackOutcomeMessage, outcomeMessage, parentMessage, type SlackMessage } from './messages.js';
-import { postToResponseUrl } from './response-url.js';
+import type { Respond } from './response-url.js';
 
 /** Where a /markread came from. */
 export interface SlackRequestContext {
@@ -21,6 +21,7 @@ export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
   im: RunDeps;
+  respond: Respond;
 }
 
 export function auditOf(ctx: SlackRequestContext): AuditContext {
@@ -35,8 +36,15 @@ export function contextLogger(deps: Pick<SlackFlowDeps, 'logger'>, ctx: SlackReq
  * Last resort for an outcome the channel would not take: the requester's response_url. If that fails too, the
  * outcome is logged as undelivered (the audit line has it as well).
  */
-export async function deliverPrivately(ctx: SlackRequestContext, log: Logger, message: SlackMessage, slackError: string | undefined, details: object): Promise<void> {
-  const undelivered = await postToResponseUrl(ctx.responseUrl, fallbackOutcomeMessage(message, slackError ?? 'unknown error'));
+export async function deliverPrivately(
+  deps: Pick<SlackFlowDeps, 'respond'>,
+  ctx: SlackRequestContext,
+  log: Logger,
+  message: SlackMessage,
+  slackError: string | undefined,
+  details: object,
+): Promise<void> {
+  const undelivered = await deps.respond(ctx.responseUrl, fallbackOutcomeMessage(message, slackError ?? 'unknown error'));
   if (undelivered !== undefined) {
     log.error({ deliveryError: undelivered, ...details }, 'OUTCOME NOT DELIVERED to Slack: neither the channel nor the response_url accepted it');
   }
@@ -82,7 +90,7 @@ export async function markReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestCont
     await thread.update(parentMessage(ctx.requester, request, result.outcome.status));
     return;
   }
-  await deliverPrivately(ctx, log, message, thread.error, {
+  await deliverPrivately(deps, ctx, log, message, thread.error, {
     outcome: result.outcome.status,
     errorCode: result.outcome.errorCode,
     requestId: result.outcome.requestId,

@@ -13,7 +13,11 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
+/** Top-level `text` and section text share Slack's 3,000-character budget here; callers pass escaped mrkdwn. */
+const TEXT_MAX = 3000;
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, TEXT_MAX) } });
+/** A message whose notification text is the same escaped mrkdwn as its one section. */
+const simple = (text: string): SlackMessage => ({ text: clip(text, TEXT_MAX), blocks: [section(text)] });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
 
 function conversation(request: MarkReadRequest): string {
@@ -33,19 +37,20 @@ export const USAGE_TEXT = [
 
 export function usageMessage(problems: string[] = []): SlackMessage {
   const blocks: KnownBlock[] = [];
-  if (problems.length > 0) blocks.push(section(`:warning: Nothing was done: ${problems.map(escapeMrkdwn).join('; ')}.`));
+  const shown = problems.length > 5 ? [...problems.slice(0, 5), `…and ${problems.length - 5} more`] : problems;
+  if (problems.length > 0) blocks.push(section(`:warning: Nothing was done: ${shown.map(escapeMrkdwn).join('; ')}.`));
   blocks.push(section(USAGE_TEXT));
-  return { text: problems.length > 0 ? `Nothing was done: ${problems.join('; ')}` : 'How to use /markread', blocks };
+  return { text: problems.length > 0 ? clip(`Nothing was done: ${shown.map(escapeMrkdwn).join('; ')}`, TEXT_MAX) : 'How to use /markread', blocks };
 }
 
 export function refusalMessage(reason: string): SlackMessage {
-  const text = `:no_entry: You can't use /markread: ${escapeMrkdwn(reason)}. Nothing was changed. Ask the on-call lead to add your Slack member ID to MARKREAD_ALLOWED_USERS (or a user group in MARKREAD_ALLOWED_USERGROUPS).`;
-  return { text, blocks: [section(text)] };
+  return simple(
+    `:no_entry: You can't use /markread: ${escapeMrkdwn(reason)}. Nothing was changed. Ask the on-call lead to add your Slack member ID to MARKREAD_ALLOWED_USERS (or a user group in MARKREAD_ALLOWED_USERGROUPS).`,
+  );
 }
 
 export function workingMessage(request: MarkReadRequest): SlackMessage {
-  const text = `:hourglass_flowing_sand: Working on it: marking ${conversation(request)} read. The outcome will follow in a thread (or here, if I can't post in this channel).`;
-  return { text, blocks: [section(text)] };
+  return simple(`:hourglass_flowing_sand: Working on it: marking ${conversation(request)} read. The outcome will follow in a thread (or here, if I can't post in this channel).`);
 }
 
 export type ParentState = 'working' | MarkReadOutcome['status'];
@@ -60,8 +65,7 @@ const PARENT_SUFFIX: Record<ParentState, string> = {
 
 /** The channel message that says who asked for what; its thread holds the outcome. */
 export function parentMessage(requester: string, request: MarkReadRequest, state: ParentState): SlackMessage {
-  const text = `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`;
-  return { text, blocks: [section(text)] };
+  return simple(`${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`);
 }
 
 const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark: *Marked read*', failed: ':x: *Failed*', unreachable: ':warning: *No answer from the IM API*' };
@@ -80,8 +84,8 @@ export function outcomeMessage(result: PairResult): SlackMessage {
     section(lines.join('\n')),
     context(`${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} · ${outcome.durationMs} ms · request id ${outcome.requestId}`),
   ];
-  const plain = `${outcome.status === 'ok' ? 'Marked read' : outcome.status === 'failed' ? 'Failed' : 'No answer from the IM API'}: ${outcome.request.user} ↔ ${outcome.request.peer}. ActionStatus ${outcome.actionStatus ?? 'none'}, ErrorCode ${outcome.errorCode ?? 'none'}. ${outcome.meaning}`;
-  return { text: plain, blocks };
+  const plain = `${outcome.status === 'ok' ? 'Marked read' : outcome.status === 'failed' ? 'Failed' : 'No answer from the IM API'}: ${escapeMrkdwn(outcome.request.user)} ↔ ${escapeMrkdwn(outcome.request.peer)}. ActionStatus ${outcome.actionStatus ?? 'none'}, ErrorCode ${outcome.errorCode ?? 'none'}. ${escapeMrkdwn(outcome.meaning)}`;
+  return { text: clip(plain, TEXT_MAX), blocks };
 }
 
 /** The outcome sent privately to the requester when the bot cannot post in the channel. */
@@ -99,13 +103,8 @@ export const MODAL_CALLBACK_ID = 'markread_modal';
 export const MODAL_FIELDS = { user: 'user', peer: 'peer', readTime: 'read_time' } as const;
 export const MODAL_ACTION = 'value';
 
-/** What the modal carries from the command to its submission. */
-export interface ModalMetadata {
-  channelId: string;
-  responseUrl: string;
-}
-
-export function markReadModal(metadata: ModalMetadata) {
+/** The /markread form; `privateMetadata` is the sealed channel and response_url (see sealed-metadata.ts). */
+export function markReadModal(privateMetadata: string) {
   const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false) => ({
     type: 'input' as const,
     block_id: blockId,
@@ -117,7 +116,7 @@ export function markReadModal(metadata: ModalMetadata) {
   return {
     type: 'modal' as const,
     callback_id: MODAL_CALLBACK_ID,
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: privateMetadata,
     title: { type: 'plain_text' as const, text: 'Mark conversation read' },
     submit: { type: 'plain_text' as const, text: 'Mark read' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
@@ -156,20 +155,18 @@ export function bulkScope(user: string, count: number, all: boolean): string {
 }
 
 export function bulkParentMessage(requester: string, scope: string, state: ParentState): SlackMessage {
-  const text = `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`;
-  return { text, blocks: [section(text)] };
+  return simple(`${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`);
 }
 
 export function countingMessage(user: string): SlackMessage {
-  const text = `:mag: Counting ${code(user)}'s one-to-one conversations… you'll be asked to confirm before anything changes.`;
-  return { text, blocks: [section(text)] };
+  return simple(`:mag: Counting ${code(user)}'s one-to-one conversations… you'll be asked to confirm before anything changes.`);
 }
 
 export function confirmAllMessage(runId: string, user: string, count: number): SlackMessage {
   const n = count.toLocaleString('en-US');
   const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.`;
   return {
-    text: `${user} has ${n} one-to-one conversations. Mark them all read?`,
+    text: `${escapeMrkdwn(user)} has ${n} one-to-one conversations. Mark them all read?`,
     blocks: [
       section(text),
       {
@@ -195,14 +192,15 @@ export function confirmAllMessage(runId: string, user: string, count: number): S
   };
 }
 
+/** A one-section message from mrkdwn the caller built (escaping whatever it echoes). */
 export function plainMessage(text: string): SlackMessage {
-  return { text, blocks: [section(text)] };
+  return simple(text);
 }
 
 export function progressMessage(runId: string, summary: RunSummary, total: number): SlackMessage {
   const text = `:hourglass_flowing_sand: *In progress*: ${summary.done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done · ${summary.ok} OK · ${summary.failed} failed · ${(summary.durationMs / 1000).toFixed(0)} s`;
   return {
-    text,
+    text: clip(text, TEXT_MAX),
     blocks: [
       section(text),
       { type: 'actions', elements: [{ type: 'button', action_id: BULK_ACTIONS.stop, value: runId, style: 'danger', text: { type: 'plain_text', text: 'Stop' } }] },
@@ -223,5 +221,5 @@ export function summaryMessage(summary: RunSummary, total: number, rerun: string
     const why = summary.sourceError ? escapeMrkdwn(summary.sourceError) : (stopReason ?? 'stopped');
     lines.push(`${why}. ${Math.max(0, total - summary.done)} of ${total} not done. Marking read is safe to repeat: run ${code(rerun)} again to finish.`);
   }
-  return { text: lines[0] as string, blocks: [section(lines.join('\n'))] };
+  return { text: clip(lines[0] as string, TEXT_MAX), blocks: [section(lines.join('\n'))] };
 }

@@ -1,51 +1,84 @@
 import { randomUUID } from 'node:crypto';
 import type { SlackRequestContext } from './mark-read-in-slack.js';
 
-/** A bulk run a button can act on: an --all waiting for confirmation, or a run in progress that Stop can end. */
-export interface BulkRun {
+/**
+ * awaiting: an --all counted, waiting for its requester's Confirm. running: marking. stopping: Stop was pressed
+ * (or markread is shutting down) and the run is finishing what it sent. finished / cancelled: over.
+ */
+export type RunState = 'awaiting' | 'running' | 'stopping' | 'finished' | 'cancelled';
+
+/** A bulk run a button can act on. Plain data, so a shared store can keep it. */
+export interface RunRecord {
   id: string;
   ctx: SlackRequestContext;
   user: string;
   readTime: number | undefined;
   total: number;
-  state: 'awaiting' | 'running' | 'finished' | 'cancelled';
-  controller: AbortController;
+  state: RunState;
   /** Why it was stopped, in mrkdwn: "stopped by @someone", or a shutdown. */
   stopReason?: string;
   expiresAt: number;
 }
 
-/** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
-const CONFIRM_TTL_MS = 15 * 60_000;
-/** A finished run is remembered this long, so a late Stop says "already finished" rather than "stale". */
-const FINISHED_TTL_MS = 60 * 60_000;
+export type TransitionResult =
+  | { ok: true; run: RunRecord }
+  | { ok: false; reason: 'missing' | 'wrong-state' | 'not-requester'; run?: RunRecord };
+
+export interface TransitionOptions {
+  /** Who is acting: refused unless it is the run's requester. */
+  by?: string;
+  stopReason?: string;
+}
 
 /**
- * Runs by id, in memory: button values carry only the id, so a button from before a restart, or one used twice,
- * finds nothing (or a run in the wrong state) and is answered as stale.
+ * Where bulk runs live. Every change of state is one atomic `transition`: the check of the current state and
+ * the move to the next happen together, so a double click, two people, or (with a shared store) two replicas
+ * can never start a run twice or stop it twice: exactly one caller gets `ok: true`.
  */
-export class RunRegistry {
-  private readonly runs = new Map<string, BulkRun>();
+export interface RunStore {
+  create(fields: Omit<RunRecord, 'id' | 'expiresAt'>): Promise<RunRecord>;
+  get(id: string): Promise<RunRecord | undefined>;
+  transition(id: string, from: RunState | readonly RunState[], to: RunState, options?: TransitionOptions): Promise<TransitionResult>;
+}
 
-  create(ctx: SlackRequestContext, user: string, readTime: number | undefined, total: number, state: BulkRun['state']): BulkRun {
+/** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
+export const CONFIRM_TTL_MS = 15 * 60_000;
+/** A finished run is remembered this long, so a late Stop says "already finished" rather than "stale". */
+export const FINISHED_TTL_MS = 60 * 60_000;
+
+/**
+ * Runs in this process's memory. Honest limit: not shared between replicas, and gone on restart — a button
+ * from before a restart finds nothing and is answered as stale.
+ */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, RunRecord>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async create(fields: Omit<RunRecord, 'id' | 'expiresAt'>): Promise<RunRecord> {
     this.sweep();
-    const run: BulkRun = { id: randomUUID(), ctx, user, readTime, total, state, controller: new AbortController(), expiresAt: Date.now() + CONFIRM_TTL_MS };
+    const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: this.now() + CONFIRM_TTL_MS };
     this.runs.set(run.id, run);
-    return run;
+    return { ...run };
   }
 
-  get(id: string): BulkRun | undefined {
+  async get(id: string): Promise<RunRecord | undefined> {
     this.sweep();
-    return this.runs.get(id);
+    const run = this.runs.get(id);
+    return run && { ...run };
   }
 
-  finish(run: BulkRun): void {
-    run.state = 'finished';
-    run.expiresAt = Date.now() + FINISHED_TTL_MS;
-  }
-
-  running(): BulkRun[] {
-    return [...this.runs.values()].filter((run) => run.state === 'running');
+  async transition(id: string, from: RunState | readonly RunState[], to: RunState, options: TransitionOptions = {}): Promise<TransitionResult> {
+    // No await between the check and the change: this is what makes it atomic within one process.
+    this.sweep();
+    const run = this.runs.get(id);
+    if (!run) return { ok: false, reason: 'missing' };
+    if (options.by !== undefined && options.by !== run.ctx.requester) return { ok: false, reason: 'not-requester', run: { ...run } };
+    if (!(typeof from === 'string' ? [from] : from).includes(run.state)) return { ok: false, reason: 'wrong-state', run: { ...run } };
+    run.state = to;
+    if (options.stopReason !== undefined) run.stopReason = options.stopReason;
+    if (to === 'finished' || to === 'cancelled') run.expiresAt = this.now() + FINISHED_TTL_MS;
+    return { ok: true, run: { ...run } };
   }
 
   get size(): number {
@@ -53,7 +86,32 @@ export class RunRegistry {
   }
 
   private sweep(): void {
-    const now = Date.now();
-    for (const [id, run] of this.runs) if (run.state !== 'running' && run.expiresAt < now) this.runs.delete(id);
+    const now = this.now();
+    for (const [id, run] of this.runs) if ((run.state === 'awaiting' || run.state === 'finished' || run.state === 'cancelled') && run.expiresAt < now) this.runs.delete(id);
+  }
+}
+
+/** The runs this process is working on, each with the controller that stops it. Never shared: signals are local. */
+export class LocalRuns {
+  private readonly controllers = new Map<string, AbortController>();
+
+  start(id: string): AbortController {
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    return controller;
+  }
+
+  abort(id: string): boolean {
+    const controller = this.controllers.get(id);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  end(id: string): void {
+    this.controllers.delete(id);
+  }
+
+  ids(): string[] {
+    return [...this.controllers.keys()];
   }
 }

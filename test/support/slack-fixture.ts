@@ -3,6 +3,7 @@ import { loadImConfig } from '../../src/config/im-config.js';
 import { loadSlackConfig } from '../../src/config/slack-config.js';
 import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
+import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
 import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
 import { SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
@@ -81,7 +82,7 @@ export async function startSlackFixture(
       const body = viewSubmissionBody({
         user_id: o.user ?? ALLOWED,
         values,
-        private_metadata: o.privateMetadata ?? JSON.stringify({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
+        private_metadata: o.privateMetadata ?? new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
       });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },

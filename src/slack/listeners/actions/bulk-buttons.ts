@@ -3,67 +3,69 @@ import { bulkInSlack } from '../../bulk-in-slack.js';
 import { allPairs } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
-import { mention } from '../../mrkdwn.js';
-import { postToResponseUrl } from '../../response-url.js';
-import type { BulkRun } from '../../runs.js';
+import { escapeMrkdwn, mention } from '../../mrkdwn.js';
+import type { TransitionResult } from '../../runs.js';
 import { rerunCommand } from '../commands/markread.js';
 
 const STALE = ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
 
 /**
  * The buttons of bulk runs: Confirm / Cancel on an --all prompt, and Stop on a run in progress. Only the
- * requester may press them (and must still be allowed); a button whose run is gone or in another state says so.
+ * requester may press them. Each press is one atomic transition of the run's state, made before anything
+ * else is awaited: of two quick presses (or two people) exactly one acts, and the other is told why not.
  */
 export function registerBulkButtons(app: App, deps: ListenerDeps): void {
   const answer = (body: BlockButtonAction, text: string, replaceOriginal = false) =>
-    deps.inFlight.track(postToResponseUrl(body.response_url, plainMessage(text), { replaceOriginal }));
+    deps.inFlight.track(deps.flow.respond(body.response_url, plainMessage(text), { replaceOriginal }));
 
-  /** The run a press may act on, or undefined after answering why not. */
-  const runFor = async (body: BlockButtonAction, wanted: BulkRun['state']): Promise<BulkRun | undefined> => {
-    const run = deps.runs.get(body.actions[0]?.value ?? '');
-    if (!run || run.state !== wanted) {
-      const already = run?.state === 'finished' ? ':information_source: That run has already finished; see its summary in the thread.' : STALE;
-      await answer(body, already);
-      return undefined;
+  /** Tells the presser why their press did nothing. */
+  const refused = async (body: BlockButtonAction, result: Extract<TransitionResult, { ok: false }>) => {
+    const action = body.actions[0]?.action_id;
+    if (result.reason === 'not-requester' && result.run) {
+      deps.logger.warn({ audit: 'refused', slackUser: body.user.id, runId: result.run.id, action }, 'button pressed by someone other than the requester');
+      return answer(body, `:no_entry: Only ${mention(result.run.ctx.requester)}, who started this run, can use its buttons.`);
     }
-    if (body.user.id !== run.ctx.requester) {
-      await answer(body, `:no_entry: Only ${mention(run.ctx.requester)}, who started this run, can use its buttons.`);
-      deps.logger.warn({ audit: 'refused', slackUser: body.user.id, runId: run.id, action: body.actions[0]?.action_id }, 'button pressed by someone other than the requester');
-      return undefined;
+    const state = result.run?.state;
+    if (state === 'running' || state === 'stopping') {
+      return answer(body, state === 'stopping' ? ':octagonal_sign: This run is already stopping.' : ':information_source: This run has already started; its progress is in the thread.');
     }
-    const verdict = await deps.allowlist.check(body.user.id);
-    if (!verdict.allowed) {
-      await answer(body, `:no_entry: You can't use /markread any more: ${verdict.reason}.`);
-      return undefined;
-    }
-    return run;
+    if (state === 'finished') return answer(body, ':information_source: That run has already finished; see its summary in the thread.');
+    if (state === 'cancelled') return answer(body, ':information_source: That run was cancelled; nothing was changed.');
+    return answer(body, STALE);
   };
+
+  const runIdOf = (body: BlockButtonAction) => body.actions[0]?.value ?? '';
 
   app.action<BlockButtonAction>(BULK_ACTIONS.confirm, async ({ ack, body, client }) => {
     await ack();
-    const run = await runFor(body, 'awaiting');
-    if (!run) return;
-    run.state = 'running';
+    const claimed = await deps.runs.transition(runIdOf(body), 'awaiting', 'running', { by: body.user.id });
+    if (!claimed.ok) return void (await refused(body, claimed));
+    const run = claimed.run;
+    const verdict = await deps.allowlist.check(body.user.id);
+    if (!verdict.allowed) {
+      await deps.runs.transition(run.id, 'running', 'cancelled');
+      return void (await answer(body, `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`, true));
+    }
     const scope = bulkScope(run.user, run.total, true);
     await answer(body, `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`, true);
-    const pairs = allPairs(deps, run.user, run.readTime, run.controller.signal);
-    void deps.inFlight.track(bulkInSlack({ ...deps.flow, web: client }, deps.runs, run, pairs, scope, rerunCommand(run.user, 'all', run.readTime)));
+    const runs = { store: deps.runs, local: deps.local };
+    void deps.inFlight.track(
+      bulkInSlack({ ...deps.flow, web: client }, runs, run, (signal) => allPairs(deps, run.user, run.readTime, signal), scope, rerunCommand(run.user, 'all', run.readTime)),
+    );
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.cancel, async ({ ack, body }) => {
     await ack();
-    const run = await runFor(body, 'awaiting');
-    if (!run) return;
-    run.state = 'cancelled';
+    const cancelled = await deps.runs.transition(runIdOf(body), 'awaiting', 'cancelled', { by: body.user.id });
+    if (!cancelled.ok) return void (await refused(body, cancelled));
     await answer(body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.stop, async ({ ack, body }) => {
     await ack();
-    const run = await runFor(body, 'running');
-    if (!run) return;
-    run.stopReason = `stopped by ${mention(body.user.id)}`;
-    run.controller.abort();
+    const stopping = await deps.runs.transition(runIdOf(body), 'running', 'stopping', { by: body.user.id, stopReason: `stopped by ${mention(body.user.id)}` });
+    if (!stopping.ok) return void (await refused(body, stopping));
+    deps.local.abort(stopping.run.id);
     await answer(body, ':octagonal_sign: Stopping: calls already sent finish, the rest are not made. The summary in the thread will say what was done.');
   });
 }

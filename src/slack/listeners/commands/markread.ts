@@ -6,7 +6,6 @@ import { markReadInSlack } from '../../mark-read-in-slack.js';
 import { bulkInSlack } from '../../bulk-in-slack.js';
 import { askToConfirmAll } from '../../confirm-all.js';
 import { bulkScope, countingMessage, markReadModal, plainMessage, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
-import { postToResponseUrl } from '../../response-url.js';
 
 export const SLASH_COMMAND = '/markread';
 
@@ -41,10 +40,10 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       await ack();
       // trigger_id expires 3 s after the command was sent: open the modal before anything slow.
       try {
-        await client.views.open({ trigger_id: command.trigger_id, view: markReadModal({ channelId: command.channel_id, responseUrl: command.response_url }) });
+        await client.views.open({ trigger_id: command.trigger_id, view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })) });
       } catch (error) {
         deps.logger.warn({ ...who, err: error }, 'could not open the /markread modal');
-        await deps.inFlight.track(postToResponseUrl(command.response_url, usageMessage(['the form could not be opened in time; type the UserIDs instead'])));
+        await deps.inFlight.track(deps.flow.respond(command.response_url, usageMessage(['the form could not be opened in time; type the UserIDs instead'])));
       }
       return;
     }
@@ -60,9 +59,9 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       const { user, peers, readTime } = parsed;
       const scope = bulkScope(user, peers.length, false);
       await ack({ response_type: 'ephemeral', ...plainMessage(`:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`) });
-      const run = deps.runs.create(ctx, user, readTime, peers.length, 'running');
       const pairs = peers.map((peer) => markReadRequest(user, peer, readTime));
-      void deps.inFlight.track(bulkInSlack(flow, deps.runs, run, pairs, scope, rerunCommand(user, peers, readTime)));
+      const run = deps.runs.create({ ctx, user, readTime, total: peers.length, state: 'running' });
+      void deps.inFlight.track(run.then((r) => bulkInSlack(flow, { store: deps.runs, local: deps.local }, r, pairs, scope, rerunCommand(user, peers, readTime))));
       return;
     }
     // --all: count first, then ask the requester to confirm with the count in front of them.

@@ -1,11 +1,10 @@
 import type { App } from '@slack/bolt';
-import { z } from 'zod';
 import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
 import type { ListenerDeps } from '../../deps.js';
 import { markReadInSlack } from '../../mark-read-in-slack.js';
 import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
+import { escapeMrkdwn } from '../../mrkdwn.js';
 
-const metadataSchema = z.object({ channelId: z.string().regex(/^[CDG][A-Z0-9]+$/), responseUrl: z.url() });
 const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
 
 /**
@@ -27,13 +26,14 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
     const parsed = parseMarkReadRequest({ user: value(MODAL_FIELDS.user), peer: value(MODAL_FIELDS.peer), readTime: value(MODAL_FIELDS.readTime) });
     if (!parsed.ok) {
       const errors: Record<string, string> = {};
-      for (const problem of parsed.problems) errors[fieldToBlock[problem.field]] ??= problem.message;
+      for (const problem of parsed.problems) errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
       await ack({ response_action: 'errors', errors });
       return;
     }
 
-    const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
-    if (!metadata.success) {
+    const metadata = deps.seal.open(view.private_metadata);
+    if (!metadata) {
+      deps.logger.warn({ audit: 'refused', team: teamId, slackUser: submitter, via: 'modal' }, 'refused a /markread form whose private_metadata is not markread’s own (tampered or from before a key change)');
       await ack({ response_action: 'errors', errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' } });
       return;
     }
@@ -42,17 +42,10 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
     void deps.inFlight.track(
       markReadInSlack(
         { ...deps.flow, web: client },
-        { requester: submitter, teamId, channelId: metadata.data.channelId, responseUrl: metadata.data.responseUrl, via: 'modal' },
+        { requester: submitter, teamId, channelId: metadata.channelId, responseUrl: metadata.responseUrl, via: 'modal' },
         parsed.request,
       ),
     );
   });
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

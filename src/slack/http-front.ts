@@ -1,0 +1,123 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { BufferedIncomingMessage } from '@slack/bolt';
+import type { Logger } from '../log/logger.js';
+import type { ReplayGuard } from './replay-guard.js';
+
+export interface HttpFrontOptions {
+  signingSecret: string;
+  /** Bodies larger than this are refused with 413 before they are read. */
+  maxBodyBytes: number;
+  /** Requests being read or verified at once; more get 503 at once. */
+  maxUnverified: number;
+  replay: ReplayGuard;
+  logger: Logger;
+  /** Bolt's HTTPReceiver request listener: it gets the request with the verified body already buffered. */
+  bolt: (req: IncomingMessage, res: ServerResponse) => unknown;
+  /** GET routes served before anything else (health probes). */
+  routes: Record<string, (res: ServerResponse) => void>;
+  now?: () => number;
+}
+
+/** Slack's window for a signed request's timestamp, in the past; Bolt's rule too. */
+const MAX_AGE_S = 5 * 60;
+/** A timestamp further in the future than this is not a clock difference but a forged or replayed request. */
+const MAX_FUTURE_S = 60;
+/** A signature is remembered as long as its request could still pass the age check. */
+const REPLAY_TTL_MS = (MAX_AGE_S + MAX_FUTURE_S) * 1000;
+
+/**
+ * The HTTP server in HTTP mode, in front of Bolt's receiver. Everything Slack's payloads never need is refused
+ * before any work: a body over the size limit (413, never buffered), more unverified requests than the limit
+ * (503), a bad or stale signature, a timestamp from the future (401), and a signature already accepted once
+ * (acknowledged with an empty 200 and logged, not acted on again).
+ */
+export function createHttpFront(options: HttpFrontOptions): Server {
+  const now = options.now ?? Date.now;
+  const log = options.logger;
+  let unverified = 0;
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers }).end(`${text}\n`);
+    // Whatever is left of the body is never read: the connection goes.
+    res.once('finish', () => req.destroy());
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = options.routes[path];
+    if (req.method === 'GET' && route) return route(res);
+    if (req.method !== 'POST' || path !== '/slack/events') return refuse(req, res, 404, 'not found');
+
+    const declared = Number(req.headers['content-length']);
+    if (declared > options.maxBodyBytes) return refuse(req, res, 413, `body larger than ${options.maxBodyBytes} bytes`);
+    if (unverified >= options.maxUnverified) return refuse(req, res, 503, 'busy', { 'retry-after': '1' });
+    unverified++;
+    let body: Buffer | undefined;
+    try {
+      body = await readBounded(req, options.maxBodyBytes);
+    } catch {
+      return void res.destroy();
+    } finally {
+      unverified--;
+    }
+    if (!body) return refuse(req, res, 413, `body larger than ${options.maxBodyBytes} bytes`);
+    if (isSslCheck(req, body)) return res.writeHead(200).end();
+
+    const verdict = verify(options.signingSecret, req, body, Math.floor(now() / 1000));
+    if (verdict !== 'ok') {
+      log.warn({ audit: 'refused-request', reason: verdict, remote: req.socket.remoteAddress }, `refused a request to /slack/events: ${verdict}`);
+      return refuse(req, res, 401, 'unauthorized');
+    }
+    const signature = req.headers['x-slack-signature'] as string;
+    if (!(await options.replay.firstSeen(signature, REPLAY_TTL_MS))) {
+      log.warn({ audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] }, 'a signed request arrived again; acknowledged, not acted on again');
+      return res.writeHead(200).end();
+    }
+    (req as BufferedIncomingMessage).rawBody = body;
+    try {
+      await options.bolt(req, res);
+    } catch (error) {
+      log.error({ err: error }, 'Bolt could not handle a request');
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  };
+
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'request handling failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+}
+
+/** The body, or undefined as soon as it grows past `max` (the rest is never read). */
+async function readBounded(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Slack's ssl_check: an unsigned form post that only wants a 200; its body is never acted on. */
+function isSslCheck(req: IncomingMessage, body: Buffer): boolean {
+  return req.headers['content-type'] === 'application/x-www-form-urlencoded' && new URLSearchParams(body.toString('utf8')).get('ssl_check') === '1';
+}
+
+type Verdict = 'ok' | 'missing signature headers' | 'stale timestamp' | 'timestamp in the future' | 'bad signature';
+
+function verify(secret: string, req: IncomingMessage, body: Buffer, nowS: number): Verdict {
+  const signature = req.headers['x-slack-signature'];
+  const timestamp = req.headers['x-slack-request-timestamp'];
+  if (typeof signature !== 'string' || typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) return 'missing signature headers';
+  const ts = Number(timestamp);
+  if (ts < nowS - MAX_AGE_S) return 'stale timestamp';
+  if (ts > nowS + MAX_FUTURE_S) return 'timestamp in the future';
+  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`);
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad signature';
+}
