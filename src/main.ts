@@ -8,11 +8,14 @@ import { loadImConfig, type LoadedImConfig } from './config/im-config.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
 import { createImRuntime } from './im-runtime.js';
 import { createSlackApp } from './slack/app.js';
+import { addEnvSecrets, Redactor } from './log/redactor.js';
 
 const DRAIN_MS = 10_000;
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // Known before anything is parsed, so not even a configuration error can print a secret.
+  const redactor = addEnvSecrets(new Redactor(), process.env);
   const problems: string[] = [];
   let im: LoadedImConfig | undefined;
   let slack: SlackConfig | undefined;
@@ -29,12 +32,12 @@ async function main(): Promise<void> {
     problems.push(...error.problems);
   }
   if (!im || !slack) {
-    process.stderr.write(`markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(redactor.scrub(`markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`));
     process.exitCode = 2;
     return;
   }
 
-  const runtime = createImRuntime(im.config);
+  const runtime = createImRuntime(im.config, { redactor });
   for (const warning of im.warnings) runtime.logger.warn(warning);
   const handle = createSlackApp(slack, runtime);
   try {

@@ -47,6 +47,20 @@ export interface StandInConversation {
 export const ok = (extra: Record<string, unknown> = {}): ImReply => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ...extra } });
 export const fail = (code: number, info = `stand-in error ${code}`): ImReply => ({ json: { ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code } });
 
+/** The request line as a gateway would print it: path and the full query, UserSig included. */
+export const requestUrlOf = (a: ImArrival): string => `/${a.command}?${new URLSearchParams(a.query).toString()}`;
+
+/**
+ * A misbehaving gateway in front of the API that echoes the full request URL (and the bare UserSig) back: as an
+ * unknown error code's ErrorInfo for the mark and count APIs, and as a non-JSON page for the conversation list.
+ * Whatever markread shows of these answers must not carry the UserSig.
+ */
+export const echoRequestUrl: ImBehaviour = (a) => {
+  const echoed = `gateway refused ${requestUrlOf(a)} (sig ${a.query.usersig}) <!channel> &amp; \u202e`;
+  if (a.command === 'v4/recentcontact/get_list') return { raw: `<html><body>502 Bad Gateway: ${echoed}</body></html>` };
+  return fail(99999, echoed);
+};
+
 /**
  * A local HTTP server standing in for Tencent Cloud Chat's REST API. It checks what the real one checks (method,
  * query parameters, UserSig by the documented algorithm, body fields) and answers as the real one would; tests

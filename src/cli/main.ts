@@ -10,20 +10,25 @@ import { markReadWithProof, runMarkRead, type PairResult, type RunSummary } from
 import { markReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
 import { createImRuntime, type ImRuntime } from '../im-runtime.js';
-import { Redactor } from '../log/redactor.js';
+import { addEnvSecrets, Redactor } from '../log/redactor.js';
 import { parseCliArgs, type CliCommand } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
 import { parsePairsFile } from './pairs-file.js';
 import { ProgressBar } from './progress.js';
 import { USAGE } from './usage.js';
+import { Terminal } from './terminal.js';
 
 const AUDIT = { source: 'cli', osUser: process.env.USER };
+
+/** One redactor for the whole run: it learns the environment's secrets now and each UserSig as it is minted. */
+const redactor = new Redactor();
+const term = new Terminal(redactor);
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
   if (command.kind === 'help') {
-    process.stdout.write(USAGE);
+    term.out(USAGE);
     return EXIT.ok;
   }
   if (command.kind === 'usage-error') return fail('usage', command.problems, command.json, true);
@@ -43,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   loadEnvFile();
+  addEnvSecrets(redactor, process.env);
   let loaded;
   try {
     loaded = loadImConfig(process.env);
@@ -54,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const runtime = createImRuntime(loaded.config, {
     destination: pino.destination({ dest: 2, sync: true }),
     logLevel: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
+    redactor,
   });
   for (const warning of loaded.warnings) runtime.logger.warn(warning);
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
@@ -82,7 +89,7 @@ async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
       adminSetMsgReadBody({ reportAccount: command.request.user, peerAccount: command.request.peer, msgReadTime: command.request.readTime }),
     );
     const query = Object.entries(described.query).map(([k, v]) => `${k}=${v}`).join('&');
-    process.stdout.write(
+    term.out(
       command.json
         ? `${JSON.stringify({ dryRun: true, ...described })}\n`
         : `Dry run: nothing was sent.\n  ${described.method} ${described.origin}${described.path}?${query}\n  body ${JSON.stringify(described.body)}\n`,
@@ -90,7 +97,7 @@ async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
     return EXIT.ok;
   }
   const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
-  process.stdout.write(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
+  term.out(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
   return signal.aborted ? 130 : exitFor([result.outcome.status]);
 }
 
@@ -109,12 +116,12 @@ async function markMany(
     onPair: (result) => {
       statuses.add(result.outcome.status);
       progress.finish();
-      process.stdout.write(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result));
+      term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result));
     },
     onProgress: (s) => progress.update(s),
   });
   progress.finish();
-  process.stdout.write(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
+  term.out(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
   if (summary.stopped && signal.aborted) return 130;
   if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
   return exitFor([...statuses]);
@@ -126,27 +133,27 @@ async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
     total = await countOneToOne(runtime.client, command.user, signal);
   } catch (error) {
     if (!(error instanceof ConversationListError)) throw error;
-    process.stderr.write(`markread: ${error.message}\n`);
+    term.err(`markread: ${error.message}\n`);
     return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
   }
   if (total === 0) {
-    process.stdout.write(command.json ? `${JSON.stringify(summaryJson(emptySummary(), 0))}\n` : `${command.user} has no one-to-one conversations; nothing to do.\n`);
+    term.out(command.json ? `${JSON.stringify(summaryJson(emptySummary(), 0))}\n` : `${command.user} has no one-to-one conversations; nothing to do.\n`);
     return EXIT.ok;
   }
   if (!command.yes) {
     if (!process.stdin.isTTY) {
-      process.stderr.write(`markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`);
+      term.err(`markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`);
       return EXIT.usage;
     }
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
     const answer = await prompt.question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `);
     prompt.close();
     if (!/^y(es)?$/i.test(answer.trim())) {
-      process.stderr.write('Cancelled; nothing was changed.\n');
+      term.err('Cancelled; nothing was changed.\n');
       return EXIT.ok;
     }
   } else if (!command.json) {
-    process.stderr.write(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
+    term.err(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
   }
   return markMany(runtime, pairsFor(command.user, oneToOnePeers(runtime.client, command.user, signal), command.readTime), total, command.json, signal);
 }
@@ -163,9 +170,9 @@ function exitFor(statuses: Array<PairResult['outcome']['status']>): number {
 }
 
 function fail(kind: 'usage' | 'configuration', problems: string[], json: boolean, showUsageHint: boolean): number {
-  if (json) process.stdout.write(`${JSON.stringify({ error: kind, problems })}\n`);
+  if (json) term.out(`${JSON.stringify({ error: kind, problems })}\n`);
   const hint = showUsageHint ? '\nRun `markread --help` for usage.' : '\nSee `markread --help` or .env.example for every variable.';
-  process.stderr.write(`markread: ${kind} error, nothing was called:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint}\n`);
+  term.err(`markread: ${kind} error, nothing was called:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint}\n`);
   return EXIT.usage;
 }
 
@@ -174,9 +181,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const redactor = new Redactor();
-    if (process.env.TIM_SECRET_KEY) redactor.addSecret(process.env.TIM_SECRET_KEY);
-    process.stderr.write(redactor.scrub(`markread: unexpected error: ${(error as Error)?.message ?? String(error)}\n`));
+    addEnvSecrets(redactor, process.env);
+    term.err(`markread: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
     process.exitCode = 70;
   },
 );

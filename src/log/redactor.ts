@@ -59,3 +59,14 @@ export class Redactor {
     return value;
   }
 }
+
+/** Secrets the environment holds, known to the redactor before anything is parsed or printed. */
+export const SECRET_VARIABLES = ['TIM_SECRET_KEY', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+export function addEnvSecrets(redactor: Redactor, env: NodeJS.ProcessEnv): Redactor {
+  for (const name of SECRET_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) redactor.addSecret(value);
+  }
+  return redactor;
+}

@@ -33,7 +33,10 @@ export const USAGE_TEXT = [
   'Add `--read-time <unix seconds>` to mark only messages sent before that time. Each reply shows the unread count before → after.',
   '`/markread` opens a form. `/markread help` shows this.',
   '*Examples*: `/markread alice bob` · `/markread alice bob carol` · `/markread alice --all` · `/markread alice bob --read-time 1767225600`',
-].join('\n');
+]
+  // Escaped line by line: `<user>` sent raw would be read by Slack as a link.
+  .map(escapeMrkdwn)
+  .join('\n');
 
 export function usageMessage(problems: string[] = []): SlackMessage {
   const blocks: KnownBlock[] = [];

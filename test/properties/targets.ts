@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { parseCliArgs } from '../../src/cli/args.js';
+import { parsePairsFile } from '../../src/cli/pairs-file.js';
+import type { MarkReadOutcome } from '../../src/domain/mark-read.js';
+import { checkUserId, userIdSchema } from '../../src/domain/user-id.js';
+import { explainError } from '../../src/im/error-catalogue.js';
+import { Redactor } from '../../src/log/redactor.js';
+import { parseCommandText } from '../../src/slack/command-text.js';
+import { outcomeMessage, summaryMessage, usageMessage } from '../../src/slack/messages.js';
+import { clip, escapeMrkdwn } from '../../src/slack/mrkdwn.js';
+import { untrusted } from '../../src/text/untrusted.js';
+import { visible } from '../../src/text/visible.js';
+
+/** One fuzz target: a name and a fast-check property. */
+export interface Target {
+  name: string;
+  property: fc.IPropertyWithHooks<never> | fc.IProperty<never> | fc.IRawProperty<unknown>;
+}
+
+// ── Arbitraries: what an attacker or an unlucky operator types ────────────────────────────────────
+const HOSTILE = ['<!channel>', '&lt;!here&gt;', '<@U0BOB|bob>', '<#C0X|x>', '<https://evil.example|click>', '&amp;', '&', '<', '>', '`', '\u202e', '\u200b', '\u0000', '\n', '\ud800', '\udfff', '😀', '--all', '--read-time', '--read-time=1', '--json', '--dry-run', '--from-file', '-y', 'help', '1767225600', '99999999999999', 'xoxb-1-2-abc', 'usersig=eJxAAAA'];
+const anyChar = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }));
+const token = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...HOSTILE) }, { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9_.@-]{1,12}$/) }, { weight: 2, arbitrary: anyChar });
+const words = fc.array(token, { maxLength: 8 });
+const text = fc.array(token, { maxLength: 8 }).map((t) => t.join(''));
+
+/** A UserSig-shaped secret and a secret key, as the redactor would know them. */
+const userSig = fc.stringMatching(/^eJ[0-9A-Za-z*_-]{80,140}$/);
+const secretKey = fc.stringMatching(/^[0-9a-f]{64}$/);
+
+const ALLOWED_MARKUP = [/^<@[A-Z0-9]+>$/, /^<#C[A-Z0-9]+>$/, /^<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*>$/];
+
+/** Why `mrkdwn` is not safe to send to Slack, or undefined: live markup, bare &, invisible characters, broken UTF-16. */
+export function unsafeMrkdwn(mrkdwn: string): string | undefined {
+  for (const m of mrkdwn.matchAll(/<[^<>]*>?/g)) if (!ALLOWED_MARKUP.some((re) => re.test(m[0]))) return `live markup ${JSON.stringify(m[0])}`;
+  if (/>/.test(mrkdwn.replace(/<[^<>]*>/g, ''))) return 'a bare >';
+  if (/&(?!amp;|lt;|gt;)/.test(mrkdwn)) return 'a bare & or a cut entity';
+  if (visible(mrkdwn.replace(/\n/g, ' ')) !== mrkdwn.replace(/\n/g, ' ')) return 'an invisible or control character';
+  if (/\p{Cs}/u.test(mrkdwn)) return 'a lone surrogate';
+  return undefined;
+}
+
+/** Every string field of a message (text, blocks, nested), for checking. */
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'action_id' && k !== 'value' && k !== 'type' && k !== 'style') strings(v, out);
+  return out;
+}
+
+function assertSafeMessage(message: unknown): void {
+  for (const s of strings(message)) {
+    const why = unsafeMrkdwn(s);
+    if (why) throw new Error(`${why} in ${JSON.stringify(s.slice(0, 200))}`);
+  }
+}
+
+const validId = (id: string) => userIdSchema.safeParse(id).success;
+
+function outcomeWith(errorInfo: string, meaning: string): MarkReadOutcome {
+  return { request: { user: 'alice', peer: 'bob' }, status: 'failed', actionStatus: 'FAIL', errorCode: 99999, errorInfo, meaning, action: 'x', attempts: 1, durationMs: 1, requestId: 1 };
+}
+
+export const TARGETS: Target[] = [
+  {
+    name: 'slash-command grammar: never throws, accepts only valid UserIDs, answers in safe mrkdwn',
+    property: fc.property(words, (w) => {
+      const parsed = parseCommandText(w.join(' '));
+      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer))) throw new Error('invalid pair accepted');
+      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId)) throw new Error('invalid peer accepted');
+      if (parsed.kind === 'mark-all' && !validId(parsed.user)) throw new Error('invalid user accepted');
+      if (parsed.kind === 'invalid') assertSafeMessage(usageMessage(parsed.problems));
+    }),
+  },
+  {
+    name: 'CLI arguments: never throw, accept only valid UserIDs, errors show no invisible characters',
+    property: fc.property(words, (w) => {
+      const parsed = parseCliArgs(w);
+      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer))) throw new Error('invalid pair accepted');
+      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId)) throw new Error('invalid peer accepted');
+      if (parsed.kind === 'usage-error') for (const p of parsed.problems) if (visible(p) !== p) throw new Error(`invisible character echoed: ${JSON.stringify(p)}`);
+    }),
+  },
+  {
+    name: 'UserID rules: exactly 1–32 bytes of printable ASCII without < > & `',
+    property: fc.property(fc.oneof(anyChar, fc.stringMatching(/^[!-~]{0,40}$/)), (id) => {
+      const expected = id.length >= 1 && id.length <= 32 && /^[!-~]+$/.test(id) && !/[<>&`]/.test(id);
+      const checked = checkUserId(id, 'user');
+      if (checked.ok !== expected) throw new Error(`checkUserId(${JSON.stringify(id)}) = ${checked.ok}, expected ${expected}`);
+      if (!checked.ok && (visible(checked.message) !== checked.message || checked.message.length > 200)) throw new Error('error message echoes raw or unbounded input');
+    }),
+  },
+  {
+    name: 'pairs file: never throws, accepts only valid pairs',
+    property: fc.property(fc.array(fc.array(token, { maxLength: 4 }).map((f) => f.join(',')), { maxLength: 6 }), (lines) => {
+      const parsed = parsePairsFile(lines.join('\n'));
+      if (parsed.ok) for (const p of parsed.pairs) if (!validId(p.user) || !validId(p.peer) || p.user === p.peer) throw new Error('invalid pair accepted');
+    }),
+  },
+  {
+    name: 'escaping and clipping: no live markup, entities and surrogate pairs kept whole, within the limit',
+    property: fc.property(text, fc.integer({ min: 1, max: 80 }), (t, max) => {
+      const out = clip(escapeMrkdwn(t), max);
+      if (out.length > max) throw new Error(`clipped to ${out.length} > ${max}`);
+      const why = unsafeMrkdwn(out);
+      if (why) throw new Error(`${why}: ${JSON.stringify(out)}`);
+    }),
+  },
+  {
+    name: 'redaction boundary: no known secret, UserSig or token shape survives, wherever it is embedded',
+    property: fc.property(text, text, userSig, secretKey, fc.constantFrom('', 'usersig=', '&usersig=', 'usersig%3D', ' sig '), (a, b, sig, key, prefix) => {
+      const redactor = new Redactor();
+      redactor.addSecret(key);
+      redactor.addUserSig(sig);
+      const out = redactor.scrub(`${a}${prefix}${sig}${b}${key} xoxb-123-abc ${a}`);
+      if (out.includes(sig) || out.includes(key) || out.includes('xoxb-123-abc')) throw new Error(`secret survived: ${JSON.stringify(out)}`);
+      // Untrusted server text loses secret shapes even with no redactor at all.
+      const shown = untrusted(`${a} ${prefix}${sig} ${b}`, 10_000);
+      if (shown.includes(sig)) throw new Error(`UserSig shape survived untrusted(): ${JSON.stringify(shown)}`);
+    }),
+  },
+  {
+    name: 'IM answers in Slack: an ErrorInfo of any content becomes safe mrkdwn in every message field',
+    property: fc.property(text, userSig, (info, sig) => {
+      const errorInfo = untrusted(`${info} /v4/openim/admin_set_msg_read?usersig=${sig}&random=1 ${info}`);
+      if (errorInfo.includes(sig)) throw new Error('UserSig reached the outcome');
+      const meaning = explainError(99999, `${info} ${sig}`).meaning;
+      if (meaning.includes(sig)) throw new Error('UserSig reached the meaning');
+      const before = { known: false as const, reason: meaning };
+      assertSafeMessage(outcomeMessage({ outcome: outcomeWith(errorInfo, meaning), before, after: before }));
+      const group = { key: 'ErrorCode 99999', meaning, action: meaning, count: 1, examples: ['alice ↔ bob'] };
+      assertSafeMessage(summaryMessage({ done: 1, ok: 0, failed: 1, stopped: true, failures: [group], unreadBefore: 0, unreadAfter: 0, countsUnknown: 1, durationMs: 1, sourceError: meaning }, 2, '/markread alice --all'));
+    }),
+  },
+];
