@@ -106,7 +106,7 @@ describe('Slack app, end to end over signed HTTP', () => {
       ['help', /Usage/],
       ['alice', /expected two IM UserIDs/],
       ['<@U0BOB|bob> alice', /"@U0BOB" is a Slack mention, not a Tencent IM UserID/],
-      ['<!channel> alice', /!channel is a Slack mention/],
+      ['<!channel> alice', /"!channel" is a Slack mention/],
       // Slack escapes &, <, > in command text; they are unescaped to validate and escaped again when echoed.
       ['a&amp;b bob', /user "a&amp;b" contains "&amp;" at position 2/],
       ['&lt;b&gt; bob', /"&lt;" at position 1/],
