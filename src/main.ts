@@ -8,6 +8,7 @@ import { loadImConfig, type LoadedImConfig } from './config/im-config.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
 import { createImRuntime } from './im-runtime.js';
 import { createSlackApp } from './slack/app.js';
+import { StartupError } from './slack/socket/startup-error.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 
 const DRAIN_MS = 10_000;
@@ -43,8 +44,16 @@ async function main(): Promise<void> {
   try {
     await handle.start();
   } catch (error) {
-    runtime.logger.fatal({ err: error }, 'could not start: check SLACK_BOT_TOKEN (auth.test failed?) and that PORT is free');
     await runtime.client.close();
+    if (error instanceof StartupError) {
+      // One line that names what to fix; a stack trace would bury it.
+      process.stderr.write(redactor.scrub(`markread cannot start: ${error.message}\n`));
+      runtime.logger.fatal({ reason: error.message }, 'could not start');
+      runtime.logger.flush();
+      process.exitCode = 2;
+      return;
+    }
+    runtime.logger.fatal({ err: error }, 'could not start');
     process.exitCode = 1;
     return;
   }
@@ -59,6 +68,10 @@ async function main(): Promise<void> {
     runtime.logger.flush();
     process.exit(0);
   };
+  // A stray rejection or exception is logged once with what it was, and markread keeps serving: every piece of
+  // work already catches its own failures, so one that escapes is a bug to report, not a reason to go deaf.
+  process.on('unhandledRejection', (reason) => runtime.logger.error({ err: reason }, 'unhandled rejection (a markread bug; please report it); still serving'));
+  process.on('uncaughtException', (error) => runtime.logger.error({ err: error }, 'uncaught exception (a markread bug; please report it); still serving'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

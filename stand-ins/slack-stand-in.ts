@@ -21,6 +21,11 @@ export interface SlackStandInOptions {
   channelErrors?: Map<string, string>;
   /** user group → members; a group mapped to a string answers that error (e.g. plan_upgrade_required). */
   usergroups?: Map<string, string[] | string>;
+  /** Socket Mode: the app-level token apps.connections.open accepts, and the stand-in that serves the socket. */
+  appToken?: string;
+  socketMode?: { openConnection(): { status: number; body: Record<string, unknown> } };
+  /** auth.test answers this error (e.g. token_revoked) while set. */
+  authError?: string;
 }
 
 /**
@@ -101,7 +106,13 @@ export class SlackStandIn {
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(args.token ?? '');
     call = { method, args, at: Date.now() };
     this.calls.push(call);
+    if (method === 'apps.connections.open') {
+      if (!this.options.appToken || token !== this.options.appToken || !this.options.socketMode) return json(200, { ok: false, error: 'invalid_auth' });
+      const answer = this.options.socketMode.openConnection();
+      return json(answer.status, answer.body);
+    }
     if (token !== this.options.botToken) return json(200, { ok: false, error: 'invalid_auth' });
+    if (method === 'auth.test' && this.options.authError) return json(200, { ok: false, error: this.options.authError });
 
     switch (method) {
       case 'auth.test':

@@ -1,8 +1,9 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
+import type { Logger } from '../log/logger.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
 import { createHttpFront } from './http-front.js';
@@ -15,6 +16,9 @@ import { MemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { createResponder } from './response-url.js';
 import { LocalRuns, MemoryRunStore, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
+import { ConnectionState } from './socket/connection-state.js';
+import { ResilientSocketModeReceiver } from './socket/receiver.js';
+import { describeTokenError, FATAL_TOKEN_ERRORS, networkCause, StartupError } from './socket/startup-error.js';
 
 export interface SlackAppHandle {
   app: App;
@@ -30,7 +34,13 @@ export interface SlackAppHandle {
 export interface SlackAppOptions {
   runs?: RunStore;
   replay?: ReplayGuard;
+  /** How long start-up keeps retrying an unreachable Slack before it reports it. */
+  startupWaitMs?: number;
+  /** Socket Mode reconnect backoff (tests shorten it). */
+  socketBackoff?: { baseMs: number; capMs: number };
 }
+
+const SLACK_API = 'https://slack.com/api/';
 
 /** Unverified HTTP requests being read at once; Slack sends a few per command, so this only bounds abuse. */
 const MAX_UNVERIFIED = 64;
@@ -46,19 +56,38 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const logger = runtime.logger.child({ component: 'slack' });
   const inFlight = new InFlight();
   let ready = false;
+  let stopping = false;
+  const connection = new ConnectionState();
+  /** Readiness: 200 only while markread can receive commands; otherwise 503 and why. */
   const healthz = (res: ServerResponse) => {
-    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: ready, inFlight: inFlight.size }));
+    const slackProblem = slack.mode === 'socket' ? connection.problem() : undefined;
+    const ok = ready && !stopping && slackProblem === undefined;
+    const body = { ok, mode: slack.mode, slack: slackProblem ?? (ready ? 'connected' : 'starting'), stopping, inFlight: inFlight.size };
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
+  /** Liveness: the process and its event loop answer; a restart would not help with anything else. */
+  const livez = (res: ServerResponse) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  const routes = { '/healthz': healthz, '/readyz': healthz, '/livez': livez };
 
   const clientOptions = { ...WEB_API_OPTIONS, fetch: scrubbingFetch(runtime.redactor), ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) };
-  const receiver =
+  const http =
     slack.mode === 'http'
       ? new HTTPReceiver({ signingSecret: slack.signingSecret?.reveal() as string, logger: boltLogger(logger), endpoints: ['/slack/events'] })
       : undefined;
-  const app =
+  const socket =
     slack.mode === 'socket'
-      ? new App({ token: slack.botToken.reveal(), appToken: slack.appToken?.reveal(), socketMode: true, logger: boltLogger(logger), clientOptions, deferInitialization: true })
-      : new App({ token: slack.botToken.reveal(), receiver, logger: boltLogger(logger), clientOptions, deferInitialization: true });
+      ? new ResilientSocketModeReceiver({
+          appToken: slack.appToken?.reveal() as string,
+          apiUrl: slack.apiUrl ?? SLACK_API,
+          logger,
+          state: connection,
+          startupWaitMs: options.startupWaitMs,
+          backoff: options.socketBackoff,
+        })
+      : undefined;
+  // The Socket Mode receiver gets no share of clientOptions: the Web API client and the connection keep separate
+  // retry policies, and nothing writes into the object the listeners' client uses.
+  const app = new App({ token: slack.botToken.reveal(), receiver: http ?? socket, logger: boltLogger(logger), clientOptions, deferInitialization: true });
   scrubAcks(app, runtime.redactor);
 
   const allowlist = new Allowlist(
@@ -80,12 +109,16 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const listen = async (s: Server) => {
     server = s;
     await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(slack.port, () => {
-        s.off('error', reject);
-        resolve();
-      });
+      s.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new StartupError(`PORT ${slack.port} is in use: stop whatever listens there, or set PORT to a free port`)
+            : new StartupError(`PORT ${slack.port}: cannot listen (${error.code ?? error.message})`),
+        ),
+      );
+      s.listen(slack.port, () => resolve());
     });
+    s.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
     return (s.address() as AddressInfo).port;
   };
   return {
@@ -94,14 +127,15 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     runs,
     local,
     async start() {
-      await app.init();
-      void allowlist.warm();
+      // Each check on its own, before anything is connected, each failing with one line that names what to fix.
       let port: number;
       if (slack.mode === 'socket') {
-        await app.start();
         // Socket Mode needs no public URL, but container probes still want /healthz.
         const { createServer } = await import('node:http');
-        port = await listen(createServer((req, res) => (req.url === '/healthz' ? healthz(res) : res.writeHead(404).end())));
+        port = await listen(createServer((req, res) => {
+          const route = routes[(req.url ?? '').split('?')[0] as keyof typeof routes];
+          return route ? route(res) : res.writeHead(404).end();
+        }));
       } else {
         port = await listen(
           createHttpFront({
@@ -110,23 +144,32 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
             maxUnverified: MAX_UNVERIFIED,
             replay: options.replay ?? new MemoryReplayGuard(),
             logger,
-            bolt: (receiver as HTTPReceiver).requestListener,
-            routes: { '/healthz': healthz },
+            bolt: (http as HTTPReceiver).requestListener,
+            routes,
           }),
         );
       }
+      try {
+        await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, options.startupWaitMs ?? 30_000, logger);
+        await app.init();
+        if (socket) await app.start();
+      } catch (error) {
+        server?.close();
+        throw error;
+      }
+      void allowlist.warm();
       ready = true;
       logger.info({ mode: slack.mode, port }, `markread is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`);
       return port;
     },
     async stop(drainMs = 10_000) {
-      ready = false;
+      stopping = true;
       // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
       for (const id of local.ids()) {
         const stopping = await runs.transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' });
         if (stopping.ok) local.abort(id);
       }
-      if (slack.mode === 'socket') await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping the Slack receiver'));
+      await socket?.stop();
       server?.close();
       server?.closeIdleConnections();
       const drained = await inFlight.drain(drainMs);
@@ -136,4 +179,25 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       return { drained };
     },
   };
+}
+
+/** auth.test with the bot token: a refused token stops start-up at once; an unreachable Slack is retried, bounded. */
+async function checkBotToken(client: webApi.WebClient, apiUrl: string, waitMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await client.auth.test();
+      return;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code !== undefined) {
+        if (FATAL_TOKEN_ERRORS.has(code)) throw new StartupError(describeTokenError('SLACK_BOT_TOKEN', code));
+        if (code !== 'ratelimited' && code !== 'internal_error' && code !== 'fatal_error') throw new StartupError(`SLACK_BOT_TOKEN: auth.test answered ${code}`);
+      }
+      const cause = code ?? networkCause(error);
+      if (Date.now() + 2_000 > deadline) throw new StartupError(`cannot reach Slack at ${apiUrl}: ${cause} — check this host's egress (DNS, proxy, firewall)`);
+      logger.warn(`Slack is not reachable yet (${cause}); retrying in 2 s`);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
 }
