@@ -38,6 +38,8 @@ export interface SlackAppOptions {
   startupWaitMs?: number;
   /** Socket Mode reconnect backoff (tests shorten it). */
   socketBackoff?: { baseMs: number; capMs: number };
+  /** A Socket Mode connection lost for less than this still counts as ready in /healthz. Default 5 s. */
+  healthGraceMs?: number;
 }
 
 const SLACK_API = 'https://slack.com/api/';
@@ -57,7 +59,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const inFlight = new InFlight();
   let ready = false;
   let stopping = false;
-  const connection = new ConnectionState();
+  const connection = new ConnectionState(options.healthGraceMs);
   /** Readiness: 200 only while markread can receive commands; otherwise 503 and why. */
   const healthz = (res: ServerResponse) => {
     const slackProblem = slack.mode === 'socket' ? connection.problem() : undefined;

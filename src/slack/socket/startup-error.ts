@@ -32,9 +32,15 @@ export const FATAL_TOKEN_ERRORS = new Set(['missing_scope', 'invalid_auth', 'not
 
 /** A network failure's cause in a few words: "getaddrinfo ENOTFOUND slack.com" rather than a 3 KB stack. */
 export function networkCause(error: unknown): string {
-  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string; cause?: { code?: string; message?: string } } };
-  const deepest = err.cause?.cause ?? err.cause ?? err;
-  const code = deepest.code ?? err.code;
-  const message = (deepest.message ?? err.message ?? String(error)).split('\n')[0] ?? '';
+  type Cause = { code?: string; message?: string; cause?: Cause; original?: Cause };
+  // The Web API client wraps the fetch error in `original`; fetch wraps the socket error in `cause`.
+  let deepest = error as Cause;
+  for (let i = 0; i < 5; i++) {
+    const next = deepest.original ?? deepest.cause;
+    if (!next || typeof next !== 'object') break;
+    deepest = next;
+  }
+  const code = deepest.code;
+  const message = (deepest.message ?? String(error)).split('\n')[0] ?? '';
   return `${code && !message.includes(code) ? `${code} ` : ''}${message}`.slice(0, 200);
 }

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { loadImConfig } from '../src/config/im-config.js';
+import { loadSlackConfig } from '../src/config/slack-config.js';
+import { createImRuntime } from '../src/im-runtime.js';
+import { createSlackApp, type SlackAppHandle } from '../src/slack/app.js';
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { blockActionBody, commandBody } from '../stand-ins/slack-signing.js';
+import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
+import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ALLOWED, BOT_TOKEN, CHANNEL, messageText } from './support/slack-fixture.js';
+
+const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const commandPayload = (text: string, responseUrl: string) => Object.fromEntries(new URLSearchParams(commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: responseUrl })));
+const actionPayload = (actionId: string, value: string, responseUrl: string) =>
+  JSON.parse(new URLSearchParams(blockActionBody({ user_id: ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: responseUrl })).get('payload') ?? '{}') as Record<string, unknown>;
+
+interface World {
+  im: ImStandIn;
+  slack: SlackStandIn;
+  socket: SocketModeStandIn;
+  env: Record<string, string>;
+}
+
+async function world(): Promise<World> {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  const socket = new SocketModeStandIn();
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, appToken: APP_TOKEN, socketMode: socket });
+  await Promise.all([im.start(), slack.start(), socket.start()]);
+  const env = {
+    TIM_SDKAPPID: String(SDK_APP_ID),
+    TIM_SECRET_KEY: SECRET_KEY,
+    TIM_BASE_URL: im.url,
+    TIM_TIMEOUT_MS: '1000',
+    TIM_DEADLINE_MS: '3000',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    MARKREAD_ALLOWED_USERS: ALLOWED,
+  };
+  return { im, slack, socket, env };
+}
+
+function app(w: World, env: Record<string, string> = {}, startupWaitMs = 3_000) {
+  const logs = new LogCapture();
+  const all = { ...w.env, ...env };
+  const runtime = createImRuntime(loadImConfig(all).config, { destination: logs, logLevel: 'info' });
+  const handle = createSlackApp(loadSlackConfig(all), runtime, { startupWaitMs, socketBackoff: { baseMs: 100, capMs: 400 }, healthGraceMs: 500 });
+  return { handle, logs };
+}
+
+async function health(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await request(`http://127.0.0.1:${port}/healthz`);
+  return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+}
+
+describe('Socket Mode, end to end over a WebSocket', () => {
+  let w: World;
+  let handle: SlackAppHandle;
+  let logs: LogCapture;
+  let port: number;
+  before(async () => {
+    w = await world();
+    ({ handle, logs } = app(w));
+    port = await handle.start();
+  });
+  after(async () => {
+    await handle.stop(2_000);
+    await Promise.all([w.im.stop(), w.slack.stop(), w.socket.stop()]);
+  });
+
+  it('acks a command on the socket and posts the outcome in a thread', async () => {
+    const before = w.slack.calls.length;
+    const ack = await w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm1')));
+    assert.ok(ack, 'the envelope was acked');
+    assert.match(messageText(ack.payload ?? {}), /Working on it/);
+    await w.slack.until(() => w.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    assert.equal(w.im.accepted().length, 1);
+    assert.equal((await health(port)).status, 200);
+  });
+
+  it('opens the modal, and runs an --all confirmed with its button', async () => {
+    const before = w.slack.calls.length;
+    assert.ok(await w.socket.deliver('slash_commands', commandPayload('', w.slack.responseUrl('sm-modal'))));
+    await w.slack.until(() => w.slack.calls.slice(before).some((c) => c.method === 'views.open'));
+    w.im.seed('sam', { s1: 1, s2: 2, s3: 3 });
+    assert.ok(await w.socket.deliver('slash_commands', commandPayload('sam --all', w.slack.responseUrl('sm-all'))));
+    await w.slack.until(() => w.slack.responses.some((r) => r.id === 'sm-all'));
+    const runId = /"action_id":"markread_all_confirm","value":"([^"]+)"/.exec(JSON.stringify(w.slack.responses.find((r) => r.id === 'sm-all')?.body))?.[1] ?? '';
+    assert.ok(await w.socket.deliver('interactive', actionPayload('markread_all_confirm', runId, w.slack.responseUrl('sm-confirm'))));
+    await w.slack.until(() => w.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))), 10_000);
+    assert.equal(w.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'sam').length, 3);
+  });
+
+  it('on refresh_requested, is acking on a fresh connection within 1 s and loses no command sent in between', async () => {
+    const opensBefore = w.socket.connections;
+    const started = performance.now();
+    w.socket.disconnect('refresh_requested', 1_500);
+    // A command sent at once, while the old connection is still the only one open.
+    const during = w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm-during')));
+    while (w.socket.connections === opensBefore && performance.now() - started < 3_000) await settle(10);
+    const reopenedMs = performance.now() - started;
+    assert.ok(reopenedMs < 1_000, `new connection after ${reopenedMs.toFixed(0)} ms`);
+    assert.ok(await during, 'the command sent during the refresh was acked');
+    await settle(1_700);
+    assert.equal(w.socket.openCount, 1, 'the old connection was closed, the new one kept');
+    const afterAck = await w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm-after')));
+    assert.ok(afterAck && afterAck.ms < 1_000);
+    console.log(`# refresh: new connection open ${reopenedMs.toFixed(0)} ms after disconnect`);
+  });
+
+  it('rides out an outage (connections cut, apps.connections.open failing): /healthz says why, then it reconnects by itself', async () => {
+    w.socket.failOpen = { status: 503 };
+    w.socket.dropAll();
+    await settle(800);
+    const down = await health(port);
+    assert.equal(down.status, 503);
+    assert.match(String(down.body.slack), /^disconnected since \d{4}-/);
+    w.socket.failOpen = { error: 'internal_error' };
+    await settle(300);
+    w.socket.failOpen = undefined;
+    const deadline = Date.now() + 5_000;
+    while (w.socket.openCount === 0 && Date.now() < deadline) await settle(50);
+    assert.equal(w.socket.openCount, 1);
+    assert.equal((await health(port)).status, 200);
+    assert.ok(await w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm-back'))));
+    const lines = logs.records.filter((r) => r.component === 'socket-mode').map((r) => String(r.msg));
+    assert.ok(lines.some((m) => /connection lost/.test(m)) && lines.some((m) => /retrying in/.test(m)) && lines.some((m) => /reconnected/.test(m)), lines.join(' | '));
+  });
+});
+
+describe('start-up checks, one line each', () => {
+  let w: World;
+  before(async () => {
+    w = await world();
+  });
+  afterEach(() => {
+    w.socket.failOpen = undefined;
+    w.slack.options.authError = undefined;
+  });
+  after(() => Promise.all([w.im.stop(), w.slack.stop(), w.socket.stop()]));
+
+  const startError = async (env: Record<string, string> = {}, waitMs = 3_000) => {
+    const { handle } = app(w, env, waitMs);
+    try {
+      await handle.start();
+      await handle.stop(100);
+      return 'started';
+    } catch (error) {
+      await handle.stop(100).catch(() => undefined);
+      return `${(error as Error).name}: ${(error as Error).message}`;
+    }
+  };
+
+  it('names SLACK_APP_TOKEN for a wrong token, and connections:write for a missing scope', async () => {
+    assert.match(await startError({ SLACK_APP_TOKEN: 'xapp-1-wrong' }), /^StartupError: SLACK_APP_TOKEN: Slack does not accept this token \(invalid_auth\)/);
+    w.socket.failOpen = { error: 'missing_scope' };
+    assert.match(await startError(), /^StartupError: SLACK_APP_TOKEN: .*connections:write/);
+  });
+
+  it('names SLACK_BOT_TOKEN for a revoked bot token, in both modes', async () => {
+    w.slack.options.authError = 'token_revoked';
+    assert.match(await startError(), /^StartupError: SLACK_BOT_TOKEN: the token was revoked/);
+    assert.match(await startError({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' }), /^StartupError: SLACK_BOT_TOKEN: the token was revoked/);
+  });
+
+  it('says Slack cannot be reached, with the cause, after a bounded wait', async () => {
+    const closed = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const started = Date.now();
+    const message = await startError({ SLACK_API_URL: `http://127.0.0.1:${port}/api/` }, 1_000);
+    assert.match(message, new RegExp(`^StartupError: cannot reach Slack at http://127\\.0\\.0\\.1:${port}/api/: .*ECONNREFUSED.* check this host's egress`));
+    assert.ok(Date.now() - started < 15_000);
+  });
+
+  it('says PORT is in use, in both modes, before connecting', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const taken = String((blocker.address() as { port: number }).port);
+    try {
+      const opens = w.socket.opens;
+      assert.match(await startError({ PORT: taken }), new RegExp(`^StartupError: PORT ${taken} is in use`));
+      assert.equal(w.socket.opens, opens, 'nothing was connected');
+      assert.match(await startError({ PORT: taken, SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' }), new RegExp(`^StartupError: PORT ${taken} is in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+});
