@@ -62,13 +62,28 @@ export async function markReadWithProof(deps: RunDeps, request: MarkReadRequest,
   return result as PairResult;
 }
 
+/** The share of TIM_DEADLINE_MS a proof count may take (each of before and after), and its attempts. */
+const COUNT_SHARE = 0.2;
+const COUNT_MAX_MS = 3_000;
+const COUNT_ATTEMPTS = 2;
+
+/**
+ * TIM_DEADLINE_MS bounds the whole operation a person waits for, counts included: the count before the mark gets
+ * a small share (at most one retry), the mark the rest, the count after what is left within its share. A count
+ * that cannot be sent in time is skipped and said so ("not read: count API busy"); the mark never waits for it.
+ */
 async function markBatch(deps: RunDeps, batch: MarkReadRequest[], audit: AuditContext, signal?: AbortSignal): Promise<PairResult[]> {
   const user = (batch[0] as MarkReadRequest).user;
   const peers = batch.map((r) => r.peer);
-  const before = await readUnreadCounts(deps.client, user, peers, signal);
-  const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal)));
+  const started = performance.now();
+  const deadlineAt = started + deps.client.deadlineMs;
+  // A fifth of the deadline, but never less than a round trip can use (1 s, or half of a very short deadline).
+  const countMs = Math.min(COUNT_MAX_MS, Math.max(deps.client.deadlineMs * COUNT_SHARE, Math.min(1_000, deps.client.deadlineMs / 2)));
+  const before = await readUnreadCounts(deps.client, user, peers, signal, { deadlineAt: started + countMs, maxAttempts: COUNT_ATTEMPTS });
+  const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal, { deadlineAt })));
   const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
-  const after = marked.length > 0 ? await readUnreadCounts(deps.client, user, marked, signal) : new Map<string, UnreadCount>();
+  const afterLimits = { deadlineAt: Math.min(deadlineAt, performance.now() + countMs), maxAttempts: COUNT_ATTEMPTS };
+  const after = marked.length > 0 ? await readUnreadCounts(deps.client, user, marked, signal, afterLimits) : new Map<string, UnreadCount>();
   return outcomes.map((outcome) => ({
     outcome,
     before: before.get(outcome.request.peer) ?? { known: false, reason: 'not read' },

@@ -1,5 +1,5 @@
 import { adminSetMsgRead } from '../im/apis/admin-set-msg-read.js';
-import type { CallResult, ImClient } from '../im/client.js';
+import type { CallLimits, CallResult, ImClient } from '../im/client.js';
 import type { ImEnvelope } from '../im/response.js';
 import type { Logger } from '../log/logger.js';
 import { untrusted } from '../text/untrusted.js';
@@ -31,8 +31,8 @@ export interface MarkReadDeps {
 }
 
 /** Marks every message of `request.user`'s conversation with `request.peer` read, and writes one audit line. */
-export async function markRead(deps: MarkReadDeps, request: MarkReadRequest, audit: AuditContext, signal?: AbortSignal): Promise<MarkReadOutcome> {
-  const result = await adminSetMsgRead(deps.client, { reportAccount: request.user, peerAccount: request.peer, msgReadTime: request.readTime }, signal);
+export async function markRead(deps: MarkReadDeps, request: MarkReadRequest, audit: AuditContext, signal?: AbortSignal, limits?: CallLimits): Promise<MarkReadOutcome> {
+  const result = await adminSetMsgRead(deps.client, { reportAccount: request.user, peerAccount: request.peer, msgReadTime: request.readTime }, signal, limits);
   const outcome = toOutcome(request, result, deps.client.endpoint.primary.host);
   deps.logger.info(
     {

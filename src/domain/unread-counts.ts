@@ -1,21 +1,27 @@
 import { getC2cUnreadMsgNum, UNREAD_PEERS_PER_CALL } from '../im/apis/get-c2c-unread-msg-num.js';
-import type { ImClient } from '../im/client.js';
+import type { CallLimits, ImClient } from '../im/client.js';
 import { explainError } from '../im/error-catalogue.js';
 
 /** An unread count, or why it is not known. A failed count never stops a mark-read. */
 export type UnreadCount = { known: true; count: number } | { known: false; reason: string };
 
 /** Reads `user`'s unread counts with each peer, ten peers per call, the calls in parallel. */
-export async function readUnreadCounts(client: ImClient, user: string, peers: string[], signal?: AbortSignal): Promise<Map<string, UnreadCount>> {
+export async function readUnreadCounts(client: ImClient, user: string, peers: string[], signal?: AbortSignal, limits?: CallLimits): Promise<Map<string, UnreadCount>> {
   const counts = new Map<string, UnreadCount>();
   const chunks: string[][] = [];
   for (let i = 0; i < peers.length; i += UNREAD_PEERS_PER_CALL) chunks.push(peers.slice(i, i + UNREAD_PEERS_PER_CALL));
   await Promise.all(
     chunks.map(async (chunk) => {
-      const result = await getC2cUnreadMsgNum(client, { toAccount: user, peerAccounts: chunk }, signal);
+      const result = await getC2cUnreadMsgNum(client, { toAccount: user, peerAccounts: chunk }, signal, limits);
       if (result.status !== 'ok') {
         const reason =
-          result.status === 'fail' ? `count query failed: ErrorCode ${result.error.code}, ${result.error.meaning}` : `count query got no answer: ${result.failure.detail}`;
+          result.status === 'fail'
+            ? `count query failed: ErrorCode ${result.error.code}, ${result.error.meaning}`
+            : result.failure.kind === 'deadline'
+              ? `not read: count API busy (${result.failure.detail})`
+              : result.failure.kind === 'circuit-open'
+                ? `not read: ${result.failure.detail}`
+                : `count query got no answer: ${result.failure.detail}`;
         for (const peer of chunk) counts.set(peer, { known: false, reason });
         return;
       }

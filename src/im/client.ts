@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { ImConfig } from '../config/im-config.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelayMs } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { explainError, type ErrorExplanation } from './error-catalogue.js';
 import { PacerAbortedError, SlidingWindowPacer, type SendSlot } from './pacer.js';
 import { randomU32 } from './random-u32.js';
@@ -23,7 +24,17 @@ export interface CallStats {
   host: string;
 }
 
-export type CallFailure = TransportFailure | { kind: 'deadline'; detail: string } | { kind: 'aborted'; detail: string };
+export type CallFailure = TransportFailure | { kind: 'deadline'; detail: string } | { kind: 'aborted'; detail: string } | { kind: 'circuit-open'; detail: string };
+
+/** Limits of one call within a larger operation: its share of the operation's deadline, and of attempts. */
+export interface CallLimits {
+  /** performance.now() time by which the call must be over (never later than TIM_DEADLINE_MS from its start). */
+  deadlineAt?: number;
+  maxAttempts?: number;
+}
+
+/** No attempt is sent with less time left than this: a request that cannot be answered in time is not made. */
+export const MIN_ATTEMPT_MS = 500;
 
 export type CallResult<Res extends ImEnvelope> =
   | { status: 'ok'; response: Res; stats: CallStats }
@@ -46,6 +57,8 @@ export interface ImClientOptions {
   /** Wall clock for UserSig renewal. */
   now?: () => number;
   pacerMarginMs?: number;
+  /** Circuit breaker tuning per host; tests shorten the cool-down. */
+  breaker?: { threshold: number; cooldownMs: number };
 }
 
 /**
@@ -80,6 +93,7 @@ export class ImClient {
   private readonly ownsDispatcher: boolean;
   private readonly backoff: { baseMs: number; slowDownBaseMs: number; capMs: number };
   private useBackupUntil = 0;
+  private readonly breakers = new Map<string, CircuitBreaker>();
 
   constructor(private readonly options: ImClientOptions) {
     const s = options.settings;
@@ -106,6 +120,11 @@ export class ImClient {
     return pacer;
   }
 
+  /** TIM_DEADLINE_MS: what a person waits for one operation at most. */
+  get deadlineMs(): number {
+    return this.options.settings.deadlineMs;
+  }
+
   get endpoint(): ImEndpoint {
     return this.options.settings.endpoint;
   }
@@ -118,12 +137,30 @@ export class ImClient {
     return { method: 'POST', origin: url.origin, path: url.pathname, query, body };
   }
 
-  async call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal): Promise<CallResult<Res>> {
+  /** The breaker of one host, made on first use. */
+  breakerFor(host: string): CircuitBreaker {
+    let breaker = this.breakers.get(host);
+    if (!breaker) {
+      breaker = new CircuitBreaker({
+        ...this.options.breaker,
+        onChange: (state, detail) => {
+          const log = this.options.logger;
+          if (state === 'closed') log.info({ host, breaker: state }, `IM API ${host} answers again: ${detail}`);
+          else log.warn({ host, breaker: state }, `IM API ${host}: circuit ${state} (${detail})`);
+        },
+      });
+      this.breakers.set(host, breaker);
+    }
+    return breaker;
+  }
+
+  async call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal, limits: CallLimits = {}): Promise<CallResult<Res>> {
     const { timeoutMs, deadlineMs } = this.options.settings;
     const log = this.options.logger;
     const started = performance.now();
-    const deadline = started + deadlineMs;
-    const deadlineSignal = AbortSignal.timeout(deadlineMs);
+    const deadline = Math.min(started + deadlineMs, limits.deadlineAt ?? Number.POSITIVE_INFINITY);
+    const maxAttempts = Math.min(MAX_ATTEMPTS, limits.maxAttempts ?? MAX_ATTEMPTS);
+    const deadlineSignal = AbortSignal.timeout(Math.max(0, Math.round(deadline - started)));
     const waitSignal = signal ? AbortSignal.any([signal, deadlineSignal]) : deadlineSignal;
     const bodyText = JSON.stringify(body);
     const pacer = this.pacerFor(api);
@@ -144,11 +181,14 @@ export class ImClient {
       if (last) return { ...last, stats: stats() };
       const failure: CallFailure = signal?.aborted
         ? { kind: 'aborted', detail: 'stopped before the request was sent' }
-        : { kind: 'deadline', detail: `no send slot within ${deadlineMs} ms (${pacer.maxPerWindow} calls/s allowed)` };
+        : { kind: 'deadline', detail: `no send slot in time (${Math.round(deadline - started)} ms; ${pacer.maxPerWindow} calls/s allowed)` };
       return { status: 'unreachable', failure, stats: stats() };
     };
 
+    const circuitOpen = (why: string): CallResult<Res> => ({ status: 'unreachable', failure: { kind: 'circuit-open', detail: why }, stats: stats() });
     for (;;) {
+      const early = this.breakerFor(this.pickBase().host).refusal();
+      if (early) return last ?? circuitOpen(early);
       let slot: SendSlot;
       try {
         slot = await pacer.acquire(waitSignal);
@@ -156,12 +196,19 @@ export class ImClient {
         if (error instanceof PacerAbortedError) return stopped();
         throw error;
       }
+      // Not worth sending: the answer could not come back before the deadline.
+      if (deadline - performance.now() < MIN_ATTEMPT_MS) {
+        return last ? { ...last, stats: stats() } : { status: 'unreachable', failure: { kind: 'deadline', detail: `less than ${MIN_ATTEMPT_MS} ms left; not sent` }, stats: stats() };
+      }
+      const base = this.pickBase();
+      const breaker = this.breakerFor(base.host);
+      const refused = breaker.refusal();
+      if (refused) return last ?? circuitOpen(refused);
       const random = randomU32();
       const sendKey = String(random);
       awaitingSend.set(sendKey, slot);
       requestIds.push(random);
       const userSig = this.sigs.get();
-      const base = this.pickBase();
       host = base.host;
       const url = this.buildUrl(base, api.command, userSig, random);
       const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
@@ -169,9 +216,12 @@ export class ImClient {
       awaitingSend.delete(sendKey);
 
       let delayBaseMs = this.backoff.baseMs;
+      if (!answer.ok) breaker.failure(answer.failure.detail);
+      else breaker.success();
       if (!answer.ok) {
         last = { status: 'unreachable', failure: answer.failure, stats: stats() };
-        log.warn({ command: api.command, requestId: random, host, failure: answer.failure }, 'IM request got no usable answer');
+        // Per attempt at debug only: the breaker logs one warning per change of state, not one per attempt.
+        log.debug({ command: api.command, requestId: random, host, failure: answer.failure }, 'IM request got no usable answer');
         if (answer.failure.kind === 'connect' && this.switchToBackup(base)) continue;
       } else {
         const envelope = imEnvelope.safeParse(answer.json);
@@ -206,7 +256,7 @@ export class ImClient {
 
       retries++;
       const delay = backoffDelayMs(retries, delayBaseMs, this.backoff.capMs);
-      if (requestIds.length >= MAX_ATTEMPTS || performance.now() + delay >= deadline || signal?.aborted) return stopped();
+      if (requestIds.length >= maxAttempts || performance.now() + delay + MIN_ATTEMPT_MS > deadline || signal?.aborted) return stopped();
       try {
         await sleep(delay, undefined, { signal: waitSignal });
       } catch {

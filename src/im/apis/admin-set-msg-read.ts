@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallResult, ImClient } from '../client.js';
+import type { CallLimits, CallResult, ImClient } from '../client.js';
 import { imEnvelope, type ImApi } from '../response.js';
 
 /** `v4/openim/admin_set_msg_read`: marks every message of one one-to-one conversation read for one account. */
@@ -30,6 +30,7 @@ export function adminSetMsgRead(
   client: ImClient,
   request: AdminSetMsgReadRequest,
   signal?: AbortSignal,
+  limits?: CallLimits,
 ): Promise<CallResult<z.infer<typeof imEnvelope>>> {
-  return client.call(ADMIN_SET_MSG_READ, adminSetMsgReadBody(request), signal);
+  return client.call(ADMIN_SET_MSG_READ, adminSetMsgReadBody(request), signal, limits);
 }

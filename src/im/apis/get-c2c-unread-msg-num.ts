@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallResult, ImClient } from '../client.js';
+import type { CallLimits, CallResult, ImClient } from '../client.js';
 import { imEnvelope, type ImApi } from '../response.js';
 
 /** The API answers for at most this many peers per call. */
@@ -23,9 +23,10 @@ export function getC2cUnreadMsgNum(
   client: ImClient,
   request: { toAccount: string; peerAccounts: string[] },
   signal?: AbortSignal,
+  limits?: CallLimits,
 ): Promise<CallResult<GetC2cUnreadMsgNumResponse>> {
   if (request.peerAccounts.length === 0 || request.peerAccounts.length > UNREAD_PEERS_PER_CALL) {
     throw new RangeError(`get_c2c_unread_msg_num takes 1 to ${UNREAD_PEERS_PER_CALL} peers, got ${request.peerAccounts.length}`);
   }
-  return client.call(GET_C2C_UNREAD_MSG_NUM, { To_Account: request.toAccount, Peer_Account: request.peerAccounts }, signal);
+  return client.call(GET_C2C_UNREAD_MSG_NUM, { To_Account: request.toAccount, Peer_Account: request.peerAccounts }, signal, limits);
 }
