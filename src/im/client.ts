@@ -187,8 +187,6 @@ export class ImClient {
 
     const circuitOpen = (why: string): CallResult<Res> => ({ status: 'unreachable', failure: { kind: 'circuit-open', detail: why }, stats: stats() });
     for (;;) {
-      const early = this.breakerFor(this.pickBase().host).refusal();
-      if (early) return last ?? circuitOpen(early);
       let slot: SendSlot;
       try {
         slot = await pacer.acquire(waitSignal);
