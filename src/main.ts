@@ -11,7 +11,6 @@ import { createSlackApp } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 
-const DRAIN_MS = 10_000;
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     runtime.logger.info({ signal, inFlight: handle.inFlight.size }, 'stopping: no new requests; finishing commands in flight');
-    const { drained } = await handle.stop(DRAIN_MS);
+    const { drained } = await handle.stop(slack.drainMs);
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();
     process.exit(0);

@@ -19,6 +19,8 @@ export interface SlackConfig {
   mode: 'http' | 'socket';
   /** HTTP mode: request bodies above this are refused with 413 before they are read. */
   maxBodyBytes: number;
+  /** SIGTERM: how long work in flight may finish before its requesters are told it was interrupted. */
+  drainMs: number;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -63,6 +65,12 @@ const slackEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(4096, { error: 'must be at least 4096 bytes' }).max(1_048_576, { error: 'must be at most 1048576 bytes (Slack payloads are small)' }))
     .default(65_536),
+  MARKREAD_DRAIN_MS: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected milliseconds from 0 to 600000' })
+    .transform(Number)
+    .pipe(z.number().int().max(600_000, { error: 'must be at most 600000 ms' }))
+    .default(20_000),
 });
 
 /**
@@ -101,5 +109,6 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     allowedUserGroups: new Set(e.MARKREAD_ALLOWED_USERGROUPS),
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
+    drainMs: e.MARKREAD_DRAIN_MS,
   };
 }

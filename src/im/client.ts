@@ -1,4 +1,5 @@
 import { subscribe } from 'node:diagnostics_channel';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -94,8 +95,12 @@ export class ImClient {
   private readonly backoff: { baseMs: number; slowDownBaseMs: number; capMs: number };
   private useBackupUntil = 0;
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** Aborted by close(): every call still waiting or in flight ends at once. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: ImClientOptions) {
+    // Every call in flight listens for close(); thousands may wait at once in a bulk run.
+    setMaxListeners(0, this.closing.signal);
     const s = options.settings;
     this.sigs = new UserSigCache({
       sdkAppId: s.sdkAppId,
@@ -161,7 +166,7 @@ export class ImClient {
     const deadline = Math.min(started + deadlineMs, limits.deadlineAt ?? Number.POSITIVE_INFINITY);
     const maxAttempts = Math.min(MAX_ATTEMPTS, limits.maxAttempts ?? MAX_ATTEMPTS);
     const deadlineSignal = AbortSignal.timeout(Math.max(0, Math.round(deadline - started)));
-    const waitSignal = signal ? AbortSignal.any([signal, deadlineSignal]) : deadlineSignal;
+    const waitSignal = AbortSignal.any([...(signal ? [signal] : []), deadlineSignal, this.closing.signal]);
     const bodyText = JSON.stringify(body);
     const pacer = this.pacerFor(api);
     const requestIds: number[] = [];
@@ -181,6 +186,8 @@ export class ImClient {
       if (last) return { ...last, stats: stats() };
       const failure: CallFailure = signal?.aborted
         ? { kind: 'aborted', detail: 'stopped before the request was sent' }
+        : this.closing.signal.aborted
+          ? { kind: 'aborted', detail: 'markread is shutting down; not sent' }
         : { kind: 'deadline', detail: `no send slot in time (${Math.round(deadline - started)} ms; ${pacer.maxPerWindow} calls/s allowed)` };
       return { status: 'unreachable', failure, stats: stats() };
     };
@@ -210,7 +217,7 @@ export class ImClient {
       host = base.host;
       const url = this.buildUrl(base, api.command, userSig, random);
       const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
-      const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout);
+      const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout, this.closing.signal);
       awaitingSend.delete(sendKey);
 
       let delayBaseMs = this.backoff.baseMs;
@@ -263,7 +270,10 @@ export class ImClient {
     }
   }
 
+  /** Ends every call still waiting or in flight (they end as stopped) and closes the connections. */
   async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
     for (const pacer of this.pacers.values()) pacer.close();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }

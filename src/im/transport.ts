@@ -27,9 +27,11 @@ export function createDispatcher(connectTimeoutMs: number): Dispatcher {
 }
 
 /** POSTs a JSON body and returns the parsed JSON answer, or why there is none. Never throws. */
-export async function postJson(dispatcher: Dispatcher, url: URL, body: string, timeoutMs: number): Promise<TransportResult> {
+export async function postJson(dispatcher: Dispatcher, url: URL, body: string, timeoutMs: number, cancel?: AbortSignal): Promise<TransportResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const onCancel = () => controller.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   try {
     const response = await request(url, {
       dispatcher,
@@ -59,10 +61,12 @@ export async function postJson(dispatcher: Dispatcher, url: URL, body: string, t
       return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${untrusted(text.slice(0, 60), 60)})` } };
     }
   } catch (error) {
+    if (cancel?.aborted) return { ok: false, failure: { kind: 'reset', detail: 'cancelled: markread is shutting down' } };
     if (controller.signal.aborted) return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
     return { ok: false, failure: classify(error) };
   } finally {
     clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
   }
 }
 

@@ -46,6 +46,8 @@ const SLACK_API = 'https://slack.com/api/';
 
 /** Unverified HTTP requests being read at once; Slack sends a few per command, so this only bounds abuse. */
 const MAX_UNVERIFIED = 64;
+/** After the drain, how long the interruption messages may take. */
+const INTERRUPT_MS = 5_000;
 
 /**
  * Slack Web API calls get a bounded timeout and a short retry policy: the default retries for about 30
@@ -108,6 +110,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   registerBulkButtons(app, deps);
 
   let server: Server | undefined;
+  let stopped: Promise<{ drained: boolean }> | undefined;
   const listen = async (s: Server) => {
     server = s;
     await new Promise<void>((resolve, reject) => {
@@ -164,23 +167,32 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       logger.info({ mode: slack.mode, port }, `markread is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`);
       return port;
     },
-    async stop(drainMs = 10_000) {
-      stopping = true;
-      // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
-      for (const id of local.ids()) {
-        const stopping = await runs.transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' });
-        if (stopping.ok) local.abort(id);
-      }
-      await socket?.stop();
-      server?.close();
-      server?.closeIdleConnections();
-      const drained = await inFlight.drain(drainMs);
-      if (!drained) logger.error({ inFlight: inFlight.size }, `shutdown: ${inFlight.size} command(s) still running after ${drainMs} ms; their outcomes are in the audit log only`);
-      server?.closeAllConnections();
-      await runtime.client.close();
-      return { drained };
+    stop(drainMs = 10_000) {
+      // Idempotent: a second SIGTERM, or a test's cleanup, waits for the first stop.
+      stopped ??= stopOnce(drainMs);
+      return stopped;
     },
   };
+
+  async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {
+    stopping = true;
+    // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
+    for (const id of local.ids()) {
+      const stopping = await runs.transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' });
+      if (stopping.ok) local.abort(id);
+    }
+    await socket?.stop();
+    server?.close();
+    server?.closeIdleConnections();
+    const drained = await inFlight.drain(drainMs);
+    if (!drained) {
+      const told = await inFlight.interruptAll(INTERRUPT_MS);
+      logger.warn({ interrupted: told }, `shutdown: ${told} command(s) or run(s) still waiting on the IM API after ${drainMs} ms; each requester was told what was sent and to run it again`);
+    }
+    server?.closeAllConnections();
+    await runtime.client.close();
+    return { drained };
+  }
 }
 
 /** auth.test with the bot token: a refused token stops start-up at once; an unreachable Slack is retried, bounded. */

@@ -1,16 +1,18 @@
 /**
- * Work started after ack() that Bolt does not know about. On shutdown we wait for it, bounded, so every
- * command that was acknowledged still gets its outcome posted.
+ * Work started after ack() that Bolt does not know about. On shutdown we wait for it, bounded; whatever is still
+ * running then is interrupted, and each piece tells its own requester what was and was not done, so nothing
+ * acknowledged ends without a message.
  */
 export class InFlight {
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new Map<Promise<unknown>, (() => Promise<void>) | undefined>();
 
   get size(): number {
     return this.running.size;
   }
 
-  track<T>(work: Promise<T>): Promise<T> {
-    this.running.add(work);
+  /** `interrupt` tells the requester the work was cut short (and how to finish it); called only at shutdown. */
+  track<T>(work: Promise<T>, interrupt?: () => Promise<void>): Promise<T> {
+    this.running.set(work, interrupt);
     const done = () => this.running.delete(work);
     work.then(done, done);
     return work;
@@ -23,7 +25,7 @@ export class InFlight {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     const finished = (async () => {
-      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      while (this.running.size > 0) await Promise.allSettled([...this.running.keys()]);
       return true as const;
     })();
     try {
@@ -31,5 +33,14 @@ export class InFlight {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Runs every unfinished piece's interrupt, in parallel, for at most `timeoutMs`; returns how many were told. */
+  async interruptAll(timeoutMs: number): Promise<number> {
+    const interrupts = [...this.running.values()].filter((i): i is () => Promise<void> => i !== undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(interrupts.map((i) => i())), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    return interrupts.length;
   }
 }

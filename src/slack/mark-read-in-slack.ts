@@ -4,8 +4,36 @@ import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
-import { fallbackOutcomeMessage, outcomeMessage, parentMessage, type SlackMessage } from './messages.js';
+import { fallbackOutcomeMessage, outcomeMessage, parentMessage, plainMessage, type SlackMessage } from './messages.js';
+import { code } from './mrkdwn.js';
 import type { Respond } from './response-url.js';
+
+/** How far a Slack job got, for the message it leaves if markread is stopped before it finishes. */
+export interface SlackJobProgress {
+  phase: 'queued' | 'calling' | 'delivering';
+  thread?: ChannelThread;
+}
+
+/**
+ * Starts a single mark in Slack and returns, beside the work, what to tell the requester if a shutdown cuts it
+ * short: whether the request may have reached the IM API, and to run it again (marking read is idempotent).
+ */
+export function startMarkReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest): { done: Promise<void>; interrupt: () => Promise<void> } {
+  const progress: SlackJobProgress = { phase: 'queued' };
+  const done = markReadInSlack(deps, ctx, request, progress);
+  const interrupt = async () => {
+    const sent = progress.phase !== 'queued';
+    const rerun = `/markread ${request.user} ${request.peer}${request.readTime === undefined ? '' : ` --read-time ${request.readTime}`}`;
+    const text = `:warning: *Interrupted*: markread was shutting down before this finished. ${
+      sent ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.' : 'Nothing was sent to the IM API.'
+    } Marking read is safe to repeat: run ${code(rerun)} again.`;
+    deps.logger.warn({ audit: 'interrupted', ...auditOf(ctx), user: request.user, peer: request.peer, sent }, 'interrupted by shutdown; the requester was told');
+    const message = plainMessage(text);
+    if ((await progress.thread?.reply(message)) !== undefined) return;
+    await deps.respond(ctx.responseUrl, message);
+  };
+  return { done, interrupt };
+}
 
 /** Where a /markread came from. */
 export interface SlackRequestContext {
@@ -55,14 +83,17 @@ export async function deliverPrivately(
  * outcome as a thread reply, and the parent edited to show done or failed. Where the bot cannot post, the
  * outcome goes to the requester through the response_url. Never throws.
  */
-export async function markReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest): Promise<void> {
+export async function markReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest, progress: SlackJobProgress = { phase: 'queued' }): Promise<void> {
   const log = contextLogger(deps, ctx);
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
+  progress.thread = thread;
   await thread.postParent(parentMessage(ctx.requester, request, 'working'));
 
   let result: PairResult;
   try {
+    progress.phase = 'calling';
     result = await markReadWithProof(deps.im, request, auditOf(ctx));
+    progress.phase = 'delivering';
   } catch (error) {
     // markReadWithProof does not throw by design; if it ever does, the requester still hears about it.
     log.error({ err: error }, 'mark-read threw');

@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { bulkInSlack } from '../../bulk-in-slack.js';
+import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { allPairs } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
@@ -49,9 +49,8 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
     const scope = bulkScope(run.user, run.total, true);
     await answer(body, `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`, true);
     const runs = { store: deps.runs, local: deps.local };
-    void deps.inFlight.track(
-      bulkInSlack({ ...deps.flow, web: client }, runs, run, (signal) => allPairs(deps, run.user, run.readTime, signal), scope, rerunCommand(run.user, 'all', run.readTime)),
-    );
+    const job = startBulkInSlack({ ...deps.flow, web: client }, runs, run, (signal) => allPairs(deps, run.user, run.readTime, signal), scope, rerunCommand(run.user, 'all', run.readTime));
+    void deps.inFlight.track(job.done, job.interrupt);
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.cancel, async ({ ack, body }) => {

@@ -2,8 +2,8 @@ import type { App } from '@slack/bolt';
 import { markReadRequest } from '../../../domain/mark-read-request.js';
 import { parseCommandText } from '../../command-text.js';
 import type { ListenerDeps } from '../../deps.js';
-import { markReadInSlack } from '../../mark-read-in-slack.js';
-import { bulkInSlack } from '../../bulk-in-slack.js';
+import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
+import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { askToConfirmAll } from '../../confirm-all.js';
 import { bulkScope, countingMessage, markReadModal, plainMessage, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
 
@@ -52,7 +52,8 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
     const flow = { ...deps.flow, web: client };
     if (parsed.kind === 'mark') {
       await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
-      void deps.inFlight.track(markReadInSlack(flow, ctx, parsed.request));
+      const job = startMarkReadInSlack(flow, ctx, parsed.request);
+      void deps.inFlight.track(job.done, job.interrupt);
       return;
     }
     if (parsed.kind === 'mark-many') {
@@ -61,7 +62,13 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       await ack({ response_type: 'ephemeral', ...plainMessage(`:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`) });
       const pairs = peers.map((peer) => markReadRequest(user, peer, readTime));
       const run = deps.runs.create({ ctx, user, readTime, total: peers.length, state: 'running' });
-      void deps.inFlight.track(run.then((r) => bulkInSlack(flow, { store: deps.runs, local: deps.local }, r, pairs, scope, rerunCommand(user, peers, readTime))));
+      void deps.inFlight.track(
+        run.then((r) => {
+          const job = startBulkInSlack(flow, { store: deps.runs, local: deps.local }, r, pairs, scope, rerunCommand(user, peers, readTime));
+          deps.inFlight.track(job.done, job.interrupt);
+          return job.done;
+        }),
+      );
       return;
     }
     // --all: count first, then ask the requester to confirm with the count in front of them.

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
 import type { ListenerDeps } from '../../deps.js';
-import { markReadInSlack } from '../../mark-read-in-slack.js';
+import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
 import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
 import { escapeMrkdwn } from '../../mrkdwn.js';
 
@@ -39,13 +39,12 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
     }
 
     await ack();
-    void deps.inFlight.track(
-      markReadInSlack(
-        { ...deps.flow, web: client },
-        { requester: submitter, teamId, channelId: metadata.channelId, responseUrl: metadata.responseUrl, via: 'modal' },
-        parsed.request,
-      ),
+    const job = startMarkReadInSlack(
+      { ...deps.flow, web: client },
+      { requester: submitter, teamId, channelId: metadata.channelId, responseUrl: metadata.responseUrl, via: 'modal' },
+      parsed.request,
     );
+    void deps.inFlight.track(job.done, job.interrupt);
   });
 }
 
