@@ -193,6 +193,11 @@ export class ImClient {
     };
 
     const circuitOpen = (why: string): CallResult<Res> => ({ status: 'unreachable', failure: { kind: 'circuit-open', detail: why }, stats: stats() });
+    // A call with its own share of a deadline (a proof count) is not queued behind a backlog it cannot get through
+    // in time: it is skipped at once, so it neither holds up the operation nor is sent late with no time left.
+    if (limits.deadlineAt !== undefined && started + pacer.estimatedWaitMs() + MIN_ATTEMPT_MS > deadline) {
+      return { status: 'unreachable', failure: { kind: 'deadline', detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s` }, stats: stats() };
+    }
     for (;;) {
       let slot: SendSlot;
       try {

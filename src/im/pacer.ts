@@ -76,6 +76,11 @@ export class SlidingWindowPacer {
     return this.limit;
   }
 
+  /** Roughly how long a request asking now would wait for its slot: the queue ahead of it at the current rate. */
+  estimatedWaitMs(): number {
+    return ((this.queued + 1) * this.windowMs) / this.currentLimit;
+  }
+
   get queued(): number {
     return this.waiting.length - this.waitHead;
   }

@@ -76,7 +76,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const clientOptions = { ...WEB_API_OPTIONS, fetch: scrubbingFetch(runtime.redactor), ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) };
   const http =
     slack.mode === 'http'
-      ? new HTTPReceiver({ signingSecret: slack.signingSecret?.reveal() as string, logger: boltLogger(logger), endpoints: ['/slack/events'] })
+      ? // The front door has verified the signature, the timestamp and replays already; Bolt need not do it twice.
+        new HTTPReceiver({ signingSecret: slack.signingSecret?.reveal() as string, signatureVerification: false, logger: boltLogger(logger), endpoints: ['/slack/events'] })
       : undefined;
   const socket =
     slack.mode === 'socket'

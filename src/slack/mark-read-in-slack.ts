@@ -20,7 +20,9 @@ export interface SlackJobProgress {
  */
 export function startMarkReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest): { done: Promise<void>; interrupt: () => Promise<void> } {
   const progress: SlackJobProgress = { phase: 'queued' };
-  const done = markReadInSlack(deps, ctx, request, progress);
+  // Started on the next turn of the event loop: the ack goes out first, and requests already read are acked
+  // before this one's follow-up work competes with them.
+  const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress));
   const interrupt = async () => {
     const sent = progress.phase !== 'queued';
     const rerun = `/markread ${request.user} ${request.peer}${request.readTime === undefined ? '' : ` --read-time ${request.readTime}`}`;
@@ -34,6 +36,9 @@ export function startMarkReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestConte
   };
   return { done, interrupt };
 }
+
+/** Resolves after pending I/O callbacks (new requests, acks) have run. */
+export const afterIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Where a /markread came from. */
 export interface SlackRequestContext {
