@@ -20,7 +20,8 @@ describe('SIGTERM while the IM API is slow', () => {
       assert.equal(drained, false);
       const calls = f.slack.calls.slice(before);
       const interrupted = calls.filter((c) => /Interrupted/.test(messageText(c.args)));
-      assert.equal(interrupted.length, 6, 'five single commands and one bulk run, each told');
+      const seen = `${interrupted.map((c) => messageText(c.args).slice(0, 90)).join(' / ')} || ${f.logs.records.filter((r) => Number(r.level) >= 40).map((r) => r.msg).join(' / ')}`;
+      assert.equal(interrupted.length, 6, `five single commands and one bulk run, each told: ${seen}`);
       const single = interrupted.filter((c) => /una u\d/.test(messageText(c.args)) && /was sent to the IM API/.test(messageText(c.args)));
       assert.equal(single.length, 5);
       assert.ok(interrupted.some((c) => /run `\/markread una u0 u1/.test(messageText(c.args))), 'the bulk run says how to finish it');

@@ -1,5 +1,4 @@
 import { subscribe } from 'node:diagnostics_channel';
-import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -95,12 +94,11 @@ export class ImClient {
   private readonly backoff: { baseMs: number; slowDownBaseMs: number; capMs: number };
   private useBackupUntil = 0;
   private readonly breakers = new Map<string, CircuitBreaker>();
-  /** Aborted by close(): every call still waiting or in flight ends at once. */
-  private readonly closing = new AbortController();
+  /** The controllers of calls under way: close() aborts them, so every call still waiting or in flight ends at once. */
+  private readonly active = new Set<AbortController>();
+  private closed = false;
 
   constructor(private readonly options: ImClientOptions) {
-    // Every call in flight listens for close(); thousands may wait at once in a bulk run.
-    setMaxListeners(0, this.closing.signal);
     const s = options.settings;
     this.sigs = new UserSigCache({
       sdkAppId: s.sdkAppId,
@@ -160,13 +158,43 @@ export class ImClient {
   }
 
   async call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal, limits: CallLimits = {}): Promise<CallResult<Res>> {
-    const { timeoutMs, deadlineMs } = this.options.settings;
-    const log = this.options.logger;
     const started = performance.now();
-    const deadline = Math.min(started + deadlineMs, limits.deadlineAt ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(started + this.options.settings.deadlineMs, limits.deadlineAt ?? Number.POSITIVE_INFINITY);
+    // `hard` ends everything, requests in flight included: the deadline or close(). `wait` also ends on the
+    // caller's stop, which only stops waiting (a request already sent is let finish, so its outcome is known).
+    // Plain controllers rather than AbortSignal.any: on Node 20 that keeps every dependent of a long-lived signal
+    // alive, and a bulk run makes tens of thousands.
+    const hard = new AbortController();
+    const wait = new AbortController();
+    // A little after the deadline, so an attempt's own timeout (cut to the deadline) reports itself as a timeout.
+    const timer = setTimeout(() => hard.abort(), Math.max(0, Math.round(deadline - started)) + 50);
+    const onAbort = () => wait.abort();
+    hard.signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) wait.abort();
+    this.active.add(hard);
+    try {
+      return await this.attempts(api, body, signal, limits, { wait: wait.signal, hard: hard.signal }, started, deadline);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.active.delete(hard);
+    }
+  }
+
+  private async attempts<Res extends ImEnvelope>(
+    api: ImApi<Res>,
+    body: object,
+    signal: AbortSignal | undefined,
+    limits: CallLimits,
+    signals: { wait: AbortSignal; hard: AbortSignal },
+    started: number,
+    deadline: number,
+  ): Promise<CallResult<Res>> {
+    const { timeoutMs } = this.options.settings;
+    const log = this.options.logger;
     const maxAttempts = Math.min(MAX_ATTEMPTS, limits.maxAttempts ?? MAX_ATTEMPTS);
-    const deadlineSignal = AbortSignal.timeout(Math.max(0, Math.round(deadline - started)));
-    const waitSignal = AbortSignal.any([...(signal ? [signal] : []), deadlineSignal, this.closing.signal]);
+    const waitSignal = signals.wait;
     const bodyText = JSON.stringify(body);
     const pacer = this.pacerFor(api);
     const requestIds: number[] = [];
@@ -186,7 +214,7 @@ export class ImClient {
       if (last) return { ...last, stats: stats() };
       const failure: CallFailure = signal?.aborted
         ? { kind: 'aborted', detail: 'stopped before the request was sent' }
-        : this.closing.signal.aborted
+        : this.closed
           ? { kind: 'aborted', detail: 'markread is shutting down; not sent' }
         : { kind: 'deadline', detail: `no send slot in time (${Math.round(deadline - started)} ms; ${pacer.maxPerWindow} calls/s allowed)` };
       return { status: 'unreachable', failure, stats: stats() };
@@ -222,12 +250,13 @@ export class ImClient {
       host = base.host;
       const url = this.buildUrl(base, api.command, userSig, random);
       const attemptTimeout = Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
-      const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout, this.closing.signal);
+      const answer = await postJson(this.dispatcher, url, bodyText, attemptTimeout, signals.hard);
       awaitingSend.delete(sendKey);
 
       let delayBaseMs = this.backoff.baseMs;
-      if (!answer.ok) breaker.failure(answer.failure.detail);
-      else breaker.success();
+      // A request we cancelled says nothing about the host.
+      if (answer.ok) breaker.success();
+      else if (!signals.hard.aborted) breaker.failure(answer.failure.detail);
       if (!answer.ok) {
         last = { status: 'unreachable', failure: answer.failure, stats: stats() };
         // Per attempt at debug only: the breaker logs one warning per change of state, not one per attempt.
@@ -277,8 +306,9 @@ export class ImClient {
 
   /** Ends every call still waiting or in flight (they end as stopped) and closes the connections. */
   async close(): Promise<void> {
-    if (this.closing.signal.aborted) return;
-    this.closing.abort();
+    if (this.closed) return;
+    this.closed = true;
+    for (const controller of this.active) controller.abort();
     for (const pacer of this.pacers.values()) pacer.close();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }

@@ -61,7 +61,7 @@ export async function postJson(dispatcher: Dispatcher, url: URL, body: string, t
       return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${untrusted(text.slice(0, 60), 60)})` } };
     }
   } catch (error) {
-    if (cancel?.aborted) return { ok: false, failure: { kind: 'reset', detail: 'cancelled: markread is shutting down' } };
+    if (cancel?.aborted) return { ok: false, failure: { kind: 'reset', detail: 'cancelled before an answer (deadline, stop or shutdown)' } };
     if (controller.signal.aborted) return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
     return { ok: false, failure: classify(error) };
   } finally {
