@@ -214,7 +214,11 @@ async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, se
   const drainedAfter = (performance.now() - started) / 1000 - seconds;
   await new Promise((resolve) => setTimeout(resolve, 10_000));
   const replies = slack.calls.slice(repliesBefore).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
-  const unknown = replies.filter((c) => /unknown/.test(JSON.stringify(c.args.blocks ?? c.args.text))).length;
+  const unread = replies.map((c) => /\*Unread\*: ([^\n"]*)/.exec(JSON.stringify(c.args.blocks ?? c.args.text))?.[1] ?? '');
+  const unknown = unread.filter((u) => /unknown/.test(u)).length;
+  const why = new Map<string, number>();
+  for (const u of unread) if (/unknown/.test(u)) why.set(u.replace(/\d+/g, 'N').slice(0, 120), (why.get(u.replace(/\d+/g, 'N').slice(0, 120)) ?? 0) + 1);
+  if (why.size > 0) console.log(`# steady load, why counts were unknown: ${JSON.stringify([...why].sort((a, b) => b[1] - a[1]).slice(0, 3))}`);
   return {
     commands: rate * seconds,
     'ack p50 ms': pct(latencies, 50),

@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { ImClient } from '../im/client.js';
 import { markRead, type AuditContext, type MarkReadOutcome } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
-import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
+import { COUNT_BUSY, readUnreadCounts, type UnreadCount } from './unread-counts.js';
 
 /** One pair's result with its proof: the unread count before and after. */
 export interface PairResult {
@@ -83,12 +83,20 @@ async function markBatch(deps: RunDeps, batch: MarkReadRequest[], audit: AuditCo
   const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal, { deadlineAt })));
   const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
   const afterLimits = { deadlineAt: Math.min(deadlineAt, performance.now() + countMs), maxAttempts: COUNT_ATTEMPTS };
-  const after = marked.length > 0 ? await readUnreadCounts(deps.client, user, marked, signal, afterLimits) : new Map<string, UnreadCount>();
+  // When the count budget is short, a proof is only worth its second count if it has its first: a pair whose
+  // "before" was skipped leaves its "after" slot to a pair that can show before → after in full.
+  const proven = marked.filter((peer) => !isBusy(before.get(peer)));
+  const after = proven.length > 0 ? await readUnreadCounts(deps.client, user, proven, signal, afterLimits) : new Map<string, UnreadCount>();
+  for (const peer of marked) if (!proven.includes(peer)) after.set(peer, before.get(peer) as UnreadCount);
   return outcomes.map((outcome) => ({
     outcome,
     before: before.get(outcome.request.peer) ?? { known: false, reason: 'not read' },
     after: after.get(outcome.request.peer) ?? { known: false, reason: outcome.status === 'ok' ? 'not read' : 'not marked' },
   }));
+}
+
+function isBusy(count: UnreadCount | undefined): boolean {
+  return count !== undefined && !count.known && count.reason.startsWith(COUNT_BUSY);
 }
 
 /**

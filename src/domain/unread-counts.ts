@@ -2,6 +2,9 @@ import { getC2cUnreadMsgNum, UNREAD_PEERS_PER_CALL } from '../im/apis/get-c2c-un
 import type { CallLimits, ImClient } from '../im/client.js';
 import { explainError } from '../im/error-catalogue.js';
 
+/** The reason given when a count was skipped because the count API's budget was used up by other calls. */
+export const COUNT_BUSY = 'not read: count API busy';
+
 /** An unread count, or why it is not known. A failed count never stops a mark-read. */
 export type UnreadCount = { known: true; count: number } | { known: false; reason: string };
 
@@ -18,7 +21,7 @@ export async function readUnreadCounts(client: ImClient, user: string, peers: st
           result.status === 'fail'
             ? `count query failed: ErrorCode ${result.error.code}, ${result.error.meaning}`
             : result.failure.kind === 'deadline'
-              ? `not read: count API busy (${result.failure.detail})`
+              ? `${COUNT_BUSY} (${result.failure.detail})`
               : result.failure.kind === 'circuit-open'
                 ? `not read: ${result.failure.detail}`
                 : `count query got no answer: ${result.failure.detail}`;
