@@ -170,6 +170,9 @@ export class ImClient {
     const timer = setTimeout(() => hard.abort(), Math.max(0, Math.round(deadline - started)) + 50);
     const onAbort = () => wait.abort();
     hard.signal.addEventListener('abort', onAbort, { once: true });
+    // Waiting (for a send slot or a backoff) ends when an attempt could no longer be answered in time, so a
+    // waiter leaves the queue instead of taking a slot it cannot use.
+    const waitTimer = setTimeout(onAbort, Math.max(0, Math.round(deadline - started - MIN_ATTEMPT_MS)));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) wait.abort();
     this.active.add(hard);
@@ -177,6 +180,7 @@ export class ImClient {
       return await this.attempts(api, body, signal, limits, { wait: wait.signal, hard: hard.signal }, started, deadline);
     } finally {
       clearTimeout(timer);
+      clearTimeout(waitTimer);
       signal?.removeEventListener('abort', onAbort);
       this.active.delete(hard);
     }
