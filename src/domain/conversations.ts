@@ -1,5 +1,5 @@
 import { FIRST_PAGE, getList, SESSION_TYPE_C2C, type GetListCursor } from '../im/apis/recentcontact-get-list.js';
-import type { ImClient } from '../im/client.js';
+import type { ImCaller } from '../im/caller.js';
 import { markReadRequest, type MarkReadRequest } from './mark-read-request.js';
 
 /** The conversation list could not be read; carries the reason in plain words. */
@@ -18,7 +18,7 @@ const MAX_PAGES = 100_000;
  * they arrive, following CompleteFlag and echoing the four cursors back. Throws ConversationListError if a page
  * cannot be read.
  */
-export async function* oneToOnePeers(client: ImClient, user: string, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* oneToOnePeers(client: ImCaller, user: string, signal?: AbortSignal): AsyncGenerator<string> {
   let cursor: GetListCursor = FIRST_PAGE;
   // Only pinned peers are remembered (a pinned conversation may also appear in the time-ordered part): the set
   // stays as small as the pinned list, so memory does not grow with tens of thousands of conversations.
@@ -44,7 +44,7 @@ export async function* oneToOnePeers(client: ImClient, user: string, signal?: Ab
 }
 
 /** Counts `user`'s one-to-one conversations without keeping them. */
-export async function countOneToOne(client: ImClient, user: string, signal?: AbortSignal): Promise<number> {
+export async function countOneToOne(client: ImCaller, user: string, signal?: AbortSignal): Promise<number> {
   let count = 0;
   for await (const _peer of oneToOnePeers(client, user, signal)) count++;
   return count;

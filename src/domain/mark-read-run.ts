@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { ImClient } from '../im/client.js';
+import type { ImCaller } from '../im/caller.js';
 import { markRead, type AuditContext, type MarkReadOutcome } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 import { COUNT_BUSY, readUnreadCounts, type UnreadCount } from './unread-counts.js';
@@ -46,7 +46,7 @@ export interface RunOptions {
 }
 
 export interface RunDeps {
-  client: ImClient;
+  client: ImCaller;
   logger: Logger;
 }
 

@@ -1,5 +1,6 @@
 import { adminSetMsgRead } from '../im/apis/admin-set-msg-read.js';
-import type { CallLimits, CallResult, ImClient } from '../im/client.js';
+import type { ImCaller } from '../im/caller.js';
+import type { CallLimits, CallResult } from '../im/client.js';
 import type { ImEnvelope } from '../im/response.js';
 import type { Logger } from '../log/logger.js';
 import { untrusted } from '../text/untrusted.js';
@@ -26,7 +27,7 @@ export interface MarkReadOutcome {
 export type AuditContext = Record<string, string | undefined>;
 
 export interface MarkReadDeps {
-  client: ImClient;
+  client: ImCaller;
   logger: Logger;
 }
 

@@ -1,5 +1,6 @@
 import { getC2cUnreadMsgNum, UNREAD_PEERS_PER_CALL } from '../im/apis/get-c2c-unread-msg-num.js';
-import type { CallLimits, ImClient } from '../im/client.js';
+import type { ImCaller } from '../im/caller.js';
+import type { CallLimits } from '../im/client.js';
 import { explainError } from '../im/error-catalogue.js';
 
 /** The reason given when a count was skipped because the count API's budget was used up by other calls. */
@@ -9,7 +10,7 @@ export const COUNT_BUSY = 'not read: count API busy';
 export type UnreadCount = { known: true; count: number } | { known: false; reason: string };
 
 /** Reads `user`'s unread counts with each peer, ten peers per call, the calls in parallel. */
-export async function readUnreadCounts(client: ImClient, user: string, peers: string[], signal?: AbortSignal, limits?: CallLimits): Promise<Map<string, UnreadCount>> {
+export async function readUnreadCounts(client: ImCaller, user: string, peers: string[], signal?: AbortSignal, limits?: CallLimits): Promise<Map<string, UnreadCount>> {
   const counts = new Map<string, UnreadCount>();
   const chunks: string[][] = [];
   for (let i = 0; i < peers.length; i += UNREAD_PEERS_PER_CALL) chunks.push(peers.slice(i, i + UNREAD_PEERS_PER_CALL));

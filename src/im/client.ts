@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { ImConfig } from '../config/im-config.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelayMs } from './backoff.js';
+import type { ImCaller } from './caller.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { explainError, type ErrorExplanation } from './error-catalogue.js';
 import { PacerAbortedError, SlidingWindowPacer, type SendSlot } from './pacer.js';
@@ -85,7 +86,7 @@ const MAX_ATTEMPTS = 8;
  * The Tencent Cloud Chat REST client: signs, paces, sends and retries calls to any API. It knows nothing of
  * Slack or of what the call is for; each API module gives it a path, a body and a response schema.
  */
-export class ImClient {
+export class ImClient implements ImCaller {
   /** One pacer per API: the documented ceilings are per API (200/s for admin_set_msg_read). */
   private readonly pacers = new Map<string, SlidingWindowPacer>();
   private readonly sigs: UserSigCache;

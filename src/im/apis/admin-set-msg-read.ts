@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CallLimits, CallResult, ImClient } from '../client.js';
+import type { ImCaller } from '../caller.js';
+import type { CallLimits, CallResult } from '../client.js';
 import { imEnvelope, type ImApi } from '../response.js';
 
 /** `v4/openim/admin_set_msg_read`: marks every message of one one-to-one conversation read for one account. */
@@ -27,7 +28,7 @@ export function adminSetMsgReadBody(request: AdminSetMsgReadRequest): Record<str
 }
 
 export function adminSetMsgRead(
-  client: ImClient,
+  client: ImCaller,
   request: AdminSetMsgReadRequest,
   signal?: AbortSignal,
   limits?: CallLimits,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CallLimits, CallResult, ImClient } from '../client.js';
+import type { ImCaller } from '../caller.js';
+import type { CallLimits, CallResult } from '../client.js';
 import { imEnvelope, type ImApi } from '../response.js';
 
 /** The API answers for at most this many peers per call. */
@@ -20,7 +21,7 @@ export const GET_C2C_UNREAD_MSG_NUM = {
 } satisfies ImApi<GetC2cUnreadMsgNumResponse>;
 
 export function getC2cUnreadMsgNum(
-  client: ImClient,
+  client: ImCaller,
   request: { toAccount: string; peerAccounts: string[] },
   signal?: AbortSignal,
   limits?: CallLimits,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CallResult, ImClient } from '../client.js';
+import type { ImCaller } from '../caller.js';
+import type { CallResult } from '../client.js';
 import { imEnvelope, type ImApi } from '../response.js';
 
 /** Session item types: 1 is a one-to-one (C2C) conversation, 2 a group. */
@@ -32,7 +33,7 @@ export interface GetListCursor {
 
 export const FIRST_PAGE: GetListCursor = { TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0 };
 
-export function getList(client: ImClient, fromAccount: string, cursor: GetListCursor, signal?: AbortSignal): Promise<CallResult<GetListResponse>> {
+export function getList(client: ImCaller, fromAccount: string, cursor: GetListCursor, signal?: AbortSignal): Promise<CallResult<GetListResponse>> {
   // AssistFlags: the docs disagree (7, 15 or 63, unconfirmed which the server prefers). 7 is the common subset and
   // asks for pinned items on their own cursor; markread reads only Type and To_Account, present under each.
   return client.call(RECENTCONTACT_GET_LIST, { From_Account: fromAccount, ...cursor, AssistFlags: 7 }, signal);
