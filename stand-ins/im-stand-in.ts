@@ -234,7 +234,8 @@ export class ImStandIn {
   }
 
   private async reply(res: ServerResponse, reply: ImReply): Promise<void> {
-    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    // Unref'd: a delayed answer must not keep a test process alive after the stand-in stopped.
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs).unref());
     if (res.destroyed) return;
     if ('hangUp' in reply) {
       res.socket?.destroy();

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { request } from 'undici';
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
+import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET } from './support/slack-fixture.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('the real process on SIGTERM', () => {
+  it('tells all 20 requesters waiting on a 25 s IM API that their commands were interrupted, then exits 0', async () => {
+    const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+    const slack = new SlackStandIn({ botToken: BOT_TOKEN });
+    await Promise.all([im.start(), slack.start()]);
+    im.behave = (a) => (a.command === 'v4/openim/admin_set_msg_read' ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 25_000 } : undefined);
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: im.url,
+      TIM_TIMEOUT_MS: '30000',
+      TIM_DEADLINE_MS: '60000',
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      MARKREAD_ALLOWED_USERS: ALLOWED,
+      MARKREAD_DRAIN_MS: '1000',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    const child = spawn(process.execPath, [resolve('dist/src/main.js')], { cwd: mkdtempSync(join(tmpdir(), 'markread-sigterm-')), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += String(d)));
+    child.stderr.on('data', (d) => (output += String(d)));
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          if ((await request(`http://127.0.0.1:${port}/healthz`)).statusCode === 200) break;
+        } catch {
+          if (i > 100) throw new Error(`did not start: ${output}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (let i = 0; i < 20; i++) {
+        const body = commandBody({ text: `vic p${i}`, user_id: ALLOWED, channel_id: CHANNEL, response_url: slack.responseUrl(`t${i}`) });
+        const res = await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+        assert.equal(res.statusCode, 200);
+        await res.body.dump();
+      }
+      await slack.until(() => im.arrivals.filter((a) => a.command === 'v4/openim/admin_set_msg_read').length === 20, 10_000);
+      const started = performance.now();
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number];
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(code, 0, output);
+      const told = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts && /Interrupted.*was sent to the IM API/s.test(messageText(c.args)));
+      assert.equal(told.length, 20, 'every requester heard, in their thread');
+      assert.match(output, /each requester was told/);
+      console.log(`# SIGTERM: 20 of 20 requesters told, process exited ${seconds.toFixed(1)} s after the signal (drain 1 s, IM answering after 25 s)`);
+    } finally {
+      child.kill('SIGKILL');
+      await Promise.all([im.stop(), slack.stop()]);
+    }
+  });
+});
