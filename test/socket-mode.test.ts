@@ -11,7 +11,7 @@ import { blockActionBody, commandBody } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
 import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { ALLOWED, BOT_TOKEN, CHANNEL, messageText } from './support/slack-fixture.js';
+import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, standInEnv } from './support/slack-fixture.js';
 
 const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,18 +32,7 @@ async function world(): Promise<World> {
   const socket = new SocketModeStandIn();
   const slack = new SlackStandIn({ botToken: BOT_TOKEN, appToken: APP_TOKEN, socketMode: socket });
   await Promise.all([im.start(), slack.start(), socket.start()]);
-  const env = {
-    TIM_SDKAPPID: String(SDK_APP_ID),
-    TIM_SECRET_KEY: SECRET_KEY,
-    TIM_BASE_URL: im.url,
-    TIM_TIMEOUT_MS: '1000',
-    TIM_DEADLINE_MS: '3000',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    MARKREAD_ALLOWED_USERS: ALLOWED,
-  };
+  const env = { ...standInEnv(im, slack), SLACK_APP_TOKEN: APP_TOKEN };
   return { im, slack, socket, env };
 }
 

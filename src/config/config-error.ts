@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A configuration that cannot start. Holds one line per problem, each naming the variable and what it expects. */
 export class ConfigError extends Error {
@@ -15,6 +15,14 @@ export function describeEnvIssues(error: z.ZodError): string[] {
     return `${variable}: ${issue.message}`;
   });
 }
+
+/** A whole number from `min` to `max` in an environment variable; `hint` says what it is, in every message. */
+export const intIn = (min: number, max: number, hint: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max} (${hint})` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min} (${hint})` }).max(max, { error: `must be at most ${max} (${hint})` }));
 
 /** Unset and empty are the same thing for an environment variable: `FOO=` in a .env file means "not set". */
 export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

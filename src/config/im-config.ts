@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REGIONS, regionEndpoint, type ImEndpoint, type Region } from '../im/regions.js';
-import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
+import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { Secret } from './secret.js';
 
@@ -23,12 +23,6 @@ export interface ImConfig {
   logLevel: LogLevel;
 }
 
-const intIn = (name: string, min: number, max: number, hint: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max} (${hint})` })
-    .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min} (${hint})` }).max(max, { error: `must be at most ${max} (${hint})` }));
 
 const baseUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
@@ -65,10 +59,10 @@ const imEnvSchema = z
       .enum(REGIONS as [Region, ...Region[]], { error: `expected one of ${REGIONS.join(', ')} (where the SDKAppID was created)` })
       .optional(),
     TIM_BASE_URL: baseUrl.optional(),
-    TIM_MAX_RPS: intIn('TIM_MAX_RPS', 1, API_MAX_RPS, `calls per second; the API allows ${API_MAX_RPS}`).default(190),
-    TIM_TIMEOUT_MS: intIn('TIM_TIMEOUT_MS', 100, 120_000, 'milliseconds per attempt; Tencent recommends more than 3000').default(5_000),
-    TIM_DEADLINE_MS: intIn('TIM_DEADLINE_MS', 100, 600_000, 'milliseconds for a whole call, retries included').default(20_000),
-    TIM_USERSIG_TTL_SECONDS: intIn('TIM_USERSIG_TTL_SECONDS', 300, 15_552_000, 'seconds, from 5 minutes to 180 days').default(86_400),
+    TIM_MAX_RPS: intIn(1, API_MAX_RPS, `calls per second; the API allows ${API_MAX_RPS}`).default(190),
+    TIM_TIMEOUT_MS: intIn(100, 120_000, 'milliseconds per attempt; Tencent recommends more than 3000').default(5_000),
+    TIM_DEADLINE_MS: intIn(100, 600_000, 'milliseconds for a whole call, retries included').default(20_000),
+    TIM_USERSIG_TTL_SECONDS: intIn(300, 15_552_000, 'seconds, from 5 minutes to 180 days').default(86_400),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
+import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { Secret } from './secret.js';
 import { looksSecret } from '../log/redactor.js';
@@ -59,18 +59,8 @@ const slackEnvSchema = z.object({
     .default(3000),
   MARKREAD_ALLOWED_USERS: idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)').default([]),
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
-  MARKREAD_MAX_BODY_BYTES: z
-    .string()
-    .regex(/^\d+$/, { error: 'expected a whole number of bytes from 4096 to 1048576' })
-    .transform(Number)
-    .pipe(z.number().int().min(4096, { error: 'must be at least 4096 bytes' }).max(1_048_576, { error: 'must be at most 1048576 bytes (Slack payloads are small)' }))
-    .default(65_536),
-  MARKREAD_DRAIN_MS: z
-    .string()
-    .regex(/^\d+$/, { error: 'expected milliseconds from 0 to 600000' })
-    .transform(Number)
-    .pipe(z.number().int().max(600_000, { error: 'must be at most 600000 ms' }))
-    .default(20_000),
+  MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
+  MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
 });
 
 /**

@@ -27,25 +27,28 @@ export interface SlackFixture {
   close(): Promise<void>;
 }
 
-export async function startSlackFixture(
-  options: { env?: Record<string, string>; slack?: Partial<SlackStandInOptions>; accounts?: Set<string> } = {},
-): Promise<SlackFixture> {
-  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: options.accounts });
-  const slack = new SlackStandIn({ botToken: BOT_TOKEN, ...options.slack });
-  await Promise.all([im.start(), slack.start()]);
-  const env = {
+/** The app's environment pointed at the stand-ins: HTTP mode needs SLACK_SIGNING_SECRET, Socket Mode SLACK_APP_TOKEN. */
+export function standInEnv(im: ImStandIn, slack: SlackStandIn): Record<string, string> {
+  return {
     TIM_SDKAPPID: String(SDK_APP_ID),
     TIM_SECRET_KEY: SECRET_KEY,
     TIM_BASE_URL: im.url,
     TIM_TIMEOUT_MS: '1000',
     TIM_DEADLINE_MS: '3000',
     SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     MARKREAD_ALLOWED_USERS: ALLOWED,
-    ...options.env,
   };
+}
+
+export async function startSlackFixture(
+  options: { env?: Record<string, string>; slack?: Partial<SlackStandInOptions>; accounts?: Set<string> } = {},
+): Promise<SlackFixture> {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: options.accounts });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, ...options.slack });
+  await Promise.all([im.start(), slack.start()]);
+  const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
   const logs = new LogCapture();
   const runtime = createImRuntime(loadImConfig(env).config, { destination: logs, logLevel: 'info' });
   const handle = createSlackApp(loadSlackConfig(env), runtime);

@@ -73,6 +73,9 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
     }
     // --all: count first, then ask the requester to confirm with the count in front of them.
     await ack({ response_type: 'ephemeral', ...countingMessage(parsed.user) });
-    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime));
+    const interrupt = async () => {
+      await deps.flow.respond(ctx.responseUrl, plainMessage(':warning: *Interrupted*: markread was shutting down while counting; nothing was changed. Run the command again.'));
+    };
+    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime), interrupt);
   });
 }
