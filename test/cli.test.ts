@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -117,7 +117,7 @@ describe('markread CLI', () => {
     assert.match(lines.find((l) => l.includes('↔ bob')) ?? '', /^OK +alice ↔ bob {2}unread 3 → 0/);
     assert.match(lines.find((l) => l.includes('↔ carol')) ?? '', /unread 5 → 0/);
     assert.match(lines.find((l) => l.includes('↔ ghost')) ?? '', /^FAILED +alice ↔ ghost {2}ErrorCode 90003/);
-    assert.match(stdout, /Summary: 2 of 3 OK, 1 failed, in [\d.]+ s\. Unread 8 → 0\./);
+    assert.match(stdout, /Summary: 2 of 3 OK, 1 failed, in [\d.]+ s\. Unread 8 → 0 for 2 pairs\./);
     assert.match(stdout, /ErrorCode 90003 ×1: .*e\.g\. alice ↔ ghost/);
     assert.equal(standIn.accepted().length, 3);
   });
@@ -163,7 +163,7 @@ describe('markread CLI', () => {
     assert.match(refused.stderr, /alice has 2 one-to-one conversations; add --yes/);
     const { code, stdout } = await run(['alice', '--all', '--yes'], env);
     assert.equal(code, 0);
-    assert.match(stdout, /Summary: 2 of 2 OK, 0 failed, in [\d.]+ s\. Unread 3 → 0\./);
+    assert.match(stdout, /Summary: 2 of 2 OK, 0 failed, in [\d.]+ s\. Unread 3 → 0 for 2 pairs\./);
     assert.equal(standIn.conversations.get('alice')?.find((c) => c.peer === 'team-room')?.unread, 9, 'group conversations are left alone');
   });
 
@@ -185,5 +185,54 @@ describe('markread CLI', () => {
     assert.equal(audit?.errorCode, 70500);
     assert.equal(audit?.source, 'cli');
     assert.ok((audit?.attempts as number) > 1);
+  });
+});
+
+describe('markread CLI: honest output, pipes and flags', () => {
+  const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  let env: Record<string, string>;
+  before(async () => {
+    const url = await standIn.start();
+    env = { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: url, TIM_TIMEOUT_MS: '500', TIM_DEADLINE_MS: '1500' };
+  });
+  after(() => standIn.stop());
+
+  it('never claims "0 → 0" when every pair failed: a wrong key says nothing was marked', async () => {
+    const { code, stdout } = await run(['alice', 'bob', 'carol'], { ...env, TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000' });
+    assert.equal(code, 1);
+    assert.match(stdout, /Unread nothing was marked, so there is no before → after\./);
+    assert.doesNotMatch(stdout, /0 → 0/);
+  });
+
+  it('prints its version, usage when bare, and "did you mean" for a mistyped flag', async () => {
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
+    assert.equal((await run(['--version'], env)).stdout, `markread ${version}\n`);
+    const bare = await run([], env);
+    assert.equal(bare.code, 0);
+    assert.match(bare.stdout, /^markread: mark a Tencent Cloud Chat/);
+    const typo = await run(['alice', 'bob', '--jsno'], env);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown option "--jsno"; did you mean --json\?/);
+  });
+
+  it('accepts TIM_REGION in any case', async () => {
+    const { code, stdout } = await run(['alice', 'bob', '--dry-run'], { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_REGION: 'Singapore' });
+    assert.equal(code, 0);
+    assert.match(stdout, /adminapisgp\.im\.qcloud\.com/);
+  });
+
+  it('stops quietly when stdout is closed (| head -1): exit 141, no stack, the rest not marked', async () => {
+    standIn.arrivals.length = 0;
+    const peers = Array.from({ length: 300 }, (_, i) => `h${i}`);
+    const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [CLI, 'hank', ...peers, '--json'], { cwd, env: { PATH: process.env.PATH ?? '', ...env, TIM_MAX_RPS: '50' } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('exit', (code) => done({ code, stderr }));
+    });
+    assert.equal(result.code, 141, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Unhandled|at /);
+    assert.ok(standIn.accepted().length < 300, `${standIn.accepted().length} of 300 marked after the reader left`);
   });
 });

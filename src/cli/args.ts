@@ -5,6 +5,7 @@ import { checkReadTime, checkUserId } from '../domain/user-id.js';
 
 export type CliCommand =
   | { kind: 'help' }
+  | { kind: 'version' }
   | { kind: 'mark'; request: MarkReadRequest; json: boolean; dryRun: boolean }
   | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; json: boolean }
   | { kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean; json: boolean }
@@ -27,15 +28,17 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
         yes: { type: 'boolean', short: 'y', default: false },
         'from-file': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     });
   } catch (error) {
-    return { kind: 'usage-error', problems: [visible(clipPlain((error as Error).message, 200))], json: argv.includes('--json') };
+    return { kind: 'usage-error', problems: [describeArgError(error as Error)], json: argv.includes('--json') };
   }
   const { values, positionals } = parsed;
   const json = values.json === true;
   const usage = (...problems: string[]): CliCommand => ({ kind: 'usage-error', problems, json });
-  if (values.help) return { kind: 'help' };
+  if (values.help || argv.length === 0) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
 
   if (values['from-file'] !== undefined) {
     if (positionals.length > 0 || values.all || values['read-time'] !== undefined || values['dry-run']) {
@@ -77,4 +80,33 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   }
   if (problems.length > 0) return usage(...problems);
   return { kind: 'mark-many', user, peers, readTime, json };
+}
+
+const OPTIONS = ['--read-time', '--json', '--dry-run', '--all', '--yes', '--from-file', '--help', '--version'];
+
+/** parseArgs' message, with a "did you mean" for a mistyped option. */
+function describeArgError(error: Error): string {
+  const unknown = /Unknown option '([^']*)'/.exec(error.message)?.[1];
+  if (unknown !== undefined) {
+    const name = unknown.split('=')[0] as string;
+    const guess = OPTIONS.map((o) => [o, distance(name, o)] as const).sort((a, b) => a[1] - b[1])[0];
+    const hint = guess && guess[1] <= 2 ? `; did you mean ${guess[0]}?` : `; the options are ${OPTIONS.join(', ')}`;
+    return `unknown option ${quote(name, 32)}${hint}`;
+  }
+  return visible(clipPlain(error.message, 200));
+}
+
+/** Levenshtein distance, for short option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
 }

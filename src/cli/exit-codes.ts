@@ -7,4 +7,10 @@ export const EXIT = {
   usage: 2,
   /** No usable answer from the IM API after retries. */
   unreachable: 3,
+  /** A bug: an unexpected error (the message says what to report). */
+  internal: 70,
+  /** Stopped with Ctrl-C (at the prompt too): calls already sent finished, the rest were not made. */
+  interrupted: 130,
+  /** Whatever read stdout went away (`| head -1`): the run stopped quietly, like a process ended by SIGPIPE. */
+  outputClosed: 141,
 } as const;

@@ -17,6 +17,7 @@ import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './
 import { parsePairsFile } from './pairs-file.js';
 import { ProgressBar } from './progress.js';
 import { USAGE } from './usage.js';
+import { VERSION } from '../version.js';
 import { Terminal } from './terminal.js';
 
 const AUDIT = { source: 'cli', osUser: process.env.USER };
@@ -24,11 +25,23 @@ const AUDIT = { source: 'cli', osUser: process.env.USER };
 /** One redactor for the whole run: it learns the environment's secrets now and each UserSig as it is minted. */
 const redactor = new Redactor();
 const term = new Terminal(redactor);
+/** Ctrl-C, or stdout's reader going away: calls already sent finish, the rest are not made. */
+const stop = new AbortController();
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') return;
+  term.stdoutClosed = true;
+  stop.abort();
+});
+const stoppedCode = () => (term.stdoutClosed ? EXIT.outputClosed : EXIT.interrupted);
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
   if (command.kind === 'help') {
     term.out(USAGE);
+    return EXIT.ok;
+  }
+  if (command.kind === 'version') {
+    term.out(`markread ${VERSION}\n`);
     return EXIT.ok;
   }
   if (command.kind === 'usage-error') return fail('usage', command.problems, command.json, true);
@@ -64,7 +77,6 @@ async function main(argv: string[]): Promise<number> {
   });
   for (const warning of loaded.warnings) runtime.logger.warn(warning);
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
-  const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   try {
     switch (command.kind) {
@@ -98,7 +110,7 @@ async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
   }
   const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
   term.out(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
-  return signal.aborted ? 130 : exitFor([result.outcome.status]);
+  return signal.aborted ? stoppedCode() : exitFor([result.outcome.status]);
 }
 
 async function markMany(
@@ -122,7 +134,7 @@ async function markMany(
   });
   progress.finish();
   term.out(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
-  if (summary.stopped && signal.aborted) return 130;
+  if (summary.stopped && signal.aborted) return stoppedCode();
   if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
   return exitFor([...statuses]);
 }
@@ -146,8 +158,16 @@ async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
       return EXIT.usage;
     }
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await prompt.question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `);
+    // Ctrl-C at the prompt is a "no", with the exit code of any other Ctrl-C.
+    const answer = await new Promise<string | undefined>((resolve) => {
+      prompt.once('SIGINT', () => resolve(undefined));
+      prompt.question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `).then(resolve, () => resolve(undefined));
+    });
     prompt.close();
+    if (answer === undefined) {
+      term.err('\nCancelled with Ctrl-C; nothing was changed.\n');
+      return EXIT.interrupted;
+    }
     if (!/^y(es)?$/i.test(answer.trim())) {
       term.err('Cancelled; nothing was changed.\n');
       return EXIT.ok;
@@ -183,6 +203,6 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     addEnvSecrets(redactor, process.env);
     term.err(`markread: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.internal;
   },
 );

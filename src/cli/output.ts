@@ -1,4 +1,5 @@
 import { formatCount, type UnreadCount } from '../domain/unread-counts.js';
+import { describeUnread } from '../domain/unread-summary.js';
 import type { MarkReadOutcome } from '../domain/mark-read.js';
 import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
 
@@ -57,7 +58,7 @@ export function pairLine(result: PairResult): string {
 
 export function summaryText(summary: RunSummary, total?: number): string {
   const lines = [
-    `Summary: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s. Unread ${summary.unreadBefore} → ${summary.unreadAfter}${summary.countsUnknown ? ` (counts unknown for ${summary.countsUnknown})` : ''}.`,
+    `Summary: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s. Unread ${describeUnread(summary)}.`,
   ];
   for (const g of summary.failures) {
     lines.push(`  ${g.key} ×${g.count}: ${g.meaning} e.g. ${g.examples.join(', ')}${g.action ? `. Next: ${g.action}` : ''}`);

@@ -11,8 +11,11 @@ export class Terminal {
     private readonly stderr: NodeJS.WritableStream = process.stderr,
   ) {}
 
+  /** Set once stdout's reader has gone (EPIPE): nothing more is written there. */
+  stdoutClosed = false;
+
   out(text: string): void {
-    this.stdout.write(this.redactor.scrub(text));
+    if (!this.stdoutClosed) this.stdout.write(this.redactor.scrub(text));
   }
 
   err(text: string): void {

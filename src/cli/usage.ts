@@ -24,8 +24,14 @@ Options:
 With several pairs: one line per pair, then a summary; a progress bar on stderr when it is a terminal;
 Ctrl-C stops cleanly and the summary says what was not done (marking read is safe to run again).
 
-Exit codes: 0 every pair OK; 1 the API answered FAIL (for any pair); 2 usage or configuration error
-            (nothing called); 3 no usable answer from the API after retries; 130 stopped by Ctrl-C.
+Exit codes:
+  0    every pair OK (or nothing to do, or the prompt answered no)
+  1    the API answered FAIL for at least one pair
+  2    usage or configuration error: nothing was called
+  3    no usable answer from the API (after retries, or the host unreachable)
+  70   an unexpected error (a bug; the message says so)
+  130  stopped by Ctrl-C, at the prompt too: calls already sent finished, the rest were not made
+  141  stdout was closed (e.g. | head -1): the run stopped quietly
 
 Configuration (environment variables, or a .env file in the working directory):
   TIM_SDKAPPID             required: the IM app's SDKAppID

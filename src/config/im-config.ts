@@ -56,7 +56,10 @@ const imEnvSchema = z
       .regex(/^[\x21-\x7e]+$/, { error: 'expected the UserID of an App admin account (printable ASCII, no spaces)' })
       .default('administrator'),
     TIM_REGION: z
-      .enum(REGIONS as [Region, ...Region[]], { error: `expected one of ${REGIONS.join(', ')} (where the SDKAppID was created)` })
+      .string()
+      // Case does not matter: Singapore, SINGAPORE and singapore are the same region.
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(REGIONS as [Region, ...Region[]], { error: `expected one of ${REGIONS.join(', ')} (where the SDKAppID was created)` }))
       .optional(),
     TIM_BASE_URL: baseUrl.optional(),
     TIM_MAX_RPS: intIn(1, API_MAX_RPS, `calls per second; the API allows ${API_MAX_RPS}`).default(190),

@@ -43,7 +43,10 @@ export async function markRead(deps: MarkReadDeps, request: MarkReadRequest, aud
       peer: request.peer,
       readTime: request.readTime,
       outcome: outcome.status,
+      // The API's own words, as it answered (ErrorInfo scrubbed and clipped like all server text).
+      actionStatus: outcome.actionStatus,
       errorCode: outcome.errorCode,
+      errorInfo: outcome.errorInfo,
       attempts: outcome.attempts,
       durationMs: outcome.durationMs,
       requestId: outcome.requestId,

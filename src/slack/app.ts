@@ -4,6 +4,7 @@ import { App, HTTPReceiver, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
+import { VERSION } from '../version.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
 import { createHttpFront } from './http-front.js';
@@ -66,7 +67,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const healthz = (res: ServerResponse) => {
     const slackProblem = slack.mode === 'socket' ? connection.problem() : undefined;
     const ok = ready && !stopping && slackProblem === undefined;
-    const body = { ok, mode: slack.mode, slack: slackProblem ?? (ready ? 'connected' : 'starting'), stopping, inFlight: inFlight.size };
+    const body = { ok, version: VERSION, mode: slack.mode, slack: slackProblem ?? (ready ? 'connected' : 'starting'), stopping, inFlight: inFlight.size };
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   /** Liveness: the process and its event loop answer; a restart would not help with anything else. */
@@ -165,7 +166,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       }
       void allowlist.warm();
       ready = true;
-      logger.info({ mode: slack.mode, port }, `markread is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`);
+      logger.info({ version: VERSION, mode: slack.mode, port }, `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`);
       return port;
     },
     stop(drainMs = 10_000) {

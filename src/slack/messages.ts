@@ -4,6 +4,7 @@ type KnownBlock = types.KnownBlock;
 import type { MarkReadOutcome } from '../domain/mark-read.js';
 import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
 import type { UnreadCount } from '../domain/unread-counts.js';
+import { describeUnread } from '../domain/unread-summary.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
@@ -215,7 +216,7 @@ export function summaryMessage(summary: RunSummary, total: number, rerun: string
   const icon = summary.stopped ? ':octagonal_sign:' : summary.failed > 0 ? ':warning:' : ':white_check_mark:';
   const lines = [
     `${icon} *${summary.stopped ? 'Stopped' : 'Finished'}*: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
-    `*Unread*: ${summary.unreadBefore} → ${summary.unreadAfter}${summary.countsUnknown ? ` (counts unknown for ${summary.countsUnknown})` : ''}`,
+    `*Unread*: ${escapeMrkdwn(describeUnread(summary))}`,
   ];
   for (const g of summary.failures) {
     lines.push(`• *${escapeMrkdwn(g.key)}* ×${g.count}: ${escapeMrkdwn(g.meaning)} e.g. ${g.examples.map((e) => code(e)).join(', ')}${g.action ? ` _Next_: ${escapeMrkdwn(g.action)}` : ''}`);
