@@ -98,13 +98,35 @@ describe('markread CLI', () => {
     standIn.arrivals.length = 0;
     const { code, stdout } = await run(['alice', 'bob', '--dry-run', '--json'], { ...env, TIM_BASE_URL: '', TIM_REGION: 'frankfurt' });
     assert.equal(code, 0);
-    const out = JSON.parse(stdout) as { origin: string; path: string; query: Record<string, string>; body: unknown };
-    assert.equal(out.origin, 'https://adminapiger.im.qcloud.com');
-    assert.equal(out.path, '/v4/openim/admin_set_msg_read');
-    assert.equal(out.query.usersig, '[redacted]');
-    assert.equal(out.query.sdkappid, String(SDK_APP_ID));
-    assert.deepEqual(out.body, { Report_Account: 'alice', Peer_Account: 'bob' });
+    const out = (JSON.parse(stdout) as { pairs: number; first: { origin: string; path: string; query: Record<string, string>; body: unknown } });
+    assert.equal(out.pairs, 1);
+    assert.equal(out.first.origin, 'https://adminapiger.im.qcloud.com');
+    assert.equal(out.first.path, '/v4/openim/admin_set_msg_read');
+    assert.equal(out.first.query.usersig, '[not minted]');
+    assert.equal(out.first.query.sdkappid, String(SDK_APP_ID));
+    assert.deepEqual(out.first.body, { Report_Account: 'alice', Peer_Account: 'bob' });
     assert.equal(standIn.arrivals.length, 0);
+  });
+
+  it('--dry-run needs no secret key, and checks a whole CSV file (quotes, any-case header) before anything runs', async () => {
+    const region = { TIM_REGION: 'singapore' };
+    const single = await run(['alice', 'bob', '--dry-run'], region);
+    assert.equal(single.code, 0, single.stderr);
+    assert.match(single.stdout, /Dry run: nothing was sent\. 1 pair/);
+    assert.match(single.stdout, /sdkappid=<TIM_SDKAPPID>&identifier=administrator&usersig=\[redacted\]/);
+    const csv = 'REPORT_ACCOUNT,Peer_Account,MsgReadTime\n"alice","bob",1767225600\n# a comment\n\ncarol,"dave",\n';
+    const plan = await run(['--from-file', '-', '--dry-run', '--json'], { ...region, TIM_SDKAPPID: String(SDK_APP_ID) }, csv);
+    assert.equal(plan.code, 0, plan.stderr);
+    const out = JSON.parse(plan.stdout) as { pairs: number; users: string[]; first: { body: unknown } };
+    assert.equal(out.pairs, 2);
+    assert.deepEqual(out.users, ['alice', 'carol']);
+    assert.deepEqual(out.first.body, { Report_Account: 'alice', Peer_Account: 'bob', MsgReadTime: 1767225600 });
+    const bad = await run(['--from-file', '-', '--dry-run'], region, 'user,peer\nalice,bob\n"carol,dave\nerin\n');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /line \d+(, column \d+)?: not valid CSV: Quote Not Closed/);
+    const several = await run(['--from-file', '-', '--dry-run'], region, 'alice,bob\nalice\nbob,b ob\n');
+    assert.match(several.stderr, /line 2: expected user,peer or user,peer,read_time, got 1 field/);
+    assert.match(several.stderr, /line 3: peer "b ob" contains whitespace/);
   });
 
   it('marks many peers: one line each, a summary with unread before → after, duplicates dropped', async () => {

@@ -7,9 +7,9 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'mark'; request: MarkReadRequest; json: boolean; dryRun: boolean }
-  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; json: boolean }
-  | { kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean; json: boolean }
-  | { kind: 'from-file'; path: string; json: boolean }
+  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; json: boolean; dryRun: boolean }
+  | { kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean; json: boolean; dryRun: boolean }
+  | { kind: 'from-file'; path: string; json: boolean; dryRun: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
 /** Turns argv (without node and the script) into what to do. Never throws. */
@@ -41,10 +41,10 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   if (values.version) return { kind: 'version' };
 
   if (values['from-file'] !== undefined) {
-    if (positionals.length > 0 || values.all || values['read-time'] !== undefined || values['dry-run']) {
-      return usage('--from-file takes no UserIDs, --all, --read-time or --dry-run: each line of the file is user,peer[,read_time]');
+    if (positionals.length > 0 || values.all || values['read-time'] !== undefined) {
+      return usage('--from-file takes no UserIDs, --all or --read-time: each line of the file is user,peer[,read_time]');
     }
-    return { kind: 'from-file', path: values['from-file'], json };
+    return { kind: 'from-file', path: values['from-file'], json, dryRun: values['dry-run'] === true };
   }
 
   let readTime: number | undefined;
@@ -56,10 +56,9 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
 
   if (values.all) {
     if (positionals.length !== 1) return usage(`--all takes exactly one UserID, the user whose conversations become read; got ${positionals.length}`);
-    if (values['dry-run']) return usage('--dry-run is not available with --all');
     const user = checkUserId(positionals[0] as string, 'user');
     if (!user.ok) return usage(user.message);
-    return { kind: 'mark-all', user: user.value, readTime, yes: values.yes === true, json };
+    return { kind: 'mark-all', user: user.value, readTime, yes: values.yes === true, json, dryRun: values['dry-run'] === true };
   }
 
   if (positionals.length < 2) {
@@ -72,14 +71,13 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
     if (!checked.ok) return usage(...checked.problems.map((p) => p.message));
     return { kind: 'mark', request: checked.request, json, dryRun: values['dry-run'] === true };
   }
-  if (values['dry-run']) return usage('--dry-run takes one <user> <peer> pair');
   const problems: string[] = [];
   for (const peer of peers) {
     const checked = parseMarkReadRequest({ user, peer }, nowMs);
     if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || peer === peers[0]).map((p) => p.message));
   }
   if (problems.length > 0) return usage(...problems);
-  return { kind: 'mark-many', user, peers, readTime, json };
+  return { kind: 'mark-many', user, peers, readTime, json, dryRun: values['dry-run'] === true };
 }
 
 const OPTIONS = ['--read-time', '--json', '--dry-run', '--all', '--yes', '--from-file', '--help', '--version'];

@@ -62,9 +62,13 @@ async function main(argv: string[]): Promise<number> {
 
   loadEnvFile();
   addEnvSecrets(redactor, process.env);
+  // A dry run of pairs calls nothing, so it needs no secret key (and shows the SDKAppID as a placeholder if unset).
+  const offline = 'dryRun' in command && command.dryRun && command.kind !== 'mark-all';
+  const env = offline ? { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...process.env } : process.env;
+  const sdkAppIdMissing = offline && !process.env.TIM_SDKAPPID?.trim();
   let loaded;
   try {
-    loaded = loadImConfig(process.env);
+    loaded = loadImConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return fail('configuration', error.problems, command.json, false);
     throw error;
@@ -79,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
   process.once('SIGINT', () => stop.abort());
   try {
+    if (offline) return dryRun(runtime, command.kind === 'from-file' ? (filePairs as MarkReadRequest[]) : pairsOf(command as Extract<CliCommand, { kind: 'mark' | 'mark-many' }>), command.json, sdkAppIdMissing);
     switch (command.kind) {
       case 'mark':
         return await markOne(runtime, command, stop.signal);
@@ -94,20 +99,56 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>, signal: AbortSignal): Promise<number> {
-  if (command.dryRun) {
-    const described = runtime.client.describeRequest(
-      ADMIN_SET_MSG_READ.command,
-      adminSetMsgReadBody({ reportAccount: command.request.user, peerAccount: command.request.peer, msgReadTime: command.request.readTime }),
-    );
-    const query = Object.entries(described.query).map(([k, v]) => `${k}=${v}`).join('&');
-    term.out(
-      command.json
-        ? `${JSON.stringify({ dryRun: true, ...described })}\n`
-        : `Dry run: nothing was sent.\n  ${described.method} ${described.origin}${described.path}?${query}\n  body ${JSON.stringify(described.body)}\n`,
-    );
+const NOT_SET = 'not-set-dry-run-only';
+
+function pairsOf(command: Extract<CliCommand, { kind: 'mark' | 'mark-many' }>): MarkReadRequest[] {
+  return command.kind === 'mark' ? [command.request] : command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime));
+}
+
+/** The plan of a dry run: how many pairs, whose, and the first request exactly as it would be sent. */
+function dryRun(runtime: ImRuntime, pairs: MarkReadRequest[], json: boolean, sdkAppIdMissing: boolean): number {
+  const first = pairs[0] as MarkReadRequest;
+  const described = runtime.client.describeRequest(ADMIN_SET_MSG_READ.command, adminSetMsgReadBody({ reportAccount: first.user, peerAccount: first.peer, msgReadTime: first.readTime }));
+  if (sdkAppIdMissing) described.query.sdkappid = '<TIM_SDKAPPID>';
+  const users = [...new Set(pairs.map((p) => p.user))];
+  if (json) {
+    term.out(`${JSON.stringify({ dryRun: true, pairs: pairs.length, users: users.slice(0, 20), usersTotal: users.length, first: described })}\n`);
     return EXIT.ok;
   }
+  // The usersig= value is shown redacted, as every usersig= value is anywhere markread prints (none is minted here).
+  const query = Object.entries(described.query).map(([k, v]) => `${k}=${k === 'usersig' ? '[redacted]' : v}`).join('&');
+  const whose = `${users.length} user${users.length === 1 ? '' : 's'} (${users.slice(0, 5).join(', ')}${users.length > 5 ? ', …' : ''})`;
+  term.out(
+    `Dry run: nothing was sent. ${pairs.length} pair${pairs.length === 1 ? '' : 's'} for ${whose}; each is one admin_set_msg_read, with unread counts read before and after.\n` +
+      `First request (no UserSig is minted in a dry run):\n  ${described.method} ${described.origin}${described.path}?${query}\n  body ${JSON.stringify(described.body)}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** --all --dry-run: pages the list (read-only) and says what a real run would mark. */
+async function dryRunAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark-all' }>, signal: AbortSignal): Promise<number> {
+  const firstPeers: string[] = [];
+  let total = 0;
+  try {
+    for await (const peer of oneToOnePeers(runtime.client, command.user, signal)) {
+      if (peer === command.user) continue;
+      total++;
+      if (firstPeers.length < 10) firstPeers.push(peer);
+    }
+  } catch (error) {
+    if (!(error instanceof ConversationListError)) throw error;
+    term.err(`markread: ${error.message}\n`);
+    return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+  }
+  term.out(
+    command.json
+      ? `${JSON.stringify({ dryRun: true, user: command.user, conversations: total, firstPeers })}\n`
+      : `Dry run: nothing was marked. ${command.user} has ${total} one-to-one conversation${total === 1 ? '' : 's'}${total ? `; the first: ${firstPeers.join(', ')}${total > firstPeers.length ? ', …' : ''}` : ''}.\n`,
+  );
+  return EXIT.ok;
+}
+
+async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>, signal: AbortSignal): Promise<number> {
   const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
   term.out(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
   return signal.aborted ? stoppedCode() : exitFor([result.outcome.status]);
@@ -140,6 +181,7 @@ async function markMany(
 }
 
 async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark-all' }>, signal: AbortSignal): Promise<number> {
+  if (command.dryRun) return dryRunAll(runtime, command, signal);
   let total: number;
   try {
     total = await countOneToOne(runtime.client, command.user, signal);

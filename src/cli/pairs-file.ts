@@ -1,27 +1,57 @@
+import { parse } from 'csv-parse/sync';
 import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { clipPlain, visible } from '../text/visible.js';
+
+/** Header names by column, any case: markread's own, and the API's field names. */
+const HEADERS: Record<string, 'user' | 'peer' | 'readTime'> = {
+  user: 'user',
+  report_account: 'user',
+  peer: 'peer',
+  peer_account: 'peer',
+  read_time: 'readTime',
+  msgreadtime: 'readTime',
+};
+
+type Columns = { user: number; peer: number; readTime: number | undefined };
 
 /**
- * Reads `user,peer[,read_time]` lines. Blank lines and lines starting with `#` are skipped, and so is a first
- * line that is the header `user,peer[,read_time]`. Every line is checked before anything is called; problems
- * name their line number.
+ * Reads a pairs file: CSV (RFC 4180 quoting, by csv-parse) of user,peer[,read_time]. Blank lines and lines
+ * starting with `#` are skipped. A first row whose cells are all column names (user/peer/read_time or
+ * Report_Account/Peer_Account/MsgReadTime, any case, any order) is a header and says which column is which.
+ * Every row is checked before anything is called; problems name their line (and column for CSV errors).
  */
 export function parsePairsFile(text: string, nowMs = Date.now()): { ok: true; pairs: MarkReadRequest[] } | { ok: false; problems: string[] } {
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true, bom: true }) as unknown as typeof records;
+  } catch (error) {
+    const e = error as { message?: string; lines?: number; column?: number | string };
+    const where = e.lines !== undefined ? `line ${e.lines}${typeof e.column === 'number' ? `, column ${e.column + 1}` : ''}: ` : '';
+    return { ok: false, problems: [`${where}not valid CSV: ${visible(clipPlain(e.message ?? String(error), 160))}`] };
+  }
+  let columns: Columns = { user: 0, peer: 1, readTime: 2 };
+  const first = records[0]?.record;
+  if (first && first.every((cell) => HEADERS[cell.toLowerCase()] !== undefined)) {
+    const named = Object.fromEntries(first.map((cell, i) => [HEADERS[cell.toLowerCase()] as string, i]));
+    if (named.user === undefined || named.peer === undefined) {
+      return { ok: false, problems: [`line ${records[0]?.info.lines}: the header names ${first.map((c) => JSON.stringify(c)).join(', ')} but not both a user and a peer column`] };
+    }
+    columns = { user: named.user as number, peer: named.peer as number, readTime: named.readTime as number | undefined };
+    records = records.slice(1);
+  }
   const pairs: MarkReadRequest[] = [];
   const problems: string[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    if (index === 0 && /^user\s*,\s*peer(\s*,\s*read_time)?$/i.test(line)) return;
-    const fields = line.split(',').map((f) => f.trim());
-    if (fields.length < 2 || fields.length > 3) {
-      problems.push(`line ${index + 1}: expected user,peer or user,peer,read_time, got ${fields.length} field${fields.length === 1 ? '' : 's'}`);
-      return;
+  for (const { record, info } of records) {
+    const width = columns.readTime === undefined ? 2 : 3;
+    if (record.length < 2 || record.length > Math.max(3, width)) {
+      problems.push(`line ${info.lines}: expected user,peer or user,peer,read_time, got ${record.length} field${record.length === 1 ? '' : 's'}`);
+      continue;
     }
-    const checked = parseMarkReadRequest({ user: fields[0] as string, peer: fields[1] as string, readTime: fields[2] }, nowMs);
+    const readTime = columns.readTime === undefined ? record[2] : record[columns.readTime];
+    const checked = parseMarkReadRequest({ user: record[columns.user] ?? '', peer: record[columns.peer] ?? '', readTime }, nowMs);
     if (checked.ok) pairs.push(checked.request);
-    else problems.push(...checked.problems.map((p) => `line ${index + 1}: ${p.message}`));
-  });
+    else problems.push(...checked.problems.map((p) => `line ${info.lines}: ${p.message}`));
+  }
   if (problems.length > 0) return { ok: false, problems: problems.slice(0, 20).concat(problems.length > 20 ? [`…and ${problems.length - 20} more`] : []) };
   if (pairs.length === 0) return { ok: false, problems: ['the file has no user,peer lines'] };
   return { ok: true, pairs };

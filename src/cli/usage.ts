@@ -4,10 +4,10 @@ export const USAGE = `markread: mark a Tencent Cloud Chat one-to-one conversatio
 
 Usage:
   markread <user> <peer> [--read-time <unix seconds>] [--json] [--dry-run]
-  markread <user> <peer> <peer> … [--read-time <unix seconds>] [--json]
-  markread <user> --all [--yes] [--read-time <unix seconds>] [--json]
-  markread --from-file <pairs.csv | -> [--json]
-  markread --help
+  markread <user> <peer> <peer> … [--read-time <unix seconds>] [--json] [--dry-run]
+  markread <user> --all [--yes] [--read-time <unix seconds>] [--json] [--dry-run]
+  markread --from-file <pairs.csv | -> [--json] [--dry-run]
+  markread --help | --version
 
 Marks every message of <user>'s one-to-one conversation with <peer> read (v4/openim/admin_set_msg_read), and
 shows the unread count before and after (v4/openim/get_c2c_unread_msg_num).
@@ -16,9 +16,14 @@ Options:
   --read-time <s>     only messages sent before this Unix time (seconds) become read; default: now
   --all               every one-to-one conversation of <user> (v4/recentcontact/get_list); asks first
   -y, --yes           with --all: do not ask (needed when stdin is not a terminal)
-  --from-file <f>     lines of user,peer[,read_time]; - reads stdin; # comments and a header line are skipped
+  --from-file <f>     CSV of user,peer[,read_time] (quotes allowed); - reads stdin; # comments and blank lines
+                      are skipped; a header row (user,peer,read_time or Report_Account,Peer_Account,MsgReadTime,
+                      any case, any order) names the columns
   --json              one JSON object per pair on stdout (and a final {"summary":…} line for several pairs)
-  --dry-run           print the request that would be sent (UserSig redacted) and call nothing
+  --dry-run           call nothing: check every pair and print the plan and the first request (UserSig
+                      [not minted]); needs no TIM_SECRET_KEY. With --all it pages the list read-only and
+                      prints the count and the first peers (that needs the key)
+  -v, --version       the version
   -h, --help          this text
 
 With several pairs: one line per pair, then a summary; a progress bar on stderr when it is a terminal;

@@ -135,7 +135,7 @@ export class ImClient implements ImCaller {
 
   /** A request as it would be sent, with the UserSig left out: for dry runs. */
   describeRequest(command: string, body: unknown): { method: 'POST'; origin: string; path: string; query: Record<string, string>; body: unknown } {
-    const url = this.buildUrl(this.options.settings.endpoint.primary, command, '[redacted]', 0);
+    const url = this.buildUrl(this.options.settings.endpoint.primary, command, '[not minted]', 0);
     const query = Object.fromEntries(url.searchParams);
     query.random = '<a fresh random u32 per attempt>';
     return { method: 'POST', origin: url.origin, path: url.pathname, query, body };
