@@ -3,6 +3,8 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
@@ -256,5 +258,24 @@ describe('markread CLI: honest output, pipes and flags', () => {
     assert.equal(result.code, 141, result.stderr);
     assert.doesNotMatch(result.stderr, /EPIPE|Unhandled|at /);
     assert.ok(standIn.accepted().length < 300, `${standIn.accepted().length} of 300 marked after the reader left`);
+  });
+});
+
+describe('markread CLI during an outage', () => {
+  it('a single pair against an unreachable host ends well within TIM_DEADLINE_MS with one clear answer and at most one log line', async () => {
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const started = performance.now();
+    const { code, stdout, stderr } = await run(['alice', 'bob'], { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: `http://127.0.0.1:${port}/` });
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(code, 3);
+    assert.match(stdout, /Meaning +Could not reach the IM API at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    assert.match(stdout, /Next +Check that this server reaches/);
+    const lines = stderr.split('\n').filter(Boolean);
+    assert.ok(lines.length <= 1, stderr);
+    assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+    console.log(`# outage: unreachable host answered in ${seconds.toFixed(1)} s with ${lines.length} log line(s) (TIM_DEADLINE_MS default 20 s; was 27 s and 16 lines)`);
   });
 });

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { pino } from 'pino';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { loadImConfig } from '../config/im-config.js';
@@ -19,6 +18,7 @@ import { ProgressBar } from './progress.js';
 import { USAGE } from './usage.js';
 import { VERSION } from '../version.js';
 import { Terminal } from './terminal.js';
+import { stderrDestination } from '../log/terminal-destination.js';
 
 const AUDIT = { source: 'cli', osUser: process.env.USER };
 
@@ -73,9 +73,9 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) return fail('configuration', error.problems, command.json, false);
     throw error;
   }
-  // The CLI's stdout is its output; logs go to stderr, quiet unless LOG_LEVEL asks for more.
+  // The CLI's stdout is its output; logs go to stderr (readable lines on a terminal), at warn unless LOG_LEVEL says.
   const runtime = createImRuntime(loaded.config, {
-    destination: pino.destination({ dest: 2, sync: true }),
+    destination: stderrDestination(),
     logLevel: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
     redactor,
   });

@@ -84,6 +84,17 @@ function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, hos
     case 'unreachable': {
       const { failure } = result;
       const stopped = failure.kind === 'aborted';
+      if (failure.kind === 'connect' || failure.kind === 'circuit-open') {
+        return {
+          ...common,
+          status: 'unreachable',
+          actionStatus: undefined,
+          errorCode: undefined,
+          errorInfo: undefined,
+          meaning: `Could not reach the IM API at ${host}: ${failure.detail}.`,
+          action: `Check that this server reaches ${host} (TIM_REGION or TIM_BASE_URL, DNS, egress firewall), then run it again; marking read is safe to repeat.`,
+        };
+      }
       return {
         ...common,
         status: 'unreachable',

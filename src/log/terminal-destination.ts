@@ -1,0 +1,13 @@
+import { pino, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * Where the CLI's log lines go (stderr, beside its output on stdout): one readable line each on a terminal, JSON
+ * lines when stderr is a pipe or a file, or when LOG_FORMAT=json asks for them. Lines are redacted before they
+ * reach either (pino's streamWrite hook).
+ */
+export function stderrDestination(env: NodeJS.ProcessEnv = process.env, isTTY = process.stderr.isTTY === true): DestinationStream {
+  const format = env.LOG_FORMAT?.trim().toLowerCase();
+  if (format === 'json' || (format !== 'pretty' && !isTTY)) return pino.destination({ dest: 2, sync: true });
+  return pretty({ destination: 2, sync: true, colorize: isTTY, singleLine: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' });
+}
