@@ -24,7 +24,7 @@ describe('Slack bulk marking', () => {
     assert.match(messageText(reply?.args ?? {}), /\*Unread\*: 12 → 0/);
   });
 
-  it('marks many peers under one parent and one thread reply, with a grouped summary', async () => {
+  it('marks many peers under one parent and one thread reply, listing each of up to 10 pairs', async () => {
     f.im.seed('alice', { bob: 3, carol: 4 });
     f.im.options.accounts = new Set(['alice', 'bob', 'carol', 'dave', 'erin']);
     const before = f.slack.calls.length;
@@ -38,8 +38,23 @@ describe('Slack bulk marking', () => {
     const summary = messageText(posts[1]?.args ?? {});
     assert.equal(posts[1]?.args.thread_ts, posts[0]?.result?.ts);
     assert.match(summary, /Finished\*: 2 of 3 OK, 1 failed/);
-    assert.match(summary, /\*Unread\*: 7 → 0/);
-    assert.match(summary, /\*ErrorCode 90003\* ×1: .*`alice ↔ ghost`/);
+    assert.match(summary, /\*Unread\*: 7 → 0 for 2 pairs/);
+    // Up to 10 pairs: one line each, with its outcome and unread before → after.
+    assert.match(summary, /:white_check_mark: `bob`: unread 3 → 0/);
+    assert.match(summary, /:white_check_mark: `carol`: unread 4 → 0/);
+    assert.match(summary, /:x: `ghost`: ErrorCode 90003: The peer account/);
+  });
+
+  it('groups the failures of a run of more than 10 pairs instead of listing every pair', async () => {
+    f.im.options.accounts = new Set(['ola', ...Array.from({ length: 10 }, (_, i) => `o${i}`)]);
+    const before = f.slack.calls.length;
+    await f.command(`ola ${Array.from({ length: 10 }, (_, i) => `o${i}`).join(' ')} ghost1 ghost2`);
+    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))) || f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage').length >= 2 && f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    f.im.options.accounts = undefined;
+    const texts = f.slack.calls.slice(before).map((c) => messageText(c.args)).join('\n');
+    assert.match(texts, /Finished\*: 10 of 12 OK, 2 failed/);
+    assert.match(texts, /\*ErrorCode 90003\* ×2: .*`ola ↔ ghost1`, `ola ↔ ghost2`/);
+    assert.doesNotMatch(texts, /:white_check_mark: `o0`:/);
   });
 
   it('rejects the whole command for one bad UserID, or more than 100 peers, calling nothing', async () => {

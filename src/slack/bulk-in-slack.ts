@@ -1,8 +1,8 @@
-import { runMarkRead, type RunSummary } from '../domain/mark-read-run.js';
+import { type PairResult, runMarkRead, type RunSummary } from '../domain/mark-read-run.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { ChannelThread } from './channel-thread.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps } from './mark-read-in-slack.js';
-import { bulkParentMessage, plainMessage, progressMessage, summaryMessage } from './messages.js';
+import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, progressMessage, summaryMessage } from './messages.js';
 import { code } from './mrkdwn.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
@@ -74,17 +74,24 @@ export async function bulkInSlack(
     });
   };
 
+  const results: PairResult[] = [];
   let summary: RunSummary;
   let stopReason: string | undefined;
   try {
-    summary = await runMarkRead(deps.im, typeof pairs === 'function' ? pairs(controller.signal) : pairs, { audit: auditOf(ctx), signal: controller.signal, onProgress: showProgress });
+    summary = await runMarkRead(deps.im, typeof pairs === 'function' ? pairs(controller.signal) : pairs, {
+      audit: auditOf(ctx),
+      signal: controller.signal,
+      onProgress: showProgress,
+      // Kept only for a run small enough to list its pairs.
+      onPair: (result) => void (run.total <= LIST_PAIRS_UP_TO && results.push(result)),
+    });
   } finally {
     runs.local.end(run.id);
     const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished');
     stopReason = ended.run?.stopReason;
   }
   await showing;
-  const message = summaryMessage(summary, run.total, rerun, stopReason);
+  const message = summaryMessage(summary, run.total, rerun, stopReason, results);
   const delivered = replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;
   if (delivered) {
     await thread.update(bulkParentMessage(ctx.requester, scope, summary.failed > 0 || summary.stopped ? 'failed' : 'ok'));

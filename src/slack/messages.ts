@@ -212,12 +212,29 @@ export function progressMessage(runId: string, summary: RunSummary, total: numbe
   };
 }
 
-export function summaryMessage(summary: RunSummary, total: number, rerun: string, stopReason?: string): SlackMessage {
+/** Runs of at most this many pairs list every pair in their summary, as the CLI's pair lines do. */
+export const LIST_PAIRS_UP_TO = 10;
+
+const PAIR_ICON: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark:', failed: ':x:', unreachable: ':warning:' };
+
+/** One pair's line in a small run's summary: outcome and unread before → after. */
+function pairLine(result: PairResult): string {
+  const { outcome } = result;
+  const what = outcome.status === 'ok' ? unreadLine(result.before, result.after, 'ok').replace('*Unread*: ', 'unread ') : `${outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}: ` : ''}${escapeMrkdwn(outcome.meaning)}`;
+  return `${PAIR_ICON[outcome.status]} ${code(outcome.request.peer)}: ${what}`;
+}
+
+export function summaryMessage(summary: RunSummary, total: number, rerun: string, stopReason?: string, pairs: PairResult[] = []): SlackMessage {
   const icon = summary.stopped ? ':octagonal_sign:' : summary.failed > 0 ? ':warning:' : ':white_check_mark:';
   const lines = [
     `${icon} *${summary.stopped ? 'Stopped' : 'Finished'}*: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
     `*Unread*: ${escapeMrkdwn(describeUnread(summary))}`,
   ];
+  if (total <= LIST_PAIRS_UP_TO && pairs.length > 0) {
+    // A small run shows every pair, so the thread says which conversation had how many unread.
+    lines.push(...pairs.map(pairLine));
+    return { text: clip(lines[0] as string, TEXT_MAX), blocks: [section(lines.join('\n'))] };
+  }
   for (const g of summary.failures) {
     lines.push(`• *${escapeMrkdwn(g.key)}* ×${g.count}: ${escapeMrkdwn(g.meaning)} e.g. ${g.examples.map((e) => code(e)).join(', ')}${g.action ? ` _Next_: ${escapeMrkdwn(g.action)}` : ''}`);
   }
