@@ -6,7 +6,9 @@ const app = new App({
   signingSecret: process.env.SLACK_SIGNING_SECRET as string,
   clientOptions: { slackApiUrl: process.env.SLACK_API_URL },
   logLevel: LogLevel.ERROR,
-  customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => res.writeHead(200).end('{"ok":true,"inFlight":0}') }],
+  customRoutes: [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => res.writeHead(200).end('{"ok":true,"inFlight":0}') },
+  ],
 });
 app.command('/markread', async ({ ack }) => {
   await ack();

@@ -48,7 +48,11 @@ export async function benchAll(conversations: number, maxRps: number) {
   const rssBefore = round(process.memoryUsage().rss / 2 ** 20, 1);
   const stopSampling = peakRss();
   const started = performance.now();
-  const summary = await runMarkRead({ client: im, logger: createLogger({ level: 'silent', redactor: new Redactor() }) }, pairsFor('alice', oneToOnePeers(im, 'alice')), { audit: {} });
+  const summary = await runMarkRead(
+    { client: im, logger: createLogger({ level: 'silent', redactor: new Redactor() }) },
+    pairsFor('alice', oneToOnePeers(im, 'alice')),
+    { audit: {} },
+  );
   const seconds = (performance.now() - started) / 1000;
   const peak = stopSampling();
   const { times } = await standIn.arrivals();
@@ -87,5 +91,11 @@ export async function benchPaging(conversations: number) {
   const heapAfter = process.memoryUsage().heapUsed;
   await im.close();
   await standIn.stop();
-  return { conversations: counted, pages: Math.ceil(counted / 100), seconds: round(seconds, 1), 'live heap growth MiB': round((heapAfter - heapBefore) / 2 ** 20, 1), 'peak RSS MiB': peak };
+  return {
+    conversations: counted,
+    pages: Math.ceil(counted / 100),
+    seconds: round(seconds, 1),
+    'live heap growth MiB': round((heapAfter - heapBefore) / 2 ** 20, 1),
+    'peak RSS MiB': peak,
+  };
 }

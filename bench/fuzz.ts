@@ -14,7 +14,9 @@ for (const target of TARGETS) {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (details.failed) {
     failed++;
-    console.log(`FAIL  ${target.name}\n      after ${details.numRuns} cases (seed ${seed}): ${fc.defaultReportMessage(details)}`);
+    console.log(
+      `FAIL  ${target.name}\n      after ${details.numRuns} cases (seed ${seed}): ${fc.defaultReportMessage(details)}`,
+    );
   } else console.log(`ok    ${details.numRuns.toLocaleString('en-US')} cases in ${seconds} s  ${target.name}`);
 }
 console.log(`${TARGETS.length - failed} passed, ${failed} failed`);

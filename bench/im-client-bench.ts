@@ -22,7 +22,12 @@ export interface PacingFigures {
 const KEY = 'bench-secret-key-0123456789';
 
 /** Sends `calls` admin_set_msg_read calls at once through one client and measures them at a stand-in in another process. */
-export async function benchPacing(scenario: string, calls: number, maxRps: number, delayMs: number): Promise<PacingFigures> {
+export async function benchPacing(
+  scenario: string,
+  calls: number,
+  maxRps: number,
+  delayMs: number,
+): Promise<PacingFigures> {
   const standIn = await ChildImStandIn.start({ STANDIN_SECRET_KEY: KEY, STANDIN_DELAY_MS: String(delayMs) });
   const client = new ImClient({
     settings: {
@@ -39,7 +44,11 @@ export async function benchPacing(scenario: string, calls: number, maxRps: numbe
   });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const results = await Promise.all(Array.from({ length: calls }, (_, i) => adminSetMsgRead(client, { reportAccount: `user${i}`, peerAccount: 'peer' })));
+  const results = await Promise.all(
+    Array.from({ length: calls }, (_, i) =>
+      adminSetMsgRead(client, { reportAccount: `user${i}`, peerAccount: 'peer' }),
+    ),
+  );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const { times } = await standIn.arrivals();

@@ -7,7 +7,9 @@ import { benchPacing } from './im-client-bench.js';
 const MAX_RPS = 190;
 const CALLS = 2_000;
 
-console.log(`# IM client pacing: ${CALLS} admin_set_msg_read calls at once, TIM_MAX_RPS=${MAX_RPS}, stand-in in its own process`);
+console.log(
+  `# IM client pacing: ${CALLS} admin_set_msg_read calls at once, TIM_MAX_RPS=${MAX_RPS}, stand-in in its own process`,
+);
 console.log('# targets: >= 95 % of TIM_MAX_RPS, 0 arrivals over the ceiling in any sliding second');
 const rows = [];
 for (const [scenario, delay] of [
@@ -19,7 +21,9 @@ for (const [scenario, delay] of [
 console.table(rows);
 
 const { benchAll, benchPaging } = await import('./bulk-bench.js');
-console.log(`# markread <user> --all over 2,000 one-to-one conversations, TIM_MAX_RPS=${MAX_RPS}: get_list paged as it goes,`);
+console.log(
+  `# markread <user> --all over 2,000 one-to-one conversations, TIM_MAX_RPS=${MAX_RPS}: get_list paged as it goes,`,
+);
 console.log('# unread counts before and after (10 peers a call), one admin_set_msg_read per conversation');
 console.log('# targets: >= 95 % of TIM_MAX_RPS, 0 arrivals over the ceiling in any sliding second');
 console.table([await benchAll(2_000, MAX_RPS)]);

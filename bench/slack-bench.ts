@@ -34,7 +34,10 @@ interface RunningApp {
 
 async function startApp(script: string, env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
-  const child = fork(script, { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, {
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const health = async () => {
     const res = await request(`http://127.0.0.1:${port}/healthz`);
     return (await res.body.json()) as { ok: boolean; inFlight: number };
@@ -61,9 +64,18 @@ async function startApp(script: string, env: Record<string, string>): Promise<Ru
 
 let sent = 0;
 async function sendCommand(port: number, user: string, slackUser = 'U0BENCH'): Promise<number> {
-  const body = commandBody({ text: `${user} peer`, user_id: slackUser, channel_id: 'C0BENCH', response_url: `http://127.0.0.1:9/unused/${++sent}` });
+  const body = commandBody({
+    text: `${user} peer`,
+    user_id: slackUser,
+    channel_id: 'C0BENCH',
+    response_url: `http://127.0.0.1:9/unused/${++sent}`,
+  });
   const started = performance.now();
-  const res = await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+  const res = await request(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    headers: signedHeaders(SIGNING_SECRET, body),
+    body,
+  });
   await res.body.dump();
   const ms = performance.now() - started;
   if (res.statusCode !== 200) throw new Error(`ack status ${res.statusCode}`);
@@ -141,7 +153,8 @@ export async function benchSlack(): Promise<void> {
     console.table(rows);
 
     // Command to thread reply: one at a time, until the stand-in has the thread reply.
-    const replies = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined).length;
+    const replies = () =>
+      slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined).length;
     const e2e: number[] = [];
     const bareAck: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -152,23 +165,52 @@ export async function benchSlack(): Promise<void> {
       e2e.push(performance.now() - started);
       bareAck.push(await sendCommand(bare.port, `e2e${i}`));
     }
-    console.log('# Command to thread reply (ack, parent post, IM call, thread reply), 100 sequential commands, beside a bare Bolt ack');
-    console.table([{ 'markread p50 ms': pct(e2e, 50), 'markread p99 ms': pct(e2e, 99), 'bare Bolt ack p50 ms': pct(bareAck, 50), 'ratio p50': round(pct(e2e, 50) / pct(bareAck, 50), 1) }]);
+    console.log(
+      '# Command to thread reply (ack, parent post, IM call, thread reply), 100 sequential commands, beside a bare Bolt ack',
+    );
+    console.table([
+      {
+        'markread p50 ms': pct(e2e, 50),
+        'markread p99 ms': pct(e2e, 99),
+        'bare Bolt ack p50 ms': pct(bareAck, 50),
+        'ratio p50': round(pct(e2e, 50) / pct(bareAck, 50), 1),
+      },
+    ]);
 
     const bareBurst = await Promise.all(Array.from({ length: 450 }, (_, i) => sendCommand(bare.port, `burst${i}`)));
     const burst = await Promise.all(Array.from({ length: 450 }, (_, i) => sendCommand(app.port, `burst${i}`)));
     console.log('# Burst: 450 commands at once; target: every markread ack well under 500 ms');
     console.table([
-      { app: 'bare Bolt', commands: 450, 'p50 ms': pct(bareBurst, 50), 'p99 ms': pct(bareBurst, 99), 'max ms': round(Math.max(...bareBurst), 1) },
-      { app: 'markread', commands: 450, 'p50 ms': pct(burst, 50), 'p99 ms': pct(burst, 99), 'max ms': round(Math.max(...burst), 1) },
+      {
+        app: 'bare Bolt',
+        commands: 450,
+        'p50 ms': pct(bareBurst, 50),
+        'p99 ms': pct(bareBurst, 99),
+        'max ms': round(Math.max(...bareBurst), 1),
+      },
+      {
+        app: 'markread',
+        commands: 450,
+        'p50 ms': pct(burst, 50),
+        'p99 ms': pct(burst, 99),
+        'max ms': round(Math.max(...burst), 1),
+      },
     ]);
     await drained(app);
     console.log('# Resident memory after the ack benchmarks, each process; target: markread <= 1.3x bare Bolt');
-    console.table([{ 'bare Bolt RSS MiB': round(bare.rssMiB(), 1), 'markread RSS MiB': round(app.rssMiB(), 1), ratio: round(app.rssMiB() / bare.rssMiB(), 2) }]);
+    console.table([
+      {
+        'bare Bolt RSS MiB': round(bare.rssMiB(), 1),
+        'markread RSS MiB': round(app.rssMiB(), 1),
+        ratio: round(app.rssMiB() / bare.rssMiB(), 2),
+      },
+    ]);
 
     if (process.env.BENCH_STEADY !== '0') {
       const steady = await steadyLoad(app, slack, 167, Number(process.env.BENCH_STEADY_SECONDS ?? 60));
-      console.log('# Steady load: 167 commands/s for 60 s (each needs 1 mark and 2 counts on 200/s budgets); target: peak RSS <= 200 MiB, back near idle after');
+      console.log(
+        '# Steady load: 167 commands/s for 60 s (each needs 1 mark and 2 counts on 200/s budgets); target: peak RSS <= 200 MiB, back near idle after',
+      );
       console.table([steady]);
     }
 
@@ -180,7 +222,9 @@ export async function benchSlack(): Promise<void> {
       await drained(app);
       if (done % 2_500 === 0) rss.push({ commands: done, 'RSS MiB': round(app.rssMiB(), 1) });
     }
-    console.log('# Resident memory of the markread process over 10,000 commands (each batch of 500 finished before the next); target: flat from 5,000 to 10,000');
+    console.log(
+      '# Resident memory of the markread process over 10,000 commands (each batch of 500 finished before the next); target: flat from 5,000 to 10,000',
+    );
     console.table(rss);
   } finally {
     await app.stop();
@@ -213,12 +257,21 @@ async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, se
   clearInterval(sampler);
   const drainedAfter = (performance.now() - started) / 1000 - seconds;
   await new Promise((resolve) => setTimeout(resolve, 10_000));
-  const replies = slack.calls.slice(repliesBefore).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
-  const unread = replies.map((c) => /\*Unread\*: ([^\n"]*)/.exec(JSON.stringify(c.args.blocks ?? c.args.text))?.[1] ?? '');
+  const replies = slack.calls
+    .slice(repliesBefore)
+    .filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
+  const unread = replies.map(
+    (c) => /\*Unread\*: ([^\n"]*)/.exec(JSON.stringify(c.args.blocks ?? c.args.text))?.[1] ?? '',
+  );
   const unknown = unread.filter((u) => /unknown/.test(u)).length;
   const why = new Map<string, number>();
-  for (const u of unread) if (/unknown/.test(u)) why.set(u.replace(/\d+/g, 'N').slice(0, 120), (why.get(u.replace(/\d+/g, 'N').slice(0, 120)) ?? 0) + 1);
-  if (why.size > 0) console.log(`# steady load, why counts were unknown: ${JSON.stringify([...why].sort((a, b) => b[1] - a[1]).slice(0, 3))}`);
+  for (const u of unread)
+    if (/unknown/.test(u))
+      why.set(u.replace(/\d+/g, 'N').slice(0, 120), (why.get(u.replace(/\d+/g, 'N').slice(0, 120)) ?? 0) + 1);
+  if (why.size > 0)
+    console.log(
+      `# steady load, why counts were unknown: ${JSON.stringify([...why].sort((a, b) => b[1] - a[1]).slice(0, 3))}`,
+    );
   return {
     commands: rate * seconds,
     'ack p50 ms': pct(latencies, 50),

@@ -7,7 +7,11 @@ export function visibleText(message: Record<string, unknown>): string {
   return unescapeSlackText(messageText(message));
 }
 
-const indent = (text: string, prefix: string) => text.split('\n').map((l) => prefix + l).join('\n');
+const indent = (text: string, prefix: string) =>
+  text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
 
 /** What each channel would show: parents (as last edited) with their thread replies under them. */
 export function renderChannels(slack: SlackStandIn): string {
@@ -19,7 +23,8 @@ export function renderChannels(slack: SlackStandIn): string {
     const edit = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === ts).at(-1);
     out.push(`#${String(parent.args.channel)}`);
     out.push(indent(visibleText((edit ?? parent).args) + (edit ? '  (edited)' : ''), '  '));
-    for (const reply of posts.filter((p) => p.args.thread_ts === ts)) out.push(indent(visibleText(reply.args), '  │ thread › '));
+    for (const reply of posts.filter((p) => p.args.thread_ts === ts))
+      out.push(indent(visibleText(reply.args), '  │ thread › '));
     out.push('');
   }
   return out.join('\n');

@@ -19,7 +19,12 @@ const SECRET_KEY = 'demo-im-secret-key-not-real';
 const RESPONDER = 'U0ONCALL';
 
 const people = ['alice', 'bob', 'carol', 'dave', ...Array.from({ length: 25 }, (_, i) => `fan${i}`)];
-const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY, accounts: new Set(people) });
+const im = new ImStandIn({
+  sdkAppId: 1400000001,
+  identifier: 'administrator',
+  secretKey: SECRET_KEY,
+  accounts: new Set(people),
+});
 im.seed('alice', { bob: 12, carol: 3, dave: 7 });
 im.seed('carol', { bob: 2 });
 im.seed('dave', Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`fan${i}`, i % 4])));
@@ -36,20 +41,35 @@ const env = {
   PORT: '0',
   MARKREAD_ALLOWED_USERS: RESPONDER,
 };
-const runtime = createImRuntime(loadImConfig(env).config, { logLevel: process.env.LOG_LEVEL === undefined ? 'silent' : loadImConfig(env).config.logLevel });
+const runtime = createImRuntime(loadImConfig(env).config, {
+  logLevel: process.env.LOG_LEVEL === undefined ? 'silent' : loadImConfig(env).config.logLevel,
+});
 const app = createSlackApp(loadSlackConfig(env), runtime);
 const port = await app.start();
 
 async function slash(text: string, channel: string, user = RESPONDER): Promise<void> {
-  const body = commandBody({ text, user_id: user, channel_id: channel, response_url: slack.responseUrl(`/markread ${text} by ${user} in ${channel}`) });
+  const body = commandBody({
+    text,
+    user_id: user,
+    channel_id: channel,
+    response_url: slack.responseUrl(`/markread ${text} by ${user} in ${channel}`),
+  });
   const started = performance.now();
-  const res = await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+  const res = await request(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    headers: signedHeaders(SIGNING_SECRET, body),
+    body,
+  });
   const ack = (await res.body.json()) as Record<string, unknown>;
   console.log(`> ${user} in #${channel}: /markread ${text}`);
-  console.log(`  ack in ${Math.round(performance.now() - started)} ms, only ${user} sees: ${visibleText(ack).split('\n')[0]}`);
+  console.log(
+    `  ack in ${Math.round(performance.now() - started)} ms, only ${user} sees: ${visibleText(ack).split('\n')[0]}`,
+  );
 }
 
-console.log(`markread demo: the real app on http://127.0.0.1:${port}/slack/events, with stand-ins for Slack (${slack.url}) and Tencent Cloud Chat (${im.url})\n`);
+console.log(
+  `markread demo: the real app on http://127.0.0.1:${port}/slack/events, with stand-ins for Slack (${slack.url}) and Tencent Cloud Chat (${im.url})\n`,
+);
 await slash('alice bob', 'C0SUPPORT');
 await slash('alice ghost', 'C0SUPPORT');
 await slash('carol bob', 'C0PRIVATE');
@@ -63,16 +83,28 @@ const isPrompt = (r: { id: string }) => decodeURIComponent(r.id).includes('dave 
 await slack.until(() => slack.responses.some(isPrompt));
 const prompt = slack.responses.find(isPrompt)?.body ?? {};
 console.log(`  then only ${RESPONDER} sees: ${visibleText(prompt).split('\n')[0]} [Mark all read] [Cancel]`);
-const runId = ((prompt.blocks as Array<{ elements?: Array<{ value?: string }> }>)[1]?.elements?.[0]?.value ?? '') as string;
-const press = blockActionBody({ user_id: RESPONDER, action_id: 'markread_all_confirm', value: runId, channel_id: 'C0SUPPORT', response_url: slack.responseUrl('confirm-press') });
-await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, press), body: press }).then((r) => r.body.dump());
+const runId = ((prompt.blocks as Array<{ elements?: Array<{ value?: string }> }>)[1]?.elements?.[0]?.value ??
+  '') as string;
+const press = blockActionBody({
+  user_id: RESPONDER,
+  action_id: 'markread_all_confirm',
+  value: runId,
+  channel_id: 'C0SUPPORT',
+  response_url: slack.responseUrl('confirm-press'),
+});
+await request(`http://127.0.0.1:${port}/slack/events`, {
+  method: 'POST',
+  headers: signedHeaders(SIGNING_SECRET, press),
+  body: press,
+}).then((r) => r.body.dump());
 console.log(`> ${RESPONDER} presses [Mark all read]`);
 
 await app.inFlight.drain(10_000);
 console.log('\n──── what the channels show ────\n');
 console.log(renderChannels(slack));
 console.log('──── what came privately through response_url ────\n');
-for (const r of slack.responses.filter((x) => !isPrompt(x))) console.log(`${decodeURIComponent(r.id)}:\n${visibleText(r.body).replace(/^/gm, '  ')}\n`);
+for (const r of slack.responses.filter((x) => !isPrompt(x)))
+  console.log(`${decodeURIComponent(r.id)}:\n${visibleText(r.body).replace(/^/gm, '  ')}\n`);
 console.log('──── what the IM stand-in received ────\n');
 const byCommand = new Map<string, number>();
 for (const a of im.arrivals) byCommand.set(a.command, (byCommand.get(a.command) ?? 0) + 1);

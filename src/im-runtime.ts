@@ -17,11 +17,25 @@ export interface ImRuntime {
  */
 export function createImRuntime(
   config: ImConfig,
-  options: { destination?: DestinationStream; logLevel?: ImConfig['logLevel']; client?: Partial<ImClientOptions>; redactor?: Redactor } = {},
+  options: {
+    destination?: DestinationStream;
+    logLevel?: ImConfig['logLevel'];
+    client?: Partial<ImClientOptions>;
+    redactor?: Redactor;
+  } = {},
 ): ImRuntime {
   const redactor = options.redactor ?? new Redactor();
   redactor.addSecret(config.secretKey.reveal());
-  const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactor, destination: options.destination });
-  const client = new ImClient({ settings: config, logger, onNewUserSig: (sig) => redactor.addUserSig(sig), ...options.client });
+  const logger = createLogger({
+    level: options.logLevel ?? config.logLevel,
+    redactor,
+    destination: options.destination,
+  });
+  const client = new ImClient({
+    settings: config,
+    logger,
+    onNewUserSig: (sig) => redactor.addUserSig(sig),
+    ...options.client,
+  });
   return { config, redactor, logger, client };
 }

@@ -11,7 +11,6 @@ import { createSlackApp } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 
-
 async function main(): Promise<void> {
   loadEnvFile();
   // Known before anything is parsed, so not even a configuration error can print a secret.
@@ -32,7 +31,11 @@ async function main(): Promise<void> {
     problems.push(...error.problems);
   }
   if (!im || !slack) {
-    process.stderr.write(redactor.scrub(`markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`));
+    process.stderr.write(
+      redactor.scrub(
+        `markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+      ),
+    );
     process.exitCode = 2;
     return;
   }
@@ -61,7 +64,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    runtime.logger.info({ signal, inFlight: handle.inFlight.size }, 'stopping: no new requests; finishing commands in flight');
+    runtime.logger.info(
+      { signal, inFlight: handle.inFlight.size },
+      'stopping: no new requests; finishing commands in flight',
+    );
     const { drained } = await handle.stop(slack.drainMs);
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();
@@ -69,8 +75,12 @@ async function main(): Promise<void> {
   };
   // A stray rejection or exception is logged once with what it was, and markread keeps serving: every piece of
   // work already catches its own failures, so one that escapes is a bug to report, not a reason to go deaf.
-  process.on('unhandledRejection', (reason) => runtime.logger.error({ err: reason }, 'unhandled rejection (a markread bug; please report it); still serving'));
-  process.on('uncaughtException', (error) => runtime.logger.error({ err: error }, 'uncaught exception (a markread bug; please report it); still serving'));
+  process.on('unhandledRejection', (reason) =>
+    runtime.logger.error({ err: reason }, 'unhandled rejection (a markread bug; please report it); still serving'),
+  );
+  process.on('uncaughtException', (error) =>
+    runtime.logger.error({ err: error }, 'uncaught exception (a markread bug; please report it); still serving'),
+  );
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -44,8 +44,12 @@ export interface StandInConversation {
   pinned?: boolean;
 }
 
-export const ok = (extra: Record<string, unknown> = {}): ImReply => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ...extra } });
-export const fail = (code: number, info = `stand-in error ${code}`): ImReply => ({ json: { ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code } });
+export const ok = (extra: Record<string, unknown> = {}): ImReply => ({
+  json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ...extra },
+});
+export const fail = (code: number, info = `stand-in error ${code}`): ImReply => ({
+  json: { ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code },
+});
 
 /** The request line as a gateway would print it: path and the full query, UserSig included. */
 export const requestUrlOf = (a: ImArrival): string => `/${a.command}?${new URLSearchParams(a.query).toString()}`;
@@ -122,7 +126,12 @@ export class ImStandIn {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const arrival: ImArrival = { at, command: url.pathname.replace(/^\/+/, ''), query: Object.fromEntries(url.searchParams), body: undefined };
+    const arrival: ImArrival = {
+      at,
+      command: url.pathname.replace(/^\/+/, ''),
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+    };
     this.arrivals.push(arrival);
     const refuse = (reply: ImReply, why: string) => {
       arrival.rejected = why;
@@ -133,9 +142,11 @@ export class ImStandIn {
     if (!handler) return refuse({ status: 404 }, `unknown API ${arrival.command}`);
     const q = arrival.query;
     const expectedKeys = ['contenttype', 'identifier', 'random', 'sdkappid', 'usersig'];
-    if (Object.keys(q).sort().join() !== expectedKeys.join()) return refuse(fail(60002, 'query parameters wrong'), `query keys ${Object.keys(q).join()}`);
+    if (Object.keys(q).sort().join() !== expectedKeys.join())
+      return refuse(fail(60002, 'query parameters wrong'), `query keys ${Object.keys(q).join()}`);
     if (q.contenttype !== 'json') return refuse(fail(60002, 'contenttype must be json'), 'contenttype');
-    if (!/^\d{1,10}$/.test(q.random ?? '') || Number(q.random) > 0xffffffff) return refuse(fail(60002, 'random out of range'), `random ${q.random}`);
+    if (!/^\d{1,10}$/.test(q.random ?? '') || Number(q.random) > 0xffffffff)
+      return refuse(fail(60002, 'random out of range'), `random ${q.random}`);
     if (q.sdkappid !== String(this.options.sdkAppId)) return refuse(fail(70016, 'sdkappid not found'), 'sdkappid');
     const verdict = verifyUserSig(q.usersig ?? '', {
       sdkAppId: this.options.sdkAppId,
@@ -145,7 +156,8 @@ export class ImStandIn {
     });
     if (!verdict.ok) return refuse(fail(verdict.errorCode, verdict.reason), verdict.reason);
     arrival.userSigTime = verdict.time;
-    if (q.identifier !== this.options.identifier) return refuse(fail(60010, 'identifier is not an App admin'), 'identifier');
+    if (q.identifier !== this.options.identifier)
+      return refuse(fail(60010, 'identifier is not an App admin'), 'identifier');
     try {
       arrival.body = JSON.parse(text);
     } catch {
@@ -160,10 +172,15 @@ export class ImStandIn {
     const keys = Object.keys(body).sort();
     const allowed = ['MsgReadTime', 'Peer_Account', 'Report_Account'];
     if (keys.some((k) => !allowed.includes(k))) return fail(90001, `unexpected fields ${keys.join()}`);
-    if (typeof body.Report_Account !== 'string' || !this.exists(body.Report_Account)) return fail(90008, 'Report_Account missing or not found');
-    if (typeof body.Peer_Account !== 'string' || !this.exists(body.Peer_Account)) return fail(90003, 'Peer_Account missing or not found');
-    if (body.MsgReadTime !== undefined && !Number.isInteger(body.MsgReadTime)) return fail(90001, 'MsgReadTime must be an integer');
-    const conversation = this.conversations.get(body.Report_Account)?.find((c) => c.type === 1 && c.peer === body.Peer_Account);
+    if (typeof body.Report_Account !== 'string' || !this.exists(body.Report_Account))
+      return fail(90008, 'Report_Account missing or not found');
+    if (typeof body.Peer_Account !== 'string' || !this.exists(body.Peer_Account))
+      return fail(90003, 'Peer_Account missing or not found');
+    if (body.MsgReadTime !== undefined && !Number.isInteger(body.MsgReadTime))
+      return fail(90001, 'MsgReadTime must be an integer');
+    const conversation = this.conversations
+      .get(body.Report_Account)
+      ?.find((c) => c.type === 1 && c.peer === body.Peer_Account);
     if (conversation) conversation.unread = 0;
     return ok();
   }
@@ -178,13 +195,15 @@ export class ImStandIn {
 
   private unreadCounts(arrival: ImArrival): ImReply {
     const body = arrival.body as { To_Account?: unknown; Peer_Account?: unknown };
-    if (typeof body.To_Account !== 'string' || !this.exists(body.To_Account)) return fail(90011, 'To_Account missing or not found');
+    if (typeof body.To_Account !== 'string' || !this.exists(body.To_Account))
+      return fail(90011, 'To_Account missing or not found');
     const list = this.conversations.get(body.To_Account) ?? [];
     const c2c = list.filter((c) => c.type === 1);
     if (body.Peer_Account === undefined) {
       return ok({ AllC2CUnreadMsgNum: c2c.reduce((n, c) => n + c.unread, 0), C2CUnreadMsgNumList: [] });
     }
-    if (!Array.isArray(body.Peer_Account) || body.Peer_Account.some((p) => typeof p !== 'string')) return fail(90001, 'Peer_Account must be an array of strings');
+    if (!Array.isArray(body.Peer_Account) || body.Peer_Account.some((p) => typeof p !== 'string'))
+      return fail(90001, 'Peer_Account must be an array of strings');
     if (body.Peer_Account.length > 10) return fail(90001, 'at most 10 Peer_Account per request');
     const counts: Array<{ Peer_Account: string; C2CUnreadMsgNum: number }> = [];
     const errors: Array<{ Peer_Account: string; ErrorCode: number }> = [];
@@ -192,7 +211,11 @@ export class ImStandIn {
       if (!this.exists(peer)) errors.push({ Peer_Account: peer, ErrorCode: 70107 });
       else counts.push({ Peer_Account: peer, C2CUnreadMsgNum: c2c.find((c) => c.peer === peer)?.unread ?? 0 });
     }
-    return ok({ AllC2CUnreadMsgNum: c2c.reduce((n, c) => n + c.unread, 0), C2CUnreadMsgNumList: counts, ...(errors.length ? { ErrorList: errors } : {}) });
+    return ok({
+      AllC2CUnreadMsgNum: c2c.reduce((n, c) => n + c.unread, 0),
+      C2CUnreadMsgNumList: counts,
+      ...(errors.length ? { ErrorList: errors } : {}),
+    });
   }
 
   /**
@@ -201,7 +224,8 @@ export class ImStandIn {
    */
   private getList(arrival: ImArrival): ImReply {
     const body = arrival.body as Record<string, unknown>;
-    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account)) return fail(90008, 'From_Account missing or not found');
+    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account))
+      return fail(90008, 'From_Account missing or not found');
     for (const key of ['TimeStamp', 'StartIndex', 'TopTimeStamp', 'TopStartIndex']) {
       if (!Number.isInteger(body[key])) return fail(90001, `${key} must be an integer`);
     }
@@ -212,8 +236,14 @@ export class ImStandIn {
     const start = body.StartIndex as number;
     // A first call has all four zero; later calls echo what the previous page returned.
     const stamp = (n: number) => (n === 0 ? 0 : 1_700_000_000 + n);
-    if ((body.TopTimeStamp as number) !== stamp(top) || (body.TimeStamp as number) !== stamp(start)) return fail(90001, 'cursor does not match its time stamp');
-    const item = (c: StandInConversation) => ({ Type: c.type, ...(c.type === 1 ? { To_Account: c.peer } : { GroupId: c.peer }), MsgTime: c.msgTime, TopFlag: c.pinned ? 1 : 0 });
+    if ((body.TopTimeStamp as number) !== stamp(top) || (body.TimeStamp as number) !== stamp(start))
+      return fail(90001, 'cursor does not match its time stamp');
+    const item = (c: StandInConversation) => ({
+      Type: c.type,
+      ...(c.type === 1 ? { To_Account: c.peer } : { GroupId: c.peer }),
+      MsgTime: c.msgTime,
+      TopFlag: c.pinned ? 1 : 0,
+    });
     const fromPinned = pinned.slice(top, top + this.pageSize);
     const fromRest = rest.slice(start, start + this.pageSize - fromPinned.length);
     const nextTop = top + fromPinned.length;

@@ -13,14 +13,19 @@ const standIn = new ImStandIn({
 const delayMs = Number(process.env.STANDIN_DELAY_MS ?? 0);
 // STANDIN_SEED=user:count gives that user `count` one-to-one conversations with one unread message each.
 const [seedUser, seedCount] = (process.env.STANDIN_SEED ?? '').split(':');
-if (seedUser && seedCount) standIn.seed(seedUser, Object.fromEntries(Array.from({ length: Number(seedCount) }, (_, i) => [`peer${i}`, 1])));
+if (seedUser && seedCount)
+  standIn.seed(seedUser, Object.fromEntries(Array.from({ length: Number(seedCount) }, (_, i) => [`peer${i}`, 1])));
 if (delayMs > 0) standIn.behave = () => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }, delayMs });
 
 const url = await standIn.start(Number(process.env.STANDIN_PORT ?? 0));
 process.send?.({ url });
 process.on('message', (message: { type: string }) => {
   if (message.type === 'arrivals') {
-    process.send?.({ type: 'arrivals', times: standIn.accepted().map((a) => a.at), rejected: standIn.arrivals.filter((a) => a.rejected).length });
+    process.send?.({
+      type: 'arrivals',
+      times: standIn.accepted().map((a) => a.at),
+      rejected: standIn.arrivals.filter((a) => a.rejected).length,
+    });
     standIn.arrivals.length = 0;
   }
   if (message.type === 'stop') void standIn.stop().then(() => process.exit(0));

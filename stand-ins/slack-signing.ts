@@ -6,7 +6,11 @@ export function slackSignature(signingSecret: string, timestamp: number, body: s
 }
 
 /** Headers for a signed request as Slack sends it; the content type must be exactly this for Bolt's parser. */
-export function signedHeaders(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signedHeaders(
+  signingSecret: string,
+  body: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   return {
     'content-type': 'application/x-www-form-urlencoded',
     'x-slack-request-timestamp': String(timestamp),
@@ -15,7 +19,14 @@ export function signedHeaders(signingSecret: string, body: string, timestamp = M
 }
 
 /** Form body of a slash command. */
-export function commandBody(fields: { text: string; user_id: string; channel_id: string; response_url: string; trigger_id?: string; team_id?: string }): string {
+export function commandBody(fields: {
+  text: string;
+  user_id: string;
+  channel_id: string;
+  response_url: string;
+  trigger_id?: string;
+  team_id?: string;
+}): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: fields.team_id ?? 'T0STANDIN',
@@ -44,9 +55,15 @@ function interactionOrigin(userId: string) {
 }
 
 /** Form body of a view_submission for the markread modal. */
-export function viewSubmissionBody(fields: { user_id: string; values: Record<string, string>; private_metadata: string; callback_id?: string }): string {
+export function viewSubmissionBody(fields: {
+  user_id: string;
+  values: Record<string, string>;
+  private_metadata: string;
+  callback_id?: string;
+}): string {
   const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
-  for (const [block, value] of Object.entries(fields.values)) state[block] = { value: { type: 'plain_text_input', value: value === '' ? null : value } };
+  for (const [block, value] of Object.entries(fields.values))
+    state[block] = { value: { type: 'plain_text_input', value: value === '' ? null : value } };
   const payload = {
     type: 'view_submission',
     ...interactionOrigin(fields.user_id),
@@ -69,7 +86,13 @@ export function viewSubmissionBody(fields: { user_id: string; values: Record<str
 }
 
 /** Form body of a block_actions payload: someone pressed a button. */
-export function blockActionBody(fields: { user_id: string; action_id: string; value: string; response_url: string; channel_id: string }): string {
+export function blockActionBody(fields: {
+  user_id: string;
+  action_id: string;
+  value: string;
+  response_url: string;
+  channel_id: string;
+}): string {
   const payload = {
     type: 'block_actions',
     ...interactionOrigin(fields.user_id),
@@ -77,7 +100,16 @@ export function blockActionBody(fields: { user_id: string; action_id: string; va
     trigger_id: '12345.67890.abcdef',
     channel: { id: fields.channel_id, name: 'support' },
     response_url: fields.response_url,
-    actions: [{ type: 'button', action_id: fields.action_id, block_id: 'b1', value: fields.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1767225600.1' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.action_id,
+        block_id: 'b1',
+        value: fields.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1767225600.1',
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -107,16 +107,26 @@ export class SlackStandIn {
     call = { method, args, at: Date.now() };
     this.calls.push(call);
     if (method === 'apps.connections.open') {
-      if (!this.options.appToken || token !== this.options.appToken || !this.options.socketMode) return json(200, { ok: false, error: 'invalid_auth' });
+      if (!this.options.appToken || token !== this.options.appToken || !this.options.socketMode)
+        return json(200, { ok: false, error: 'invalid_auth' });
       const answer = this.options.socketMode.openConnection();
       return json(answer.status, answer.body);
     }
     if (token !== this.options.botToken) return json(200, { ok: false, error: 'invalid_auth' });
-    if (method === 'auth.test' && this.options.authError) return json(200, { ok: false, error: this.options.authError });
+    if (method === 'auth.test' && this.options.authError)
+      return json(200, { ok: false, error: this.options.authError });
 
     switch (method) {
       case 'auth.test':
-        return json(200, { ok: true, url: 'https://stand-in.slack.com/', team: 'Stand-in', user: 'markread', team_id: 'T0STANDIN', user_id: 'U0BOT', bot_id: 'B0BOT' });
+        return json(200, {
+          ok: true,
+          url: 'https://stand-in.slack.com/',
+          team: 'Stand-in',
+          user: 'markread',
+          team_id: 'T0STANDIN',
+          user_id: 'U0BOT',
+          bot_id: 'B0BOT',
+        });
       case 'chat.postMessage': {
         const error = this.options.channelErrors?.get(String(args.channel));
         if (error) return json(200, { ok: false, error });

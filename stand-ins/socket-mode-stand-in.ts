@@ -11,7 +11,9 @@ export interface EnvelopeAck {
 }
 
 /** How apps.connections.open fails while `failOpen` is set. */
-export type OpenFailure = { status: 503 } | { error: 'invalid_auth' | 'missing_scope' | 'ratelimited' | 'internal_error' };
+export type OpenFailure =
+  | { status: 503 }
+  | { error: 'invalid_auth' | 'missing_scope' | 'ratelimited' | 'internal_error' };
 
 /**
  * A local stand-in for Slack's Socket Mode. `apps.connections.open` (served by the Slack stand-in, which calls
@@ -22,7 +24,10 @@ export type OpenFailure = { status: 503 } | { error: 'invalid_auth' | 'missing_s
 export class SocketModeStandIn {
   private server: WebSocketServer | undefined;
   private readonly open = new Set<WebSocket>();
-  private readonly pending = new Map<string, { sent: number; resolve: (ack: EnvelopeAck | undefined) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    string,
+    { sent: number; resolve: (ack: EnvelopeAck | undefined) => void; timer: NodeJS.Timeout }
+  >();
   private next = 0;
   /** Every apps.connections.open answered, and every WebSocket accepted. */
   opens = 0;
@@ -37,7 +42,14 @@ export class SocketModeStandIn {
       this.open.add(ws);
       ws.on('close', () => this.open.delete(ws));
       ws.on('message', (data) => this.onAck(String(data)));
-      ws.send(JSON.stringify({ type: 'hello', num_connections: this.open.size, debug_info: { host: 'stand-in' }, connection_info: { app_id: 'A0MARKREAD' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: this.open.size,
+          debug_info: { host: 'stand-in' },
+          connection_info: { app_id: 'A0MARKREAD' },
+        }),
+      );
     });
   }
 
@@ -65,7 +77,16 @@ export class SocketModeStandIn {
         resolve(undefined);
       }, 3_000);
       this.pending.set(envelopeId, { sent: performance.now(), resolve, timer });
-      ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: '' }));
+      ws.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: true,
+          retry_attempt: 0,
+          retry_reason: '',
+        }),
+      );
     });
   }
 
@@ -99,6 +120,10 @@ export class SocketModeStandIn {
     if (!pending || !message.envelope_id) return;
     clearTimeout(pending.timer);
     this.pending.delete(message.envelope_id);
-    pending.resolve({ envelopeId: message.envelope_id, payload: message.payload, ms: performance.now() - pending.sent });
+    pending.resolve({
+      envelopeId: message.envelope_id,
+      payload: message.payload,
+      ms: performance.now() - pending.sent,
+    });
   }
 }

@@ -11,7 +11,10 @@ export type UserSigVerdict =
  * usersig = base64(deflate(JSON doc)) with + → *, / → -, = → _ ;
  * doc["TLS.sig"] = base64(HMAC-SHA256(key, "TLS.identifier:…\nTLS.sdkappid:…\nTLS.time:…\nTLS.expire:…\n")).
  */
-export function verifyUserSig(userSig: string, expected: { sdkAppId: number; identifier: string; secretKey: string; nowMs: number }): UserSigVerdict {
+export function verifyUserSig(
+  userSig: string,
+  expected: { sdkAppId: number; identifier: string; secretKey: string; nowMs: number },
+): UserSigVerdict {
   if (!userSig) return { ok: false, errorCode: 70002, reason: 'UserSig is empty' };
   let doc: Record<string, unknown>;
   try {
@@ -26,15 +29,24 @@ export function verifyUserSig(userSig: string, expected: { sdkAppId: number; ide
   const time = doc['TLS.time'];
   const expire = doc['TLS.expire'];
   const sig = doc['TLS.sig'];
-  if (typeof identifier !== 'string' || typeof sdkAppId !== 'number' || typeof time !== 'number' || typeof expire !== 'number' || typeof sig !== 'string') {
+  if (
+    typeof identifier !== 'string' ||
+    typeof sdkAppId !== 'number' ||
+    typeof time !== 'number' ||
+    typeof expire !== 'number' ||
+    typeof sig !== 'string'
+  ) {
     return { ok: false, errorCode: 70003, reason: 'UserSig fields missing or of the wrong type' };
   }
-  if (identifier !== expected.identifier) return { ok: false, errorCode: 70013, reason: 'identifier differs from the UserSig' };
-  if (sdkAppId !== expected.sdkAppId) return { ok: false, errorCode: 70014, reason: 'SDKAppID differs from the UserSig' };
+  if (identifier !== expected.identifier)
+    return { ok: false, errorCode: 70013, reason: 'identifier differs from the UserSig' };
+  if (sdkAppId !== expected.sdkAppId)
+    return { ok: false, errorCode: 70014, reason: 'SDKAppID differs from the UserSig' };
   const content = `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
   const want = createHmac('sha256', expected.secretKey).update(content).digest();
   const got = Buffer.from(sig, 'base64');
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, errorCode: 70009, reason: 'HMAC does not match the secret key' };
+  if (got.length !== want.length || !timingSafeEqual(got, want))
+    return { ok: false, errorCode: 70009, reason: 'HMAC does not match the secret key' };
   if ((time + expire) * 1000 < expected.nowMs) return { ok: false, errorCode: 70001, reason: 'UserSig expired' };
   return { ok: true, time, expire };
 }

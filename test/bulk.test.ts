@@ -18,7 +18,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 describe('unread counts (get_c2c_unread_msg_num)', () => {
   it('reads counts ten peers per call and reports ErrorList peers as unknown', async () => {
-    const f = await fixture({ standIn: { accounts: new Set(['alice', ...Array.from({ length: 23 }, (_, i) => `p${i}`)]) } });
+    const f = await fixture({
+      standIn: { accounts: new Set(['alice', ...Array.from({ length: 23 }, (_, i) => `p${i}`)]) },
+    });
     f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 23 }, (_, i) => [`p${i}`, i])));
     const peers = [...Array.from({ length: 23 }, (_, i) => `p${i}`), 'ghost'];
     const counts = await readUnreadCounts(f.client, 'alice', peers);
@@ -32,7 +34,11 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
 
   it('refuses more than ten peers before calling (the API limit)', async () => {
     const f = await fixture();
-    assert.throws(() => getC2cUnreadMsgNum(f.client, { toAccount: 'a', peerAccounts: Array.from({ length: 11 }, (_, i) => `p${i}`) }), /1 to 10 peers/);
+    assert.throws(
+      () =>
+        getC2cUnreadMsgNum(f.client, { toAccount: 'a', peerAccounts: Array.from({ length: 11 }, (_, i) => `p${i}`) }),
+      /1 to 10 peers/,
+    );
     assert.equal(f.standIn.arrivals.length, 0);
   });
 
@@ -51,7 +57,13 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
     const f = await fixture();
     f.standIn.seed('alice', { bob: 12 });
     const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, {});
-    assert.deepEqual([result.before, result.after], [{ known: true, count: 12 }, { known: true, count: 0 }]);
+    assert.deepEqual(
+      [result.before, result.after],
+      [
+        { known: true, count: 12 },
+        { known: true, count: 0 },
+      ],
+    );
   });
 });
 
@@ -62,7 +74,10 @@ describe('conversation list (recentcontact get_list)', () => {
     f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, 1])));
     const list = f.standIn.conversations.get('alice') ?? [];
     for (const c of list.slice(25)) c.pinned = true;
-    list.push({ peer: 'group-1', type: 2, unread: 5, msgTime: 1 }, { peer: 'group-2', type: 2, unread: 5, msgTime: 2, pinned: true });
+    list.push(
+      { peer: 'group-1', type: 2, unread: 5, msgTime: 1 },
+      { peer: 'group-2', type: 2, unread: 5, msgTime: 2, pinned: true },
+    );
     const peers = await collect(oneToOnePeers(f.client, 'alice'));
     assert.equal(peers.length, 30);
     assert.equal(new Set(peers).size, 30);
@@ -82,9 +97,15 @@ describe('conversation list (recentcontact get_list)', () => {
 
 describe('bulk runs', () => {
   it('marks every pair, groups failures by error, sums unread before and after', async () => {
-    const f = await fixture({ standIn: { accounts: new Set(['alice', ...Array.from({ length: 25 }, (_, i) => `p${i}`)]) } });
+    const f = await fixture({
+      standIn: { accounts: new Set(['alice', ...Array.from({ length: 25 }, (_, i) => `p${i}`)]) },
+    });
     f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, 2])));
-    const pairs = [...Array.from({ length: 25 }, (_, i) => ({ user: 'alice', peer: `p${i}` })), { user: 'alice', peer: 'ghost1' }, { user: 'alice', peer: 'ghost2' }];
+    const pairs = [
+      ...Array.from({ length: 25 }, (_, i) => ({ user: 'alice', peer: `p${i}` })),
+      { user: 'alice', peer: 'ghost1' },
+      { user: 'alice', peer: 'ghost2' },
+    ];
     const seen: string[] = [];
     const summary = await runMarkRead(f, pairs, { audit: {}, onPair: (r) => seen.push(r.outcome.request.peer) });
     assert.equal(summary.done, 27);
@@ -92,7 +113,10 @@ describe('bulk runs', () => {
     assert.equal(summary.failed, 2);
     assert.equal(summary.unreadBefore, 50);
     assert.equal(summary.unreadAfter, 0);
-    assert.deepEqual(summary.failures.map((g) => [g.key, g.count, g.examples]), [['ErrorCode 90003', 2, ['alice ↔ ghost1', 'alice ↔ ghost2']]]);
+    assert.deepEqual(
+      summary.failures.map((g) => [g.key, g.count, g.examples]),
+      [['ErrorCode 90003', 2, ['alice ↔ ghost1', 'alice ↔ ghost2']]],
+    );
     assert.equal(seen.length, 27);
     f.logger.flush();
     assert.equal(f.logs.records.filter((r) => r.audit === 'mark-read').length, 27);
@@ -127,7 +151,8 @@ describe('bulk runs', () => {
     f.standIn.pageSize = 10;
     f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, 1])));
     let pages = 0;
-    f.standIn.behave = (a) => (a.command === 'v4/recentcontact/get_list' && ++pages === 2 ? fail(60017, 'disabled') : undefined);
+    f.standIn.behave = (a) =>
+      a.command === 'v4/recentcontact/get_list' && ++pages === 2 ? fail(60017, 'disabled') : undefined;
     const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), { audit: {} });
     assert.equal(summary.ok, 10);
     assert.equal(summary.stopped, true);

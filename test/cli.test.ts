@@ -13,21 +13,41 @@ const CLI = resolve('dist/src/cli/main.js');
 // A working directory with no .env, so only the variables given here count.
 const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-'));
 
-function run(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin ?? '');
   });
 }
 
 describe('markread CLI', () => {
-  const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: new Set(['alice', 'bob', 'carol']) });
+  const standIn = new ImStandIn({
+    sdkAppId: SDK_APP_ID,
+    identifier: ADMIN,
+    secretKey: SECRET_KEY,
+    accounts: new Set(['alice', 'bob', 'carol']),
+  });
   let env: Record<string, string>;
   before(async () => {
     const url = await standIn.start();
-    env = { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: url, TIM_TIMEOUT_MS: '500', TIM_DEADLINE_MS: '1500' };
+    env = {
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: url,
+      TIM_TIMEOUT_MS: '500',
+      TIM_DEADLINE_MS: '1500',
+    };
   });
   after(() => standIn.stop());
 
@@ -77,7 +97,13 @@ describe('markread CLI', () => {
 
   it('exits 2 on bad input, naming the rule, and calls nothing', async () => {
     standIn.arrivals.length = 0;
-    for (const args of [['alice'], ['alice', 'bob smith'], ['alice', 'alice'], ['alice', 'bob', '--read-time', 'now'], ['alice', 'bob', '--frobnicate']]) {
+    for (const args of [
+      ['alice'],
+      ['alice', 'bob smith'],
+      ['alice', 'alice'],
+      ['alice', 'bob', '--read-time', 'now'],
+      ['alice', 'bob', '--frobnicate'],
+    ]) {
       const { code, stderr } = await run(args, env);
       assert.equal(code, 2, args.join(' '));
       assert.match(stderr, /usage error, nothing was called/);
@@ -88,7 +114,10 @@ describe('markread CLI', () => {
   });
 
   it('exits 2 on bad configuration, naming each variable, and never prints the secret', async () => {
-    const { code, stderr, stdout } = await run(['alice', 'bob', '--json'], { TIM_SECRET_KEY: SECRET_KEY, TIM_SDKAPPID: 'twelve' });
+    const { code, stderr, stdout } = await run(['alice', 'bob', '--json'], {
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_SDKAPPID: 'twelve',
+    });
     assert.equal(code, 2);
     assert.match(stderr, /TIM_SDKAPPID: expected a positive whole number/);
     assert.match(stderr, /TIM_REGION: is required unless TIM_BASE_URL is set/);
@@ -98,9 +127,16 @@ describe('markread CLI', () => {
 
   it('--dry-run prints the request with the UserSig redacted and sends nothing', async () => {
     standIn.arrivals.length = 0;
-    const { code, stdout } = await run(['alice', 'bob', '--dry-run', '--json'], { ...env, TIM_BASE_URL: '', TIM_REGION: 'frankfurt' });
+    const { code, stdout } = await run(['alice', 'bob', '--dry-run', '--json'], {
+      ...env,
+      TIM_BASE_URL: '',
+      TIM_REGION: 'frankfurt',
+    });
     assert.equal(code, 0);
-    const out = (JSON.parse(stdout) as { pairs: number; first: { origin: string; path: string; query: Record<string, string>; body: unknown } });
+    const out = JSON.parse(stdout) as {
+      pairs: number;
+      first: { origin: string; path: string; query: Record<string, string>; body: unknown };
+    };
     assert.equal(out.pairs, 1);
     assert.equal(out.first.origin, 'https://adminapiger.im.qcloud.com');
     assert.equal(out.first.path, '/v4/openim/admin_set_msg_read');
@@ -117,7 +153,11 @@ describe('markread CLI', () => {
     assert.match(single.stdout, /Dry run: nothing was sent\. 1 pair/);
     assert.match(single.stdout, /sdkappid=<TIM_SDKAPPID>&identifier=administrator&usersig=\[redacted\]/);
     const csv = 'REPORT_ACCOUNT,Peer_Account,MsgReadTime\n"alice","bob",1767225600\n# a comment\n\ncarol,"dave",\n';
-    const plan = await run(['--from-file', '-', '--dry-run', '--json'], { ...region, TIM_SDKAPPID: String(SDK_APP_ID) }, csv);
+    const plan = await run(
+      ['--from-file', '-', '--dry-run', '--json'],
+      { ...region, TIM_SDKAPPID: String(SDK_APP_ID) },
+      csv,
+    );
     assert.equal(plan.code, 0, plan.stderr);
     const out = JSON.parse(plan.stdout) as { pairs: number; users: string[]; first: { body: unknown } };
     assert.equal(out.pairs, 2);
@@ -160,9 +200,18 @@ describe('markread CLI', () => {
     const csv = 'user,peer,read_time\n# stuck badges from ticket 123\nalice,bob\n\nbob,alice,1767225000\n';
     const { code, stdout } = await run(['--from-file', '-', '--json'], env, csv);
     assert.equal(code, 0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 3);
-    assert.deepEqual(lines.slice(0, 2).map((l) => `${l.user}>${l.peer}`).sort(), ['alice>bob', 'bob>alice']);
+    assert.deepEqual(
+      lines
+        .slice(0, 2)
+        .map((l) => `${l.user}>${l.peer}`)
+        .sort(),
+      ['alice>bob', 'bob>alice'],
+    );
     assert.equal(lines.find((l) => l.user === 'bob')?.unreadBefore, 2);
     assert.equal(lines.find((l) => l.user === 'bob')?.readTime, 1767225000);
     assert.deepEqual((lines[2] as { summary: { ok: number; done: number } }).summary.ok, 2);
@@ -188,13 +237,26 @@ describe('markread CLI', () => {
     const { code, stdout } = await run(['alice', '--all', '--yes'], env);
     assert.equal(code, 0);
     assert.match(stdout, /Summary: 2 of 2 OK, 0 failed, in [\d.]+ s\. Unread 3 → 0 for 2 pairs\./);
-    assert.equal(standIn.conversations.get('alice')?.find((c) => c.peer === 'team-room')?.unread, 9, 'group conversations are left alone');
+    assert.equal(
+      standIn.conversations.get('alice')?.find((c) => c.peer === 'team-room')?.unread,
+      9,
+      'group conversations are left alone',
+    );
   });
 
   it('--help explains usage and every variable', async () => {
     const { code, stdout } = await run(['--help'], {});
     assert.equal(code, 0);
-    for (const word of ['--read-time', '--dry-run', 'TIM_SDKAPPID', 'TIM_SECRET_KEY', 'TIM_REGION', 'TIM_BASE_URL', 'TIM_MAX_RPS', 'Exit codes']) {
+    for (const word of [
+      '--read-time',
+      '--dry-run',
+      'TIM_SDKAPPID',
+      'TIM_SECRET_KEY',
+      'TIM_REGION',
+      'TIM_BASE_URL',
+      'TIM_MAX_RPS',
+      'Exit codes',
+    ]) {
       assert.ok(stdout.includes(word), word);
     }
   });
@@ -205,7 +267,11 @@ describe('markread CLI', () => {
     standIn.behave = undefined;
     assert.equal(code, 1);
     JSON.parse(stdout);
-    const audit = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.audit === 'mark-read');
+    const audit = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((r) => r.audit === 'mark-read');
     assert.equal(audit?.errorCode, 70500);
     assert.equal(audit?.source, 'cli');
     assert.ok((audit?.attempts as number) > 1);
@@ -217,12 +283,21 @@ describe('markread CLI: honest output, pipes and flags', () => {
   let env: Record<string, string>;
   before(async () => {
     const url = await standIn.start();
-    env = { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: url, TIM_TIMEOUT_MS: '500', TIM_DEADLINE_MS: '1500' };
+    env = {
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: url,
+      TIM_TIMEOUT_MS: '500',
+      TIM_DEADLINE_MS: '1500',
+    };
   });
   after(() => standIn.stop());
 
   it('never claims "0 → 0" when every pair failed: a wrong key says nothing was marked', async () => {
-    const { code, stdout } = await run(['alice', 'bob', 'carol'], { ...env, TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000' });
+    const { code, stdout } = await run(['alice', 'bob', 'carol'], {
+      ...env,
+      TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000',
+    });
     assert.equal(code, 1);
     assert.match(stdout, /Unread nothing was marked, so there is no before → after\./);
     assert.doesNotMatch(stdout, /0 → 0/);
@@ -240,7 +315,11 @@ describe('markread CLI: honest output, pipes and flags', () => {
   });
 
   it('accepts TIM_REGION in any case', async () => {
-    const { code, stdout } = await run(['alice', 'bob', '--dry-run'], { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_REGION: 'Singapore' });
+    const { code, stdout } = await run(['alice', 'bob', '--dry-run'], {
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_REGION: 'Singapore',
+    });
     assert.equal(code, 0);
     assert.match(stdout, /adminapisgp\.im\.qcloud\.com/);
   });
@@ -249,7 +328,10 @@ describe('markread CLI: honest output, pipes and flags', () => {
     standIn.arrivals.length = 0;
     const peers = Array.from({ length: 300 }, (_, i) => `h${i}`);
     const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [CLI, 'hank', ...peers, '--json'], { cwd, env: { PATH: process.env.PATH ?? '', ...env, TIM_MAX_RPS: '50' } });
+      const child = spawn(process.execPath, [CLI, 'hank', ...peers, '--json'], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', ...env, TIM_MAX_RPS: '50' },
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += String(d)));
       child.stdout.once('data', () => child.stdout.destroy());
@@ -268,7 +350,11 @@ describe('markread CLI during an outage', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
     const started = performance.now();
-    const { code, stdout, stderr } = await run(['alice', 'bob'], { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: `http://127.0.0.1:${port}/` });
+    const { code, stdout, stderr } = await run(['alice', 'bob'], {
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: `http://127.0.0.1:${port}/`,
+    });
     const seconds = (performance.now() - started) / 1000;
     assert.equal(code, 3);
     assert.match(stdout, /Meaning +Could not reach the IM API at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
@@ -276,6 +362,8 @@ describe('markread CLI during an outage', () => {
     const lines = stderr.split('\n').filter(Boolean);
     assert.ok(lines.length <= 1, stderr);
     assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
-    console.log(`# outage: unreachable host answered in ${seconds.toFixed(1)} s with ${lines.length} log line(s) (TIM_DEADLINE_MS default 20 s; was 27 s and 16 lines)`);
+    console.log(
+      `# outage: unreachable host answered in ${seconds.toFixed(1)} s with ${lines.length} log line(s) (TIM_DEADLINE_MS default 20 s; was 27 s and 16 lines)`,
+    );
   });
 });

@@ -28,11 +28,21 @@ describe('IM configuration', () => {
 
   it('treats empty values as unset', () => {
     const problems = problemsOf({ ...base, TIM_REGION: '  ' });
-    assert.deepEqual(problems.map((p) => p.split(':')[0]), ['TIM_REGION']);
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['TIM_REGION'],
+    );
   });
 
   it('names each bad value and what it expects', () => {
-    const problems = problemsOf({ TIM_SDKAPPID: '-4', TIM_SECRET_KEY: 'k', TIM_REGION: 'mars', TIM_MAX_RPS: '250', TIM_TIMEOUT_MS: 'soon', LOG_LEVEL: 'loud' });
+    const problems = problemsOf({
+      TIM_SDKAPPID: '-4',
+      TIM_SECRET_KEY: 'k',
+      TIM_REGION: 'mars',
+      TIM_MAX_RPS: '250',
+      TIM_TIMEOUT_MS: 'soon',
+      LOG_LEVEL: 'loud',
+    });
     const byVar = Object.fromEntries(problems.map((p) => [p.slice(0, p.indexOf(':')), p]));
     assert.match(byVar.TIM_SDKAPPID ?? '', /positive whole number/);
     assert.match(byVar.TIM_REGION ?? '', /singapore/);
@@ -69,7 +79,13 @@ describe('IM configuration', () => {
   });
 
   it('accepts https and loopback http base URLs, and has no backup host for them', () => {
-    for (const url of ['https://im-proxy.example.com', 'http://127.0.0.1:9000/', 'http://127.8.9.10/', 'http://localhost:1234', 'http://[::1]:8080/']) {
+    for (const url of [
+      'https://im-proxy.example.com',
+      'http://127.0.0.1:9000/',
+      'http://127.8.9.10/',
+      'http://localhost:1234',
+      'http://[::1]:8080/',
+    ]) {
       const { config } = loadImConfig({ ...base, TIM_BASE_URL: url });
       assert.equal(config.endpoint.backup, undefined);
       assert.ok(config.endpoint.primary.pathname.endsWith('/'));
@@ -78,11 +94,19 @@ describe('IM configuration', () => {
 
   it('keeps a proxy path prefix', () => {
     const { config } = loadImConfig({ ...base, TIM_BASE_URL: 'https://proxy.example.com/tencent-im' });
-    assert.equal(new URL('v4/openim/admin_set_msg_read', config.endpoint.primary).pathname, '/tencent-im/v4/openim/admin_set_msg_read');
+    assert.equal(
+      new URL('v4/openim/admin_set_msg_read', config.endpoint.primary).pathname,
+      '/tencent-im/v4/openim/admin_set_msg_read',
+    );
   });
 
   it('refuses plain http to anything but loopback, and other schemes', () => {
-    for (const url of ['http://10.0.0.5/', 'http://example.com/', 'http://128.0.0.1/', 'http://localhost.example.com/']) {
+    for (const url of [
+      'http://10.0.0.5/',
+      'http://example.com/',
+      'http://128.0.0.1/',
+      'http://localhost.example.com/',
+    ]) {
       const problems = problemsOf({ ...base, TIM_BASE_URL: url });
       assert.equal(problems.length, 1);
       assert.match(problems[0] ?? '', /^TIM_BASE_URL: plain http:\/\/ is only allowed to a loopback address/);

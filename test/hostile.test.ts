@@ -20,7 +20,11 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every UserSig the stand-in saw, so a test can look for any of them anywhere. */
 function sigsSeen(im: ImStandIn): string[] {
-  return [...new Set(im.arrivals.map((a) => a.query.usersig).filter((s): s is string => typeof s === 'string' && s.length > 20))];
+  return [
+    ...new Set(
+      im.arrivals.map((a) => a.query.usersig).filter((s): s is string => typeof s === 'string' && s.length > 20),
+    ),
+  ];
 }
 
 function assertNoSecret(where: string, text: string, sigs: string[]): void {
@@ -41,23 +45,43 @@ describe('hostile and unlucky input, end to end', () => {
     f.im.behave = echoRequestUrl;
     f.im.seed('gina', { hal: 2, ivy: 3 });
     const before = f.slack.calls.length;
-    const acks = [await f.command('gina hal'), await f.command('gina hal ivy'), await f.command('gina hal', { channel: 'C0NOTIN', responseId: 'echo-private' }), await f.command('gina --all', { responseId: 'echo-all' })];
+    const acks = [
+      await f.command('gina hal'),
+      await f.command('gina hal ivy'),
+      await f.command('gina hal', { channel: 'C0NOTIN', responseId: 'echo-private' }),
+      await f.command('gina --all', { responseId: 'echo-all' }),
+    ];
     try {
       // The single pair's parent and the two-peer run's parent are edited to their end state.
-      await f.slack.until(() => f.slack.calls.slice(before).filter((c) => c.method === 'chat.update').length >= 2 && f.slack.responses.some((r) => r.id === 'echo-private') && f.slack.responses.some((r) => r.id === 'echo-all'), 10_000);
+      await f.slack.until(
+        () =>
+          f.slack.calls.slice(before).filter((c) => c.method === 'chat.update').length >= 2 &&
+          f.slack.responses.some((r) => r.id === 'echo-private') &&
+          f.slack.responses.some((r) => r.id === 'echo-all'),
+        10_000,
+      );
     } finally {
       f.im.behave = undefined;
     }
     const sigs = sigsSeen(f.im);
     const slackCalls = f.slack.calls.slice(before);
-    const shown = [...slackCalls.map((c) => JSON.stringify(c.args)), ...f.slack.responses.map((r) => JSON.stringify(r.body)), ...acks.map((a) => a.body)].join('\n');
+    const shown = [
+      ...slackCalls.map((c) => JSON.stringify(c.args)),
+      ...f.slack.responses.map((r) => JSON.stringify(r.body)),
+      ...acks.map((a) => a.body),
+    ].join('\n');
     assertNoSecret('a Slack message', shown, sigs);
     assertNoSecret('the log', f.logs.text, sigs);
     // The echoed <!channel> and the bidi override arrive inert and visible.
-    const thread = slackCalls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts).map((c) => JSON.stringify(c.args)).join('\n');
+    const thread = slackCalls
+      .filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts)
+      .map((c) => JSON.stringify(c.args))
+      .join('\n');
     assert.match(thread, /&lt;!channel&gt;/);
     assert.match(thread, /\\\\u202E/);
-    for (const c of slackCalls) for (const field of [c.args.text]) if (typeof field === 'string') assert.equal(unsafeMrkdwn(field), undefined, field);
+    for (const c of slackCalls)
+      for (const field of [c.args.text])
+        if (typeof field === 'string') assert.equal(unsafeMrkdwn(field), undefined, field);
     assert.match(JSON.stringify(f.slack.responses.find((r) => r.id === 'echo-all')?.body), /not JSON/);
   });
 
@@ -98,7 +122,11 @@ describe('hostile and unlucky input, end to end', () => {
               })(),
             )
           : junk;
-        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const res = await request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
         statuses.push(res.statusCode);
         await res.body.dump();
       } catch (error) {
@@ -108,7 +136,9 @@ describe('hostile and unlucky input, end to end', () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => send(i % 2 === 1)));
     clearInterval(sampler);
     const growthMiB = (peak - baseline) / 2 ** 20;
-    console.log(`# oversized: peak RSS growth ${growthMiB.toFixed(1)} MiB over 100 concurrent 4 MB requests; answers ${JSON.stringify(countBy(statuses))}`);
+    console.log(
+      `# oversized: peak RSS growth ${growthMiB.toFixed(1)} MiB over 100 concurrent 4 MB requests; answers ${JSON.stringify(countBy(statuses))}`,
+    );
     assert.ok(growthMiB < 50, `RSS grew ${growthMiB.toFixed(1)} MiB`);
     assert.ok(statuses.filter((s) => s === 413).length >= 50, 'every request with a declared length gets 413');
     assert.equal(statuses.filter((s) => s === 200).length, 0);
@@ -131,14 +161,27 @@ describe('hostile and unlucky input, end to end', () => {
       const submit = await f.submitModal({ user: 'alice', peer: 'bob', read_time: '' }, { privateMetadata: tampered });
       assert.match(submit.body, /lost track of its channel/);
       // A signed command whose response_url is not Slack's, in a channel the bot cannot post in.
-      const body = commandBody({ text: 'nora oscar', user_id: 'U0ONCALL', channel_id: 'C0NOTIN', response_url: foreignUrl });
-      const res = await request(`http://127.0.0.1:${f.port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+      const body = commandBody({
+        text: 'nora oscar',
+        user_id: 'U0ONCALL',
+        channel_id: 'C0NOTIN',
+        response_url: foreignUrl,
+      });
+      const res = await request(`http://127.0.0.1:${f.port}/slack/events`, {
+        method: 'POST',
+        headers: signedHeaders(SIGNING_SECRET, body),
+        body,
+      });
       assert.equal(res.statusCode, 200);
       await res.body.dump();
       await settle(800);
       assert.equal(foreignHits, 0, 'nothing was posted to the foreign URL');
       assert.ok(f.logs.records.some((r) => r.audit === 'refused-response-url'));
-      assert.equal(f.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'nora').length, 1, 'the signed command was still carried out');
+      assert.equal(
+        f.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'nora').length,
+        1,
+        'the signed command was still carried out',
+      );
     } finally {
       foreign.close();
     }
@@ -150,12 +193,18 @@ describe('hostile and unlucky input, end to end', () => {
     await f.slack.until(() => f.slack.responses.some((r) => r.id === 'double'));
     const prompt = JSON.stringify(f.slack.responses.find((r) => r.id === 'double')?.body);
     const runId = /"action_id":"markread_all_confirm","value":"([^"]+)"/.exec(prompt)?.[1] ?? '';
-    const marks = () => f.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'kim').length;
-    await Promise.all([f.press('markread_all_confirm', runId, { responseId: 'press-a' }), f.press('markread_all_confirm', runId, { responseId: 'press-b' })]);
+    const marks = () =>
+      f.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'kim').length;
+    await Promise.all([
+      f.press('markread_all_confirm', runId, { responseId: 'press-a' }),
+      f.press('markread_all_confirm', runId, { responseId: 'press-b' }),
+    ]);
     await f.slack.until(() => ['press-a', 'press-b'].every((id) => f.slack.responses.some((r) => r.id === id)));
     await f.slack.until(() => marks() >= 12, 10_000);
     await settle(500);
-    const answers = ['press-a', 'press-b'].map((id) => JSON.stringify(f.slack.responses.find((r) => r.id === id)?.body));
+    const answers = ['press-a', 'press-b'].map((id) =>
+      JSON.stringify(f.slack.responses.find((r) => r.id === id)?.body),
+    );
     assert.equal(answers.filter((a) => /Confirmed: marking/.test(a)).length, 1);
     assert.equal(answers.filter((a) => /already started/.test(a)).length, 1);
     assert.equal(marks(), 12, 'each conversation marked once');
@@ -170,9 +219,24 @@ describe('hostile IM answers at the terminal', () => {
   it('prints no UserSig on stdout or stderr, whatever the IM gateway echoes', async () => {
     im.behave = echoRequestUrl;
     im.seed('gina', { hal: 1 });
-    const env = { PATH: process.env.PATH ?? '', TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: im.url, TIM_TIMEOUT_MS: '500', TIM_DEADLINE_MS: '1500', LOG_LEVEL: 'debug' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: im.url,
+      TIM_TIMEOUT_MS: '500',
+      TIM_DEADLINE_MS: '1500',
+      LOG_LEVEL: 'debug',
+    };
     const cwd = mkdtempSync(join(tmpdir(), 'markread-hostile-'));
-    const runs = await Promise.all([['gina', 'hal'], ['gina', 'hal', '--json'], ['gina', 'hal', 'ivy'], ['gina', '--all', '--yes']].map((args) => cli(args, env, cwd)));
+    const runs = await Promise.all(
+      [
+        ['gina', 'hal'],
+        ['gina', 'hal', '--json'],
+        ['gina', 'hal', 'ivy'],
+        ['gina', '--all', '--yes'],
+      ].map((args) => cli(args, env, cwd)),
+    );
     const sigs = sigsSeen(im);
     for (const r of runs) {
       assertNoSecret('CLI stdout', r.stdout, sigs);
@@ -183,7 +247,11 @@ describe('hostile IM answers at the terminal', () => {
   });
 });
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(process.execPath, [resolve('dist/src/cli/main.js'), ...args], { cwd, env }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code) : 0, stdout, stderr });
@@ -197,20 +265,30 @@ function countBy(values: Array<number | string>): Record<string, number> {
   return out;
 }
 
-
 describe('configuration errors', () => {
   it('name the variable but never print a value that is or looks like a secret', async () => {
     const token = 'xoxb-1111111111-2222222222-AbCdEfGhIjKlMnOpQrStUvWx';
     const cwd = mkdtempSync(join(tmpdir(), 'markread-config-'));
-    const env = { PATH: process.env.PATH ?? '', TIM_SDKAPPID: 'x', TIM_SECRET_KEY: SECRET_KEY, TIM_REGION: 'singapore', SLACK_BOT_TOKEN: 'nope', SLACK_SIGNING_SECRET: 'short', MARKREAD_ALLOWED_USERS: `U0ONCALL,${token},${SECRET_KEY},\u202ebad` };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TIM_SDKAPPID: 'x',
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_REGION: 'singapore',
+      SLACK_BOT_TOKEN: 'nope',
+      SLACK_SIGNING_SECRET: 'short',
+      MARKREAD_ALLOWED_USERS: `U0ONCALL,${token},${SECRET_KEY},\u202ebad`,
+    };
     const result = await new Promise<{ code: number; stderr: string }>((done) =>
-      execFile(process.execPath, [resolve('dist/src/main.js')], { cwd, env }, (error, _stdout, stderr) => done({ code: Number(error?.code ?? 0), stderr })),
+      execFile(process.execPath, [resolve('dist/src/main.js')], { cwd, env }, (error, _stdout, stderr) =>
+        done({ code: Number(error?.code ?? 0), stderr }),
+      ),
     );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /MARKREAD_ALLOWED_USERS: .*looks like a token or key, not shown/);
     assert.match(result.stderr, /"\\u202Ebad"/);
     assert.match(result.stderr, /TIM_SDKAPPID/);
     assert.match(result.stderr, /SLACK_BOT_TOKEN/);
-    for (const secret of [token, SECRET_KEY, 'AbCdEfGhIjKlMnOpQrStUvWx']) assert.equal(result.stderr.includes(secret), false, 'a secret was printed');
+    for (const secret of [token, SECRET_KEY, 'AbCdEfGhIjKlMnOpQrStUvWx'])
+      assert.equal(result.stderr.includes(secret), false, 'a secret was printed');
   });
 });

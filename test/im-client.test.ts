@@ -36,7 +36,11 @@ describe('admin_set_msg_read client', () => {
   it('adds MsgReadTime only when given', async () => {
     const f = await fixture();
     await adminSetMsgRead(f.client, { reportAccount: 'a', peerAccount: 'b', msgReadTime: 1767225600 });
-    assert.deepEqual(f.standIn.accepted()[0]?.body, { Report_Account: 'a', Peer_Account: 'b', MsgReadTime: 1767225600 });
+    assert.deepEqual(f.standIn.accepted()[0]?.body, {
+      Report_Account: 'a',
+      Peer_Account: 'b',
+      MsgReadTime: 1767225600,
+    });
   });
 
   it('uses a fresh u32 random per attempt and reuses one UserSig', async () => {
@@ -183,24 +187,44 @@ describe('admin_set_msg_read client', () => {
   it('writes one audit line per mark-read, with no secret or UserSig anywhere in the logs', async () => {
     const f = await fixture();
     script(f, { status: 502 }, fail(70001));
-    const outcome = await markRead({ client: f.client, logger: f.logger }, { user: 'alice', peer: 'bob' }, { source: 'test' });
+    const outcome = await markRead(
+      { client: f.client, logger: f.logger },
+      { user: 'alice', peer: 'bob' },
+      { source: 'test' },
+    );
     assert.equal(outcome.status, 'ok');
     f.logger.flush();
     const audits = f.logs.records.filter((r) => r.audit === 'mark-read');
     assert.equal(audits.length, 1);
     assert.deepEqual(
       { ...audits[0], time: undefined, durationMs: undefined },
-      { ...audits[0], level: 30, source: 'test', user: 'alice', peer: 'bob', outcome: 'ok', errorCode: 0, attempts: 3, requestId: outcome.requestId, time: undefined, durationMs: undefined },
+      {
+        ...audits[0],
+        level: 30,
+        source: 'test',
+        user: 'alice',
+        peer: 'bob',
+        outcome: 'ok',
+        errorCode: 0,
+        attempts: 3,
+        requestId: outcome.requestId,
+        time: undefined,
+        durationMs: undefined,
+      },
     );
     assert.ok(f.newSigs.length === 2);
-    for (const secret of [SECRET_KEY, ...f.newSigs]) assert.ok(!f.logs.text.includes(secret), 'a secret reached the log');
+    for (const secret of [SECRET_KEY, ...f.newSigs])
+      assert.ok(!f.logs.text.includes(secret), 'a secret reached the log');
   });
 
   it('redacts UserSigs and keys that slip into log messages', async () => {
     const f = await fixture();
     await adminSetMsgRead(f.client, { reportAccount: 'a', peerAccount: 'b' });
     const sig = f.newSigs[0] as string;
-    f.logger.error({ err: new Error(`failed calling https://x/?usersig=${encodeURIComponent(sig)}&random=1`) }, `key was ${SECRET_KEY}, sig ${sig}`);
+    f.logger.error(
+      { err: new Error(`failed calling https://x/?usersig=${encodeURIComponent(sig)}&random=1`) },
+      `key was ${SECRET_KEY}, sig ${sig}`,
+    );
     f.logger.flush();
     const text = f.logs.text;
     assert.ok(!text.includes(sig) && !text.includes(encodeURIComponent(sig)) && !text.includes(SECRET_KEY));

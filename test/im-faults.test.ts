@@ -12,7 +12,8 @@ describe('the IM API slow, failing or down', () => {
   it('a count that hangs gets only its share: the outcome arrives within TIM_DEADLINE_MS, marked, count unknown', async () => {
     const f = await pool.fixture({ settings: { deadlineMs: 4_000, timeoutMs: 3_500 } });
     f.standIn.seed('alice', { bob: 5 });
-    f.standIn.behave = (a) => (a.command === 'v4/openim/get_c2c_unread_msg_num' ? { hangUp: true, delayMs: 6_000 } : undefined);
+    f.standIn.behave = (a) =>
+      a.command === 'v4/openim/get_c2c_unread_msg_num' ? { hangUp: true, delayMs: 6_000 } : undefined;
     const started = performance.now();
     const result = await markReadWithProof(f, markReadRequest('alice', 'bob'), AUDIT);
     const ms = performance.now() - started;
@@ -20,29 +21,47 @@ describe('the IM API slow, failing or down', () => {
     assert.equal(result.before.known, false);
     assert.ok(ms < 4_000, `took ${ms.toFixed(0)} ms`);
     assert.equal(f.standIn.accepted().length, 1, 'the mark went ahead');
-    console.log(`# slow count: outcome after ${ms.toFixed(0)} ms with TIM_DEADLINE_MS=4000 and a count that never answers`);
+    console.log(
+      `# slow count: outcome after ${ms.toFixed(0)} ms with TIM_DEADLINE_MS=4000 and a count that never answers`,
+    );
   });
 
   it('sends no attempt with less than 500 ms left', async () => {
     const f = await pool.fixture({ settings: { deadlineMs: 1_300, timeoutMs: 1_000 } });
     f.standIn.behave = () => ({ hangUp: true, delayMs: 2_000 });
     const started = performance.now();
-    const result = await f.client.call({ command: 'v4/openim/admin_set_msg_read', response: (await import('../src/im/response.js')).imEnvelope, maxRps: 200 }, { Report_Account: 'a', Peer_Account: 'b' });
+    const result = await f.client.call(
+      {
+        command: 'v4/openim/admin_set_msg_read',
+        response: (await import('../src/im/response.js')).imEnvelope,
+        maxRps: 200,
+      },
+      { Report_Account: 'a', Peer_Account: 'b' },
+    );
     assert.equal(result.status, 'unreachable');
     const sends = f.standIn.arrivals.map((a) => a.at - started);
     assert.equal(sends.length, 1, `attempts at ${sends.map((s) => s.toFixed(0)).join(', ')} ms`);
-    for (const at of sends) assert.ok(1_300 - at >= 500, `an attempt left ${(1_300 - at).toFixed(0)} ms before the deadline`);
+    for (const at of sends)
+      assert.ok(1_300 - at >= 500, `an attempt left ${(1_300 - at).toFixed(0)} ms before the deadline`);
   });
 
   it('a 400-pair run over a dead API ends within 15 s, one warning per breaker state change, and says what was not done', async () => {
-    const f = await pool.fixture({ settings: { deadlineMs: 5_000, timeoutMs: 1_000 }, client: { backoff: { baseMs: 200, slowDownBaseMs: 400, capMs: 2_000 }, breaker: { threshold: 5, cooldownMs: 30_000 } } });
+    const f = await pool.fixture({
+      settings: { deadlineMs: 5_000, timeoutMs: 1_000 },
+      client: {
+        backoff: { baseMs: 200, slowDownBaseMs: 400, capMs: 2_000 },
+        breaker: { threshold: 5, cooldownMs: 30_000 },
+      },
+    });
     f.standIn.behave = () => ({ status: 502, text: '<html>bad gateway</html>' });
     const pairs = Array.from({ length: 400 }, (_, i) => markReadRequest('dead', `p${i}`));
     const started = performance.now();
     const summary = await runMarkRead(f, pairs, { audit: AUDIT });
     const seconds = (performance.now() - started) / 1000;
     const warnings = f.logs.records.filter((r) => r.level === 40);
-    console.log(`# dead API: 400 pairs ended in ${seconds.toFixed(1)} s, ${f.standIn.arrivals.length} requests sent, ${warnings.length} warning line(s)`);
+    console.log(
+      `# dead API: 400 pairs ended in ${seconds.toFixed(1)} s, ${f.standIn.arrivals.length} requests sent, ${warnings.length} warning line(s)`,
+    );
     assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
     assert.equal(summary.ok, 0);
     assert.equal(summary.failed, 400);
@@ -54,7 +73,10 @@ describe('the IM API slow, failing or down', () => {
   });
 
   it('closes the circuit again after a successful probe', async () => {
-    const f = await pool.fixture({ settings: { deadlineMs: 2_000, timeoutMs: 500 }, client: { breaker: { threshold: 2, cooldownMs: 300 } } });
+    const f = await pool.fixture({
+      settings: { deadlineMs: 2_000, timeoutMs: 500 },
+      client: { breaker: { threshold: 2, cooldownMs: 300 } },
+    });
     f.standIn.behave = () => ({ status: 503 });
     for (let i = 0; i < 3; i++) await markReadWithProof(f, markReadRequest('a', `b${i}`), AUDIT);
     assert.equal(f.client.breakerFor(new URL(f.standIn.url).host).current, 'open');

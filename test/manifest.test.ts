@@ -7,7 +7,10 @@ import { SLASH_COMMAND } from '../src/slack/listeners/commands/markread.js';
 
 interface Manifest {
   display_information: { name: string };
-  features: { bot_user: { display_name: string }; slash_commands: Array<{ command: string; usage_hint: string; should_escape: boolean }> };
+  features: {
+    bot_user: { display_name: string };
+    slash_commands: Array<{ command: string; usage_hint: string; should_escape: boolean }>;
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
 }
@@ -20,7 +23,9 @@ function sources(dir: string): string[] {
     return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
   });
 }
-const code = sources('src').map((p) => readFileSync(p, 'utf8')).join('\n');
+const code = sources('src')
+  .map((p) => readFileSync(p, 'utf8'))
+  .join('\n');
 
 /** Web API methods the code calls, and the bot scope each needs. */
 const SCOPE_OF_METHOD: Record<string, string> = {
@@ -33,7 +38,10 @@ const SCOPE_OF_METHOD: Record<string, string> = {
 
 describe('manifest.yml matches the code', () => {
   it('declares the command the app listens for, escaped as the parser expects', () => {
-    assert.deepEqual(manifest.features.slash_commands.map((c) => c.command), [SLASH_COMMAND]);
+    assert.deepEqual(
+      manifest.features.slash_commands.map((c) => c.command),
+      [SLASH_COMMAND],
+    );
     assert.equal(manifest.features.slash_commands[0]?.should_escape, true);
     assert.ok((manifest.features.slash_commands[0]?.usage_hint ?? '').includes('<user> <peer>'));
   });

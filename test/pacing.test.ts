@@ -14,7 +14,9 @@ describe('pacing', () => {
   it('never lets more than TIM_MAX_RPS requests arrive in any sliding second, however many callers wait', async () => {
     const f = await startImFixture({ settings: { maxRps: 40, deadlineMs: 10_000 } });
     fixtures.push(f);
-    const calls = Array.from({ length: 100 }, (_, i) => adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' }));
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' }),
+    );
     const results = await Promise.all(calls);
     assert.ok(results.every((r) => r.status === 'ok'));
     const arrivals = f.standIn.accepted().map((a) => a.at);
@@ -78,7 +80,9 @@ describe('pacing', () => {
       limited = true;
       return fail(60018);
     };
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => adminSetMsgRead(f.client, { reportAccount: `u${i}`, peerAccount: 'p' })),
+    );
     assert.ok(results.every((r) => r.status === 'ok'));
     const arrivals = f.standIn.arrivals.map((a) => a.at).sort((a, b) => a - b);
     // The first second lets 20 through; after the 60018 the rate is halved, so the next second carries far fewer.

@@ -21,18 +21,32 @@ describe('the package, installed as the Dockerfile installs it', () => {
   it('packs only what a user needs, and a production-only install of the tarball starts and answers /healthz', async () => {
     const out = mkdtempSync(join(tmpdir(), 'markread-pack-'));
     // --ignore-scripts: pack the dist/ this test run was built from, without rebuilding it under the running tests.
-    const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: root });
+    const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], {
+      cwd: root,
+    });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((f) => f.path);
-    assert.ok(files.includes('dist/src/main.js') && files.includes('dist/src/cli/main.js'), 'the app and the CLI are in the tarball');
-    assert.deepEqual(files.filter((f) => /^(test|bench|demo|stand-ins|src)\/|\.map$|^dist\/(test|bench|demo|stand-ins)\//.test(f)), [], 'no tests, benchmarks, sources or source maps');
+    assert.ok(
+      files.includes('dist/src/main.js') && files.includes('dist/src/cli/main.js'),
+      'the app and the CLI are in the tarball',
+    );
+    assert.deepEqual(
+      files.filter((f) => /^(test|bench|demo|stand-ins|src)\/|\.map$|^dist\/(test|bench|demo|stand-ins)\//.test(f)),
+      [],
+      'no tests, benchmarks, sources or source maps',
+    );
 
     const app = mkdtempSync(join(tmpdir(), 'markread-prod-'));
     await exec('tar', ['-xzf', join(out, packed?.filename ?? ''), '--strip-components=1', '-C', app]);
     copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
-    await exec('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app });
+    await exec('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: app,
+    });
     assert.equal(readdirSync(join(app, 'node_modules')).includes('typescript'), false, 'no dev dependencies');
-    assert.equal((await exec(process.execPath, ['dist/src/cli/main.js', '--version'], { cwd: app })).stdout, `markread ${version}\n`);
+    assert.equal(
+      (await exec(process.execPath, ['dist/src/cli/main.js', '--version'], { cwd: app })).stdout,
+      `markread ${version}\n`,
+    );
 
     const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
     const slack = new SlackStandIn({ botToken: BOT_TOKEN });
@@ -41,13 +55,27 @@ describe('the package, installed as the Dockerfile installs it', () => {
     await once(probe, 'listening');
     const port = (probe.address() as { port: number }).port;
     await new Promise((r) => probe.close(r));
-    const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: im.url, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, MARKREAD_ALLOWED_USERS: ALLOWED, PORT: String(port) };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      TIM_SDKAPPID: String(SDK_APP_ID),
+      TIM_SECRET_KEY: SECRET_KEY,
+      TIM_BASE_URL: im.url,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      MARKREAD_ALLOWED_USERS: ALLOWED,
+      PORT: String(port),
+    };
     const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: app, env, stdio: 'ignore' });
     try {
       let health: { ok?: boolean; version?: string } = {};
       for (let i = 0; i < 100 && !health.ok; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        health = await request(`http://127.0.0.1:${port}/healthz`).then((r) => r.body.json() as Promise<typeof health>, () => ({}));
+        health = await request(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.body.json() as Promise<typeof health>,
+          () => ({}),
+        );
       }
       assert.deepEqual({ ok: health.ok, version: health.version }, { ok: true, version });
     } finally {

@@ -8,7 +8,10 @@ describe('SIGTERM while the IM API is slow', () => {
     try {
       f.im.seed('una', Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`u${i}`, 1])));
       // Counts answer at once; marks take 4 s, far past the 500 ms drain.
-      f.im.behave = (a) => (a.command === 'v4/openim/admin_set_msg_read' ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 4_000 } : undefined);
+      f.im.behave = (a) =>
+        a.command === 'v4/openim/admin_set_msg_read'
+          ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 4_000 }
+          : undefined;
       const before = f.slack.calls.length;
       for (let i = 0; i < 5; i++) await f.command(`una u${i}`);
       await f.command(`una ${Array.from({ length: 15 }, (_, i) => `u${i}`).join(' ')}`);
@@ -20,15 +23,25 @@ describe('SIGTERM while the IM API is slow', () => {
       assert.equal(drained, false);
       const calls = f.slack.calls.slice(before);
       const interrupted = calls.filter((c) => /Interrupted/.test(messageText(c.args)));
-      const seen = `${interrupted.map((c) => messageText(c.args).slice(0, 90)).join(' / ')} || ${f.logs.records.filter((r) => Number(r.level) >= 40).map((r) => r.msg).join(' / ')}`;
+      const seen = `${interrupted.map((c) => messageText(c.args).slice(0, 90)).join(' / ')} || ${f.logs.records
+        .filter((r) => Number(r.level) >= 40)
+        .map((r) => r.msg)
+        .join(' / ')}`;
       assert.equal(interrupted.length, 6, `five single commands and one bulk run, each told: ${seen}`);
-      const single = interrupted.filter((c) => /una u\d/.test(messageText(c.args)) && /was sent to the IM API/.test(messageText(c.args)));
+      const single = interrupted.filter(
+        (c) => /una u\d/.test(messageText(c.args)) && /was sent to the IM API/.test(messageText(c.args)),
+      );
       assert.equal(single.length, 5);
-      assert.ok(interrupted.some((c) => /run `\/markread una u0 u1/.test(messageText(c.args))), 'the bulk run says how to finish it');
+      assert.ok(
+        interrupted.some((c) => /run `\/markread una u0 u1/.test(messageText(c.args))),
+        'the bulk run says how to finish it',
+      );
       const audit = f.logs.records.filter((r) => r.audit === 'interrupted');
       assert.equal(audit.length, 6);
       assert.doesNotMatch(f.logs.text, /in the audit log only/);
-      console.log(`# shutdown: ${marksSent} marks in flight, 6 requesters told within ${ms.toFixed(0)} ms of SIGTERM (drain 500 ms)`);
+      console.log(
+        `# shutdown: ${marksSent} marks in flight, 6 requesters told within ${ms.toFixed(0)} ms of SIGTERM (drain 500 ms)`,
+      );
     } finally {
       f.im.behave = undefined;
       await f.close().catch(() => undefined);

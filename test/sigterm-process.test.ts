@@ -26,7 +26,10 @@ describe('the real process on SIGTERM', () => {
     const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
     const slack = new SlackStandIn({ botToken: BOT_TOKEN });
     await Promise.all([im.start(), slack.start()]);
-    im.behave = (a) => (a.command === 'v4/openim/admin_set_msg_read' ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 25_000 } : undefined);
+    im.behave = (a) =>
+      a.command === 'v4/openim/admin_set_msg_read'
+        ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 25_000 }
+        : undefined;
     const port = await freePort();
     const env = {
       PATH: process.env.PATH ?? '',
@@ -43,7 +46,11 @@ describe('the real process on SIGTERM', () => {
       PORT: String(port),
       LOG_LEVEL: 'warn',
     };
-    const child = spawn(process.execPath, [resolve('dist/src/main.js')], { cwd: mkdtempSync(join(tmpdir(), 'markread-sigterm-')), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [resolve('dist/src/main.js')], {
+      cwd: mkdtempSync(join(tmpdir(), 'markread-sigterm-')),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     child.stderr.on('data', (d) => (output += String(d)));
@@ -57,21 +64,40 @@ describe('the real process on SIGTERM', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       for (let i = 0; i < 20; i++) {
-        const body = commandBody({ text: `vic p${i}`, user_id: ALLOWED, channel_id: CHANNEL, response_url: slack.responseUrl(`t${i}`) });
-        const res = await request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+        const body = commandBody({
+          text: `vic p${i}`,
+          user_id: ALLOWED,
+          channel_id: CHANNEL,
+          response_url: slack.responseUrl(`t${i}`),
+        });
+        const res = await request(`http://127.0.0.1:${port}/slack/events`, {
+          method: 'POST',
+          headers: signedHeaders(SIGNING_SECRET, body),
+          body,
+        });
         assert.equal(res.statusCode, 200);
         await res.body.dump();
       }
-      await slack.until(() => im.arrivals.filter((a) => a.command === 'v4/openim/admin_set_msg_read').length === 20, 10_000);
+      await slack.until(
+        () => im.arrivals.filter((a) => a.command === 'v4/openim/admin_set_msg_read').length === 20,
+        10_000,
+      );
       const started = performance.now();
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number];
       const seconds = (performance.now() - started) / 1000;
       assert.equal(code, 0, output);
-      const told = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts && /Interrupted.*was sent to the IM API/s.test(messageText(c.args)));
+      const told = slack.calls.filter(
+        (c) =>
+          c.method === 'chat.postMessage' &&
+          c.args.thread_ts &&
+          /Interrupted.*was sent to the IM API/s.test(messageText(c.args)),
+      );
       assert.equal(told.length, 20, 'every requester heard, in their thread');
       assert.match(output, /each requester was told/);
-      console.log(`# SIGTERM: 20 of 20 requesters told, process exited ${seconds.toFixed(1)} s after the signal (drain 1 s, IM answering after 25 s)`);
+      console.log(
+        `# SIGTERM: 20 of 20 requesters told, process exited ${seconds.toFixed(1)} s after the signal (drain 1 s, IM answering after 25 s)`,
+      );
     } finally {
       child.kill('SIGKILL');
       await Promise.all([im.stop(), slack.stop()]);

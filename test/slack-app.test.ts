@@ -3,12 +3,28 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { fail } from '../stand-ins/im-stand-in.js';
 import { SECRET_KEY } from './support/im-fixture.js';
-import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET, startSlackFixture, type SlackFixture } from './support/slack-fixture.js';
+import {
+  ALLOWED,
+  BOT_TOKEN,
+  CHANNEL,
+  messageText,
+  SIGNING_SECRET,
+  startSlackFixture,
+  type SlackFixture,
+} from './support/slack-fixture.js';
 
 describe('Slack app, end to end over signed HTTP', () => {
   let f: SlackFixture;
   before(async () => {
-    f = await startSlackFixture({ accounts: new Set(['alice', 'bob', 'carol']), slack: { channelErrors: new Map([['C0NOTIN', 'not_in_channel'], ['D0DM', 'channel_not_found']]) } });
+    f = await startSlackFixture({
+      accounts: new Set(['alice', 'bob', 'carol']),
+      slack: {
+        channelErrors: new Map([
+          ['C0NOTIN', 'not_in_channel'],
+          ['D0DM', 'channel_not_found'],
+        ]),
+      },
+    });
   });
   after(() => f.close());
 
@@ -32,7 +48,10 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.ok(parent && reply);
     assert.equal(parent.args.channel, CHANNEL);
     assert.equal(parent.args.thread_ts, undefined);
-    assert.match(messageText(parent.args), new RegExp(`<@${ALLOWED}> asked to mark \`alice\`'s one-to-one conversation with \`bob\` read`));
+    assert.match(
+      messageText(parent.args),
+      new RegExp(`<@${ALLOWED}> asked to mark \`alice\`'s one-to-one conversation with \`bob\` read`),
+    );
     assert.equal(reply.args.channel, CHANNEL);
     assert.match(String(reply.args.thread_ts), /^1767225600\.\d{6}$/);
     const replyText = messageText(reply.args);
@@ -42,7 +61,10 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.match(replyText, /1 attempt/);
     const update = calls.find((c) => c.method === 'chat.update');
     assert.match(messageText(update?.args ?? {}), /:white_check_mark:.*Done/);
-    assert.deepEqual(f.im.accepted().map((a) => a.body), [{ Report_Account: 'alice', Peer_Account: 'bob' }]);
+    assert.deepEqual(
+      f.im.accepted().map((a) => a.body),
+      [{ Report_Account: 'alice', Peer_Account: 'bob' }],
+    );
     // The thread reply hangs under the parent message, and the update edits that same message.
     assert.equal(update?.args.ts, reply.args.thread_ts);
   });
@@ -58,7 +80,10 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.match(text, /\*ErrorCode\* `90003`/);
     assert.match(text, /peer account \(Peer_Account\) is missing or does not exist/);
     assert.match(text, /What to do next/);
-    assert.match(messageText(f.slack.calls.slice(before).find((c) => c.method === 'chat.update')?.args ?? {}), /:x:.*Failed/);
+    assert.match(
+      messageText(f.slack.calls.slice(before).find((c) => c.method === 'chat.update')?.args ?? {}),
+      /:x:.*Failed/,
+    );
   });
 
   it('reports an IM API that never answers in time as no answer, with what to do', async () => {
@@ -94,7 +119,10 @@ describe('Slack app, end to end over signed HTTP', () => {
     f.im.arrivals.length = 0;
     const ack = await f.command('alice bob', { user: 'U0STRANGER' });
     assert.equal(ack.status, 200);
-    assert.match((JSON.parse(ack.body) as { text: string }).text, /can't use \/markread: not on the markread allowlist/);
+    assert.match(
+      (JSON.parse(ack.body) as { text: string }).text,
+      /can't use \/markread: not on the markread allowlist/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(f.im.arrivals.length, 0);
     f.runtime.logger.flush();
@@ -127,10 +155,17 @@ describe('Slack app, end to end over signed HTTP', () => {
     await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'views.open'));
     const open = f.slack.calls.slice(before).find((c) => c.method === 'views.open');
     assert.equal(open?.args.trigger_id, '12345.67890.abcdef');
-    const view = open?.args.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string }> };
+    const view = open?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id?: string }>;
+    };
     assert.equal(view.callback_id, 'markread_modal');
     const sealed = JSON.parse(view.private_metadata) as Record<string, string>;
-    assert.deepEqual({ channelId: sealed.channelId, responseUrl: sealed.responseUrl }, { channelId: CHANNEL, responseUrl: f.slack.responseUrl('for-modal') });
+    assert.deepEqual(
+      { channelId: sealed.channelId, responseUrl: sealed.responseUrl },
+      { channelId: CHANNEL, responseUrl: f.slack.responseUrl('for-modal') },
+    );
     assert.match(sealed.mac ?? '', /^[0-9a-f]{64}$/, 'the metadata is sealed with an HMAC');
     assert.deepEqual(view.blocks.map((b) => b.block_id).filter(Boolean), ['user', 'peer', 'read_time']);
   });
@@ -143,7 +178,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.equal(body.response_action, 'errors');
     assert.deepEqual(Object.keys(body.errors), ['peer']);
     assert.match(body.errors.peer ?? '', /whitespace/);
-    const both = JSON.parse((await f.submitModal({ user: 'x'.repeat(33), peer: 'bob', read_time: '17' + '0'.repeat(11) })).body) as { errors: Record<string, string> };
+    const both = JSON.parse(
+      (await f.submitModal({ user: 'x'.repeat(33), peer: 'bob', read_time: '17' + '0'.repeat(11) })).body,
+    ) as { errors: Record<string, string> };
     assert.deepEqual(Object.keys(both.errors).sort(), ['read_time', 'user']);
     assert.equal(f.im.arrivals.length, 0);
   });
@@ -157,7 +194,11 @@ describe('Slack app, end to end over signed HTTP', () => {
     const reply = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')[1];
     assert.equal(reply?.args.channel, CHANNEL);
     assert.match(messageText(reply?.args ?? {}), /`carol`'s one-to-one conversation with `bob` up to/);
-    assert.deepEqual(f.im.accepted().at(-1)?.body, { Report_Account: 'carol', Peer_Account: 'bob', MsgReadTime: 1767225000 });
+    assert.deepEqual(f.im.accepted().at(-1)?.body, {
+      Report_Account: 'carol',
+      Peer_Account: 'bob',
+      MsgReadTime: 1767225000,
+    });
   });
 
   it('checks the allowlist again on modal submission', async () => {
@@ -202,7 +243,12 @@ describe('Slack app allowlist by user group', () => {
   it('allows group members, and falls back to the user list when Slack refuses the group', async () => {
     const f = await startSlackFixture({
       env: { MARKREAD_ALLOWED_USERS: 'U0ONCALL', MARKREAD_ALLOWED_USERGROUPS: 'S0ONCALL,S0PAID' },
-      slack: { usergroups: new Map<string, string[] | string>([['S0ONCALL', ['U0GROUPIE']], ['S0PAID', 'plan_upgrade_required']]) },
+      slack: {
+        usergroups: new Map<string, string[] | string>([
+          ['S0ONCALL', ['U0GROUPIE']],
+          ['S0PAID', 'plan_upgrade_required'],
+        ]),
+      },
     });
     try {
       const member = await f.command('alice bob', { user: 'U0GROUPIE' });
@@ -236,11 +282,29 @@ describe('Slack app shutdown', () => {
 
   it('refuses to start with an empty allowlist, naming the variable', async () => {
     const { loadSlackConfig } = await import('../src/config/slack-config.js');
-    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }), /MARKREAD_ALLOWED_USERS: the allowlist is empty/);
-    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, MARKREAD_ALLOWED_USERS: ' , ' }), /allowlist is empty/);
-    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxp-user', MARKREAD_ALLOWED_USERS: 'bob' }), (e: Error & { problems?: string[] }) => {
-      const p = e.problems ?? [];
-      return p.some((x) => x.startsWith('SLACK_BOT_TOKEN: expected a bot token')) && p.some((x) => x.startsWith('SLACK_SIGNING_SECRET')) && p.some((x) => x.startsWith('MARKREAD_ALLOWED_USERS: "bob" is not a Slack user ID'));
-    });
+    assert.throws(
+      () => loadSlackConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+      /MARKREAD_ALLOWED_USERS: the allowlist is empty/,
+    );
+    assert.throws(
+      () =>
+        loadSlackConfig({
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          MARKREAD_ALLOWED_USERS: ' , ',
+        }),
+      /allowlist is empty/,
+    );
+    assert.throws(
+      () => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxp-user', MARKREAD_ALLOWED_USERS: 'bob' }),
+      (e: Error & { problems?: string[] }) => {
+        const p = e.problems ?? [];
+        return (
+          p.some((x) => x.startsWith('SLACK_BOT_TOKEN: expected a bot token')) &&
+          p.some((x) => x.startsWith('SLACK_SIGNING_SECRET')) &&
+          p.some((x) => x.startsWith('MARKREAD_ALLOWED_USERS: "bob" is not a Slack user ID'))
+        );
+      },
+    );
   });
 });

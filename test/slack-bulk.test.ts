@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALLOWED, CHANNEL, messageText, startSlackFixture, type SlackFixture } from './support/slack-fixture.js';
 
-type Block = { type: string; elements?: Array<{ action_id?: string; value?: string; confirm?: { text: { text: string } } }> };
+type Block = {
+  type: string;
+  elements?: Array<{ action_id?: string; value?: string; confirm?: { text: { text: string } } }>;
+};
 
 function buttons(message: Record<string, unknown>) {
-  return ((message.blocks as Block[] | undefined) ?? []).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+  return ((message.blocks as Block[] | undefined) ?? []).flatMap((b) =>
+    b.type === 'actions' ? (b.elements ?? []) : [],
+  );
 }
 
 describe('Slack bulk marking', () => {
@@ -34,7 +39,10 @@ describe('Slack bulk marking', () => {
     f.im.options.accounts = undefined;
     const posts = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
     assert.equal(posts.length, 2, 'one parent and one thread reply, never a message per pair');
-    assert.match(messageText(posts[0]?.args ?? {}), new RegExp(`<@${ALLOWED}> asked to mark \`alice\`'s one-to-one conversations with 3 peers read`));
+    assert.match(
+      messageText(posts[0]?.args ?? {}),
+      new RegExp(`<@${ALLOWED}> asked to mark \`alice\`'s one-to-one conversations with 3 peers read`),
+    );
     const summary = messageText(posts[1]?.args ?? {});
     assert.equal(posts[1]?.args.thread_ts, posts[0]?.result?.ts);
     assert.match(summary, /Finished\*: 2 of 3 OK, 1 failed/);
@@ -49,9 +57,17 @@ describe('Slack bulk marking', () => {
     f.im.options.accounts = new Set(['ola', ...Array.from({ length: 10 }, (_, i) => `o${i}`)]);
     const before = f.slack.calls.length;
     await f.command(`ola ${Array.from({ length: 10 }, (_, i) => `o${i}`).join(' ')} ghost1 ghost2`);
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))) || f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage').length >= 2 && f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    await f.slack.until(
+      () =>
+        f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))) ||
+        (f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage').length >= 2 &&
+          f.slack.calls.slice(before).some((c) => c.method === 'chat.update')),
+    );
     f.im.options.accounts = undefined;
-    const texts = f.slack.calls.slice(before).map((c) => messageText(c.args)).join('\n');
+    const texts = f.slack.calls
+      .slice(before)
+      .map((c) => messageText(c.args))
+      .join('\n');
     assert.match(texts, /Finished\*: 10 of 12 OK, 2 failed/);
     assert.match(texts, /\*ErrorCode 90003\* ×2: .*`ola ↔ ghost1`, `ola ↔ ghost2`/);
     assert.doesNotMatch(texts, /:white_check_mark: `o0`:/);
@@ -87,11 +103,17 @@ describe('Slack bulk marking', () => {
 
     await f.press('markread_all_confirm', runId, { user: 'U0SOMEONE', responseId: 'intruder' });
     await f.slack.until(() => f.slack.responses.some((r) => r.id === 'intruder'));
-    assert.match(messageText(f.slack.responses.find((r) => r.id === 'intruder')?.body ?? {}), new RegExp(`Only <@${ALLOWED}>`));
+    assert.match(
+      messageText(f.slack.responses.find((r) => r.id === 'intruder')?.body ?? {}),
+      new RegExp(`Only <@${ALLOWED}>`),
+    );
 
     const before = f.slack.calls.length;
     await f.press('markread_all_confirm', runId, { responseId: 'confirmed' });
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))), 10_000);
+    await f.slack.until(
+      () => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))),
+      10_000,
+    );
     const confirmed = f.slack.responses.find((r) => r.id === 'confirmed')?.body ?? {};
     assert.equal(confirmed.replace_original, true);
     const posts = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
@@ -99,7 +121,11 @@ describe('Slack bulk marking', () => {
     assert.match(messageText(posts[1]?.args ?? {}), /Finished\*: 30 of 30 OK, 0 failed/);
     assert.match(messageText(posts[1]?.args ?? {}), /\*Unread\*: 30 → 0/);
     assert.equal(f.im.accepted().length - marksBefore, 30);
-    assert.equal(f.im.conversations.get('frank')?.find((c) => c.peer === 'room')?.unread, 4, 'group conversations are left alone');
+    assert.equal(
+      f.im.conversations.get('frank')?.find((c) => c.peer === 'room')?.unread,
+      4,
+      'group conversations are left alone',
+    );
 
     await f.press('markread_all_confirm', runId, { responseId: 'again' });
     await f.slack.until(() => f.slack.responses.some((r) => r.id === 'again'));
@@ -117,7 +143,10 @@ describe('Slack bulk marking', () => {
     const marks = f.im.accepted().length;
     await f.press('markread_all_cancel', runId, { responseId: 'cancelled' });
     await f.slack.until(() => f.slack.responses.some((r) => r.id === 'cancelled'));
-    assert.match(messageText(f.slack.responses.find((r) => r.id === 'cancelled')?.body ?? {}), /Cancelled; nothing was changed/);
+    assert.match(
+      messageText(f.slack.responses.find((r) => r.id === 'cancelled')?.body ?? {}),
+      /Cancelled; nothing was changed/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(f.im.accepted().length, marks);
   });
@@ -131,23 +160,48 @@ describe('Slack bulk marking', () => {
     const before = f.slack.calls.length;
     await f.press('markread_all_confirm', runId);
     // At 40 calls/s, 400 marks take 10 s: the progress reply appears after about 2 s.
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined), 6_000);
-    const progress = f.slack.calls.slice(before).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
+    await f.slack.until(
+      () => f.slack.calls.slice(before).some((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined),
+      6_000,
+    );
+    const progress = f.slack.calls
+      .slice(before)
+      .find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined);
     assert.match(messageText(progress?.args ?? {}), /In progress\*: \d+ of 400 done/);
     assert.equal(buttons(progress?.args ?? {})[0]?.action_id, 'markread_stop');
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /In progress/.test(messageText(c.args))), 6_000);
-    const progressTimes = f.slack.calls.slice(before).filter((c) => /In progress/.test(messageText(c.args))).map((c) => c.at);
-    for (let i = 1; i < progressTimes.length; i++) assert.ok((progressTimes[i] as number) - (progressTimes[i - 1] as number) >= 1_900, 'progress edits at most every 2 s');
+    await f.slack.until(
+      () =>
+        f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /In progress/.test(messageText(c.args))),
+      6_000,
+    );
+    const progressTimes = f.slack.calls
+      .slice(before)
+      .filter((c) => /In progress/.test(messageText(c.args)))
+      .map((c) => c.at);
+    for (let i = 1; i < progressTimes.length; i++)
+      assert.ok(
+        (progressTimes[i] as number) - (progressTimes[i - 1] as number) >= 1_900,
+        'progress edits at most every 2 s',
+      );
 
     const otherStop = await f.press('markread_stop', runId, { user: 'U0SOMEONE', responseId: 'not-yours' });
     assert.equal(otherStop.status, 200);
     await f.press('markread_stop', runId, { responseId: 'stopping' });
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args))), 8_000);
-    const final = f.slack.calls.slice(before).filter((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args))).at(-1);
+    await f.slack.until(
+      () => f.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args))),
+      8_000,
+    );
+    const final = f.slack.calls
+      .slice(before)
+      .filter((c) => c.method === 'chat.update' && /Stopped/.test(messageText(c.args)))
+      .at(-1);
     const text = messageText(final?.args ?? {});
     assert.equal(final?.args.ts, progress?.result?.ts, 'the summary replaces the progress reply');
     assert.match(text, new RegExp(`stopped by <@${ALLOWED}>`));
-    assert.match(text, /\d+ of 400 not done\. Marking read is safe to repeat: run `\/markread hank --all` again to finish/);
+    assert.match(
+      text,
+      /\d+ of 400 not done\. Marking read is safe to repeat: run `\/markread hank --all` again to finish/,
+    );
     const done = Number(/(\d+) of (\d+) OK/.exec(text)?.[2]);
     assert.ok(done > 0 && done < 400, `done ${done}`);
     assert.equal(f.im.conversations.get('hank')?.filter((c) => c.unread === 0).length, done);

@@ -16,9 +16,16 @@ import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, standInEnv } from './support/
 const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const commandPayload = (text: string, responseUrl: string) => Object.fromEntries(new URLSearchParams(commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: responseUrl })));
+const commandPayload = (text: string, responseUrl: string) =>
+  Object.fromEntries(
+    new URLSearchParams(commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: responseUrl })),
+  );
 const actionPayload = (actionId: string, value: string, responseUrl: string) =>
-  JSON.parse(new URLSearchParams(blockActionBody({ user_id: ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: responseUrl })).get('payload') ?? '{}') as Record<string, unknown>;
+  JSON.parse(
+    new URLSearchParams(
+      blockActionBody({ user_id: ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: responseUrl }),
+    ).get('payload') ?? '{}',
+  ) as Record<string, unknown>;
 
 interface World {
   im: ImStandIn;
@@ -40,7 +47,11 @@ function app(w: World, env: Record<string, string> = {}, startupWaitMs = 3_000) 
   const logs = new LogCapture();
   const all = { ...w.env, ...env };
   const runtime = createImRuntime(loadImConfig(all).config, { destination: logs, logLevel: 'info' });
-  const handle = createSlackApp(loadSlackConfig(all), runtime, { startupWaitMs, socketBackoff: { baseMs: 100, capMs: 400 }, healthGraceMs: 500 });
+  const handle = createSlackApp(loadSlackConfig(all), runtime, {
+    startupWaitMs,
+    socketBackoff: { baseMs: 100, capMs: 400 },
+    healthGraceMs: 500,
+  });
   return { handle, logs };
 }
 
@@ -81,10 +92,24 @@ describe('Socket Mode, end to end over a WebSocket', () => {
     w.im.seed('sam', { s1: 1, s2: 2, s3: 3 });
     assert.ok(await w.socket.deliver('slash_commands', commandPayload('sam --all', w.slack.responseUrl('sm-all'))));
     await w.slack.until(() => w.slack.responses.some((r) => r.id === 'sm-all'));
-    const runId = /"action_id":"markread_all_confirm","value":"([^"]+)"/.exec(JSON.stringify(w.slack.responses.find((r) => r.id === 'sm-all')?.body))?.[1] ?? '';
-    assert.ok(await w.socket.deliver('interactive', actionPayload('markread_all_confirm', runId, w.slack.responseUrl('sm-confirm'))));
-    await w.slack.until(() => w.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))), 10_000);
-    assert.equal(w.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'sam').length, 3);
+    const runId =
+      /"action_id":"markread_all_confirm","value":"([^"]+)"/.exec(
+        JSON.stringify(w.slack.responses.find((r) => r.id === 'sm-all')?.body),
+      )?.[1] ?? '';
+    assert.ok(
+      await w.socket.deliver(
+        'interactive',
+        actionPayload('markread_all_confirm', runId, w.slack.responseUrl('sm-confirm')),
+      ),
+    );
+    await w.slack.until(
+      () => w.slack.calls.slice(before).some((c) => c.method === 'chat.update' && /Finished/.test(messageText(c.args))),
+      10_000,
+    );
+    assert.equal(
+      w.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'sam').length,
+      3,
+    );
   });
 
   it('on refresh_requested, is acking on a fresh connection within 1 s and loses no command sent in between', async () => {
@@ -99,7 +124,10 @@ describe('Socket Mode, end to end over a WebSocket', () => {
     assert.ok(await during, 'the command sent during the refresh was acked');
     await settle(1_700);
     assert.equal(w.socket.openCount, 1, 'the old connection was closed, the new one kept');
-    const afterAck = await w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm-after')));
+    const afterAck = await w.socket.deliver(
+      'slash_commands',
+      commandPayload('alice bob', w.slack.responseUrl('sm-after')),
+    );
     assert.ok(afterAck && afterAck.ms < 1_000);
     console.log(`# refresh: new connection open ${reopenedMs.toFixed(0)} ms after disconnect`);
   });
@@ -120,7 +148,12 @@ describe('Socket Mode, end to end over a WebSocket', () => {
     assert.equal((await health(port)).status, 200);
     assert.ok(await w.socket.deliver('slash_commands', commandPayload('alice bob', w.slack.responseUrl('sm-back'))));
     const lines = logs.records.filter((r) => r.component === 'socket-mode').map((r) => String(r.msg));
-    assert.ok(lines.some((m) => /connection lost/.test(m)) && lines.some((m) => /retrying in/.test(m)) && lines.some((m) => /reconnected/.test(m)), lines.join(' | '));
+    assert.ok(
+      lines.some((m) => /connection lost/.test(m)) &&
+        lines.some((m) => /retrying in/.test(m)) &&
+        lines.some((m) => /reconnected/.test(m)),
+      lines.join(' | '),
+    );
   });
 });
 
@@ -148,7 +181,10 @@ describe('start-up checks, one line each', () => {
   };
 
   it('names SLACK_APP_TOKEN for a wrong token, and connections:write for a missing scope', async () => {
-    assert.match(await startError({ SLACK_APP_TOKEN: 'xapp-1-wrong' }), /^StartupError: SLACK_APP_TOKEN: Slack does not accept this token \(invalid_auth\)/);
+    assert.match(
+      await startError({ SLACK_APP_TOKEN: 'xapp-1-wrong' }),
+      /^StartupError: SLACK_APP_TOKEN: Slack does not accept this token \(invalid_auth\)/,
+    );
     w.socket.failOpen = { error: 'missing_scope' };
     assert.match(await startError(), /^StartupError: SLACK_APP_TOKEN: .*connections:write/);
   });
@@ -156,7 +192,10 @@ describe('start-up checks, one line each', () => {
   it('names SLACK_BOT_TOKEN for a revoked bot token, in both modes', async () => {
     w.slack.options.authError = 'token_revoked';
     assert.match(await startError(), /^StartupError: SLACK_BOT_TOKEN: the token was revoked/);
-    assert.match(await startError({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' }), /^StartupError: SLACK_BOT_TOKEN: the token was revoked/);
+    assert.match(
+      await startError({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' }),
+      /^StartupError: SLACK_BOT_TOKEN: the token was revoked/,
+    );
   });
 
   it('says Slack cannot be reached, with the cause, after a bounded wait', async () => {
@@ -166,7 +205,12 @@ describe('start-up checks, one line each', () => {
     await new Promise((r) => closed.close(r));
     const started = Date.now();
     const message = await startError({ SLACK_API_URL: `http://127.0.0.1:${port}/api/` }, 1_000);
-    assert.match(message, new RegExp(`^StartupError: cannot reach Slack at http://127\\.0\\.0\\.1:${port}/api/: .*ECONNREFUSED.* check this host's egress`));
+    assert.match(
+      message,
+      new RegExp(
+        `^StartupError: cannot reach Slack at http://127\\.0\\.0\\.1:${port}/api/: .*ECONNREFUSED.* check this host's egress`,
+      ),
+    );
     assert.ok(Date.now() - started < 15_000);
   });
 
@@ -178,7 +222,14 @@ describe('start-up checks, one line each', () => {
       const opens = w.socket.opens;
       assert.match(await startError({ PORT: taken }), new RegExp(`^StartupError: PORT ${taken} is in use`));
       assert.equal(w.socket.opens, opens, 'nothing was connected');
-      assert.match(await startError({ PORT: taken, SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' }), new RegExp(`^StartupError: PORT ${taken} is in use`));
+      assert.match(
+        await startError({
+          PORT: taken,
+          SLACK_APP_TOKEN: '',
+          SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+        }),
+        new RegExp(`^StartupError: PORT ${taken} is in use`),
+      );
     } finally {
       blocker.close();
     }

@@ -30,21 +30,34 @@ describe('admin UserSig', () => {
     const second = cache.get();
     assert.notEqual(second, first);
     assert.equal(made.length, 2);
-    assert.equal((verifyUserSig(second, { ...expected, nowMs: Date.now() }) as { time: number }).time, start / 1000 + 3_240);
+    assert.equal(
+      (verifyUserSig(second, { ...expected, nowMs: Date.now() }) as { time: number }).time,
+      start / 1000 + 3_240,
+    );
 
     t.mock.timers.tick(3_600_000 - 240_000 + 1_000); // past the first one's expiry
     assert.equal(verifyUserSig(first, { ...expected, nowMs: Date.now() }).ok, false);
   });
 
   it('invalidate drops only the sig that was refused', () => {
-    const cache = new UserSigCache({ sdkAppId: SDK_APP_ID, secretKey: new Secret(SECRET_KEY), identifier: 'administrator', ttlSeconds: 3_600 });
+    const cache = new UserSigCache({
+      sdkAppId: SDK_APP_ID,
+      secretKey: new Secret(SECRET_KEY),
+      identifier: 'administrator',
+      ttlSeconds: 3_600,
+    });
     const sig = cache.get();
     cache.invalidate('some older sig');
     assert.equal(cache.get(), sig);
   });
 
   it('the stand-in check rejects tampered and foreign sigs', () => {
-    const cache = new UserSigCache({ sdkAppId: SDK_APP_ID, secretKey: new Secret(SECRET_KEY), identifier: 'administrator', ttlSeconds: 3_600 });
+    const cache = new UserSigCache({
+      sdkAppId: SDK_APP_ID,
+      secretKey: new Secret(SECRET_KEY),
+      identifier: 'administrator',
+      ttlSeconds: 3_600,
+    });
     const sig = cache.get();
     const base = { sdkAppId: SDK_APP_ID, identifier: 'administrator', secretKey: SECRET_KEY, nowMs: Date.now() };
     assert.equal((verifyUserSig(sig, { ...base, secretKey: 'other' }) as { errorCode: number }).errorCode, 70009);

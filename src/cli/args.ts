@@ -42,7 +42,9 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
 
   if (values['from-file'] !== undefined) {
     if (positionals.length > 0 || values.all || values['read-time'] !== undefined) {
-      return usage('--from-file takes no UserIDs, --all or --read-time: each line of the file is user,peer[,read_time]');
+      return usage(
+        '--from-file takes no UserIDs, --all or --read-time: each line of the file is user,peer[,read_time]',
+      );
     }
     return { kind: 'from-file', path: values['from-file'], json, dryRun: values['dry-run'] === true };
   }
@@ -55,14 +57,33 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   }
 
   if (values.all) {
-    if (positionals.length !== 1) return usage(`--all takes exactly one UserID, the user whose conversations become read; got ${positionals.length}`);
+    if (positionals.length !== 1)
+      return usage(
+        `--all takes exactly one UserID, the user whose conversations become read; got ${positionals.length}`,
+      );
     const user = checkUserId(positionals[0] as string, 'user');
     if (!user.ok) return usage(user.message);
-    return { kind: 'mark-all', user: user.value, readTime, yes: values.yes === true, json, dryRun: values['dry-run'] === true };
+    return {
+      kind: 'mark-all',
+      user: user.value,
+      readTime,
+      yes: values.yes === true,
+      json,
+      dryRun: values['dry-run'] === true,
+    };
   }
 
   if (positionals.length < 2) {
-    return usage(`expected <user> and at least one <peer>, got ${positionals.length} UserID${positionals.length === 1 ? '' : 's'}${positionals.length ? ` (${positionals.slice(0, 5).map((p) => quote(p)).join(' ')})` : ''}`);
+    return usage(
+      `expected <user> and at least one <peer>, got ${positionals.length} UserID${positionals.length === 1 ? '' : 's'}${
+        positionals.length
+          ? ` (${positionals
+              .slice(0, 5)
+              .map((p) => quote(p))
+              .join(' ')})`
+          : ''
+      }`,
+    );
   }
   const [user, ...rawPeers] = positionals as [string, ...string[]];
   const peers = [...new Set(rawPeers)];
@@ -74,7 +95,8 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   const problems: string[] = [];
   for (const peer of peers) {
     const checked = parseMarkReadRequest({ user, peer }, nowMs);
-    if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || peer === peers[0]).map((p) => p.message));
+    if (!checked.ok)
+      problems.push(...checked.problems.filter((p) => p.field !== 'user' || peer === peers[0]).map((p) => p.message));
   }
   if (problems.length > 0) return usage(...problems);
   return { kind: 'mark-many', user, peers, readTime, json, dryRun: values['dry-run'] === true };

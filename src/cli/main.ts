@@ -83,14 +83,34 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
   process.once('SIGINT', () => stop.abort());
   try {
-    if (offline) return dryRun(runtime, command.kind === 'from-file' ? (filePairs as MarkReadRequest[]) : pairsOf(command as Extract<CliCommand, { kind: 'mark' | 'mark-many' }>), command.json, sdkAppIdMissing);
+    if (offline)
+      return dryRun(
+        runtime,
+        command.kind === 'from-file'
+          ? (filePairs as MarkReadRequest[])
+          : pairsOf(command as Extract<CliCommand, { kind: 'mark' | 'mark-many' }>),
+        command.json,
+        sdkAppIdMissing,
+      );
     switch (command.kind) {
       case 'mark':
         return await markOne(runtime, command, stop.signal);
       case 'mark-many':
-        return await markMany(runtime, command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime)), command.peers.length, command.json, stop.signal);
+        return await markMany(
+          runtime,
+          command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime)),
+          command.peers.length,
+          command.json,
+          stop.signal,
+        );
       case 'from-file':
-        return await markMany(runtime, filePairs as MarkReadRequest[], (filePairs as MarkReadRequest[]).length, command.json, stop.signal);
+        return await markMany(
+          runtime,
+          filePairs as MarkReadRequest[],
+          (filePairs as MarkReadRequest[]).length,
+          command.json,
+          stop.signal,
+        );
       case 'mark-all':
         return await markAll(runtime, command, stop.signal);
     }
@@ -102,21 +122,30 @@ async function main(argv: string[]): Promise<number> {
 const NOT_SET = 'not-set-dry-run-only';
 
 function pairsOf(command: Extract<CliCommand, { kind: 'mark' | 'mark-many' }>): MarkReadRequest[] {
-  return command.kind === 'mark' ? [command.request] : command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime));
+  return command.kind === 'mark'
+    ? [command.request]
+    : command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime));
 }
 
 /** The plan of a dry run: how many pairs, whose, and the first request exactly as it would be sent. */
 function dryRun(runtime: ImRuntime, pairs: MarkReadRequest[], json: boolean, sdkAppIdMissing: boolean): number {
   const first = pairs[0] as MarkReadRequest;
-  const described = runtime.client.describeRequest(ADMIN_SET_MSG_READ.command, adminSetMsgReadBody({ reportAccount: first.user, peerAccount: first.peer, msgReadTime: first.readTime }));
+  const described = runtime.client.describeRequest(
+    ADMIN_SET_MSG_READ.command,
+    adminSetMsgReadBody({ reportAccount: first.user, peerAccount: first.peer, msgReadTime: first.readTime }),
+  );
   if (sdkAppIdMissing) described.query.sdkappid = '<TIM_SDKAPPID>';
   const users = [...new Set(pairs.map((p) => p.user))];
   if (json) {
-    term.out(`${JSON.stringify({ dryRun: true, pairs: pairs.length, users: users.slice(0, 20), usersTotal: users.length, first: described })}\n`);
+    term.out(
+      `${JSON.stringify({ dryRun: true, pairs: pairs.length, users: users.slice(0, 20), usersTotal: users.length, first: described })}\n`,
+    );
     return EXIT.ok;
   }
   // The usersig= value is shown redacted, as every usersig= value is anywhere markread prints (none is minted here).
-  const query = Object.entries(described.query).map(([k, v]) => `${k}=${k === 'usersig' ? '[redacted]' : v}`).join('&');
+  const query = Object.entries(described.query)
+    .map(([k, v]) => `${k}=${k === 'usersig' ? '[redacted]' : v}`)
+    .join('&');
   const whose = `${users.length} user${users.length === 1 ? '' : 's'} (${users.slice(0, 5).join(', ')}${users.length > 5 ? ', …' : ''})`;
   term.out(
     `Dry run: nothing was sent. ${pairs.length} pair${pairs.length === 1 ? '' : 's'} for ${whose}; each is one admin_set_msg_read, with unread counts read before and after.\n` +
@@ -126,7 +155,11 @@ function dryRun(runtime: ImRuntime, pairs: MarkReadRequest[], json: boolean, sdk
 }
 
 /** --all --dry-run: pages the list (read-only) and says what a real run would mark. */
-async function dryRunAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark-all' }>, signal: AbortSignal): Promise<number> {
+async function dryRunAll(
+  runtime: ImRuntime,
+  command: Extract<CliCommand, { kind: 'mark-all' }>,
+  signal: AbortSignal,
+): Promise<number> {
   const firstPeers: string[] = [];
   let total = 0;
   try {
@@ -148,7 +181,11 @@ async function dryRunAll(runtime: ImRuntime, command: Extract<CliCommand, { kind
   return EXIT.ok;
 }
 
-async function markOne(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark' }>, signal: AbortSignal): Promise<number> {
+async function markOne(
+  runtime: ImRuntime,
+  command: Extract<CliCommand, { kind: 'mark' }>,
+  signal: AbortSignal,
+): Promise<number> {
   const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
   term.out(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
   return signal.aborted ? stoppedCode() : exitFor([result.outcome.status]);
@@ -180,7 +217,11 @@ async function markMany(
   return exitFor([...statuses]);
 }
 
-async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 'mark-all' }>, signal: AbortSignal): Promise<number> {
+async function markAll(
+  runtime: ImRuntime,
+  command: Extract<CliCommand, { kind: 'mark-all' }>,
+  signal: AbortSignal,
+): Promise<number> {
   if (command.dryRun) return dryRunAll(runtime, command, signal);
   let total: number;
   try {
@@ -191,19 +232,27 @@ async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
     return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
   }
   if (total === 0) {
-    term.out(command.json ? `${JSON.stringify(summaryJson(emptySummary(), 0))}\n` : `${command.user} has no one-to-one conversations; nothing to do.\n`);
+    term.out(
+      command.json
+        ? `${JSON.stringify(summaryJson(emptySummary(), 0))}\n`
+        : `${command.user} has no one-to-one conversations; nothing to do.\n`,
+    );
     return EXIT.ok;
   }
   if (!command.yes) {
     if (!process.stdin.isTTY) {
-      term.err(`markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`);
+      term.err(
+        `markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`,
+      );
       return EXIT.usage;
     }
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
     // Ctrl-C at the prompt is a "no", with the exit code of any other Ctrl-C.
     const answer = await new Promise<string | undefined>((resolve) => {
       prompt.once('SIGINT', () => resolve(undefined));
-      prompt.question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `).then(resolve, () => resolve(undefined));
+      prompt
+        .question(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `)
+        .then(resolve, () => resolve(undefined));
     });
     prompt.close();
     if (answer === undefined) {
@@ -217,11 +266,27 @@ async function markAll(runtime: ImRuntime, command: Extract<CliCommand, { kind: 
   } else if (!command.json) {
     term.err(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
   }
-  return markMany(runtime, pairsFor(command.user, oneToOnePeers(runtime.client, command.user, signal), command.readTime), total, command.json, signal);
+  return markMany(
+    runtime,
+    pairsFor(command.user, oneToOnePeers(runtime.client, command.user, signal), command.readTime),
+    total,
+    command.json,
+    signal,
+  );
 }
 
 function emptySummary(): RunSummary {
-  return { done: 0, ok: 0, failed: 0, stopped: false, failures: [], unreadBefore: 0, unreadAfter: 0, countsUnknown: 0, durationMs: 0 };
+  return {
+    done: 0,
+    ok: 0,
+    failed: 0,
+    stopped: false,
+    failures: [],
+    unreadBefore: 0,
+    unreadAfter: 0,
+    countsUnknown: 0,
+    durationMs: 0,
+  };
 }
 
 /** 0 if every pair is OK; 1 if the API answered FAIL for any; 3 if only answers were missing. */
@@ -233,7 +298,9 @@ function exitFor(statuses: Array<PairResult['outcome']['status']>): number {
 
 function fail(kind: 'usage' | 'configuration', problems: string[], json: boolean, showUsageHint: boolean): number {
   if (json) term.out(`${JSON.stringify({ error: kind, problems })}\n`);
-  const hint = showUsageHint ? '\nRun `markread --help` for usage.' : '\nSee `markread --help` or .env.example for every variable.';
+  const hint = showUsageHint
+    ? '\nRun `markread --help` for usage.'
+    : '\nSee `markread --help` or .env.example for every variable.';
   term.err(`markread: ${kind} error, nothing was called:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint}\n`);
   return EXIT.usage;
 }

@@ -20,13 +20,25 @@ type Columns = { user: number; peer: number; readTime: number | undefined };
  * Report_Account/Peer_Account/MsgReadTime, any case, any order) is a header and says which column is which.
  * Every row is checked before anything is called; problems name their line (and column for CSV errors).
  */
-export function parsePairsFile(text: string, nowMs = Date.now()): { ok: true; pairs: MarkReadRequest[] } | { ok: false; problems: string[] } {
+export function parsePairsFile(
+  text: string,
+  nowMs = Date.now(),
+): { ok: true; pairs: MarkReadRequest[] } | { ok: false; problems: string[] } {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true, bom: true }) as unknown as typeof records;
+    records = parse(text, {
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      info: true,
+      bom: true,
+    }) as unknown as typeof records;
   } catch (error) {
     const e = error as { message?: string; lines?: number; column?: number | string };
-    const where = e.lines !== undefined ? `line ${e.lines}${typeof e.column === 'number' ? `, column ${e.column + 1}` : ''}: ` : '';
+    const where =
+      e.lines !== undefined ? `line ${e.lines}${typeof e.column === 'number' ? `, column ${e.column + 1}` : ''}: ` : '';
     return { ok: false, problems: [`${where}not valid CSV: ${visible(clipPlain(e.message ?? String(error), 160))}`] };
   }
   let columns: Columns = { user: 0, peer: 1, readTime: 2 };
@@ -34,9 +46,18 @@ export function parsePairsFile(text: string, nowMs = Date.now()): { ok: true; pa
   if (first && first.every((cell) => HEADERS[cell.toLowerCase()] !== undefined)) {
     const named = Object.fromEntries(first.map((cell, i) => [HEADERS[cell.toLowerCase()] as string, i]));
     if (named.user === undefined || named.peer === undefined) {
-      return { ok: false, problems: [`line ${records[0]?.info.lines}: the header names ${first.map((c) => JSON.stringify(c)).join(', ')} but not both a user and a peer column`] };
+      return {
+        ok: false,
+        problems: [
+          `line ${records[0]?.info.lines}: the header names ${first.map((c) => JSON.stringify(c)).join(', ')} but not both a user and a peer column`,
+        ],
+      };
     }
-    columns = { user: named.user as number, peer: named.peer as number, readTime: named.readTime as number | undefined };
+    columns = {
+      user: named.user as number,
+      peer: named.peer as number,
+      readTime: named.readTime as number | undefined,
+    };
     records = records.slice(1);
   }
   const pairs: MarkReadRequest[] = [];
@@ -44,15 +65,24 @@ export function parsePairsFile(text: string, nowMs = Date.now()): { ok: true; pa
   for (const { record, info } of records) {
     const width = columns.readTime === undefined ? 2 : 3;
     if (record.length < 2 || record.length > Math.max(3, width)) {
-      problems.push(`line ${info.lines}: expected user,peer or user,peer,read_time, got ${record.length} field${record.length === 1 ? '' : 's'}`);
+      problems.push(
+        `line ${info.lines}: expected user,peer or user,peer,read_time, got ${record.length} field${record.length === 1 ? '' : 's'}`,
+      );
       continue;
     }
     const readTime = columns.readTime === undefined ? record[2] : record[columns.readTime];
-    const checked = parseMarkReadRequest({ user: record[columns.user] ?? '', peer: record[columns.peer] ?? '', readTime }, nowMs);
+    const checked = parseMarkReadRequest(
+      { user: record[columns.user] ?? '', peer: record[columns.peer] ?? '', readTime },
+      nowMs,
+    );
     if (checked.ok) pairs.push(checked.request);
     else problems.push(...checked.problems.map((p) => `line ${info.lines}: ${p.message}`));
   }
-  if (problems.length > 0) return { ok: false, problems: problems.slice(0, 20).concat(problems.length > 20 ? [`…and ${problems.length - 20} more`] : []) };
+  if (problems.length > 0)
+    return {
+      ok: false,
+      problems: problems.slice(0, 20).concat(problems.length > 20 ? [`…and ${problems.length - 20} more`] : []),
+    };
   if (pairs.length === 0) return { ok: false, problems: ['the file has no user,peer lines'] };
   return { ok: true, pairs };
 }

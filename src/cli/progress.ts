@@ -23,7 +23,9 @@ export class ProgressBar {
     const share = this.total ? Math.min(1, summary.done / this.total) : 0;
     const bar = this.total ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ` : '';
     const of = this.total ? `/${this.total}` : '';
-    this.stream.write(`\r${bar}${summary.done}${of} done, ${summary.ok} OK, ${summary.failed} failed, ${(summary.durationMs / 1000).toFixed(1)} s\x1b[K`);
+    this.stream.write(
+      `\r${bar}${summary.done}${of} done, ${summary.ok} OK, ${summary.failed} failed, ${(summary.durationMs / 1000).toFixed(1)} s\x1b[K`,
+    );
     this.drawn = true;
   }
 

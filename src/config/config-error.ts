@@ -22,7 +22,13 @@ export const intIn = (min: number, max: number, hint: string) =>
     .string()
     .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max} (${hint})` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min} (${hint})` }).max(max, { error: `must be at most ${max} (${hint})` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min} (${hint})` })
+        .max(max, { error: `must be at most ${max} (${hint})` }),
+    );
 
 /** Unset and empty are the same thing for an environment variable: `FOO=` in a .env file means "not set". */
 export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -23,7 +23,6 @@ export interface ImConfig {
   logLevel: LogLevel;
 }
 
-
 const baseUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
   try {
@@ -43,31 +42,40 @@ const baseUrl = z.string().superRefine((value, ctx) => {
   });
 });
 
-const imEnvSchema = z
-  .object({
-    TIM_SDKAPPID: z
-      .string({ error: 'is required: the SDKAppID of your IM app, shown in the Tencent Cloud Chat console (e.g. 1400000000)' })
-      .regex(/^[1-9]\d{0,11}$/, { error: 'expected a positive whole number, the SDKAppID shown in the IM console (e.g. 1400000000)' })
-      .transform(Number),
-    TIM_SECRET_KEY: z.string({ error: 'is required: the app secret key from the IM console (Basic Configuration → Basic Information)' }),
-    TIM_ADMIN_IDENTIFIER: z
-      .string()
-      .max(32, { error: 'must be at most 32 bytes: the UserID of an App admin account' })
-      .regex(/^[\x21-\x7e]+$/, { error: 'expected the UserID of an App admin account (printable ASCII, no spaces)' })
-      .default('administrator'),
-    TIM_REGION: z
-      .string()
-      // Case does not matter: Singapore, SINGAPORE and singapore are the same region.
-      .transform((v) => v.toLowerCase())
-      .pipe(z.enum(REGIONS as [Region, ...Region[]], { error: `expected one of ${REGIONS.join(', ')} (where the SDKAppID was created)` }))
-      .optional(),
-    TIM_BASE_URL: baseUrl.optional(),
-    TIM_MAX_RPS: intIn(1, API_MAX_RPS, `calls per second; the API allows ${API_MAX_RPS}`).default(190),
-    TIM_TIMEOUT_MS: intIn(100, 120_000, 'milliseconds per attempt; Tencent recommends more than 3000').default(5_000),
-    TIM_DEADLINE_MS: intIn(100, 600_000, 'milliseconds for a whole call, retries included').default(20_000),
-    TIM_USERSIG_TTL_SECONDS: intIn(300, 15_552_000, 'seconds, from 5 minutes to 180 days').default(86_400),
-    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  });
+const imEnvSchema = z.object({
+  TIM_SDKAPPID: z
+    .string({
+      error: 'is required: the SDKAppID of your IM app, shown in the Tencent Cloud Chat console (e.g. 1400000000)',
+    })
+    .regex(/^[1-9]\d{0,11}$/, {
+      error: 'expected a positive whole number, the SDKAppID shown in the IM console (e.g. 1400000000)',
+    })
+    .transform(Number),
+  TIM_SECRET_KEY: z.string({
+    error: 'is required: the app secret key from the IM console (Basic Configuration → Basic Information)',
+  }),
+  TIM_ADMIN_IDENTIFIER: z
+    .string()
+    .max(32, { error: 'must be at most 32 bytes: the UserID of an App admin account' })
+    .regex(/^[\x21-\x7e]+$/, { error: 'expected the UserID of an App admin account (printable ASCII, no spaces)' })
+    .default('administrator'),
+  TIM_REGION: z
+    .string()
+    // Case does not matter: Singapore, SINGAPORE and singapore are the same region.
+    .transform((v) => v.toLowerCase())
+    .pipe(
+      z.enum(REGIONS as [Region, ...Region[]], {
+        error: `expected one of ${REGIONS.join(', ')} (where the SDKAppID was created)`,
+      }),
+    )
+    .optional(),
+  TIM_BASE_URL: baseUrl.optional(),
+  TIM_MAX_RPS: intIn(1, API_MAX_RPS, `calls per second; the API allows ${API_MAX_RPS}`).default(190),
+  TIM_TIMEOUT_MS: intIn(100, 120_000, 'milliseconds per attempt; Tencent recommends more than 3000').default(5_000),
+  TIM_DEADLINE_MS: intIn(100, 600_000, 'milliseconds for a whole call, retries included').default(20_000),
+  TIM_USERSIG_TTL_SECONDS: intIn(300, 15_552_000, 'seconds, from 5 minutes to 180 days').default(86_400),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
 
 export interface LoadedImConfig {
   config: ImConfig;
@@ -82,7 +90,9 @@ export function loadImConfig(env: NodeJS.ProcessEnv = process.env): LoadedImConf
   const problems = parsed.success ? [] : describeEnvIssues(parsed.error);
   // Checked by hand rather than in a zod refinement so it is reported together with every other problem.
   if (raw.TIM_REGION === undefined && raw.TIM_BASE_URL === undefined) {
-    problems.push(`TIM_REGION: is required unless TIM_BASE_URL is set: one of ${REGIONS.join(', ')} (where the SDKAppID was created)`);
+    problems.push(
+      `TIM_REGION: is required unless TIM_BASE_URL is set: one of ${REGIONS.join(', ')} (where the SDKAppID was created)`,
+    );
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -93,7 +103,9 @@ export function loadImConfig(env: NodeJS.ProcessEnv = process.env): LoadedImConf
     );
   }
   if (e.TIM_DEADLINE_MS < e.TIM_TIMEOUT_MS) {
-    warnings.push(`TIM_DEADLINE_MS=${e.TIM_DEADLINE_MS} is shorter than TIM_TIMEOUT_MS=${e.TIM_TIMEOUT_MS}: attempts are cut at the deadline`);
+    warnings.push(
+      `TIM_DEADLINE_MS=${e.TIM_DEADLINE_MS} is shorter than TIM_TIMEOUT_MS=${e.TIM_TIMEOUT_MS}: attempts are cut at the deadline`,
+    );
   }
   const endpoint: ImEndpoint =
     e.TIM_BASE_URL !== undefined ? { primary: asBaseUrl(e.TIM_BASE_URL) } : regionEndpoint(e.TIM_REGION as Region);

@@ -29,15 +29,30 @@ const idList = (pattern: RegExp, what: string) =>
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .superRefine((ids, ctx) => {
       const bad = ids.filter((id) => !pattern.test(id));
-      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${bad.slice(0, 5).map(describeValue).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}` });
+      if (bad.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad.slice(0, 5).map(describeValue).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}`,
+        });
     });
 
 const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required: the bot token (xoxb-…) from your Slack app’s OAuth & Permissions page' })
-    .regex(/^xoxb-/, { error: 'expected a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' }),
-  SLACK_SIGNING_SECRET: z.string().regex(/^[A-Za-z0-9]{16,}$/, { error: 'expected the signing secret from Basic Information → App Credentials' }).optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { error: 'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)' }).optional(),
+    .regex(/^xoxb-/, {
+      error: 'expected a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)',
+    }),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,}$/, { error: 'expected the signing secret from Basic Information → App Credentials' })
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, {
+      error:
+        'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
+    })
+    .optional(),
   SLACK_API_URL: z
     .string()
     .superRefine((value, ctx) => {
@@ -57,7 +72,10 @@ const slackEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().int().max(65535, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' }))
     .default(3000),
-  MARKREAD_ALLOWED_USERS: idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)').default([]),
+  MARKREAD_ALLOWED_USERS: idList(
+    /^[UW][A-Z0-9]{2,}$/,
+    'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)',
+  ).default([]),
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
@@ -77,9 +95,14 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
   const parsed = slackEnvSchema.safeParse(raw);
   const problems = parsed.success ? [] : describeEnvIssues(parsed.error);
   if (raw.SLACK_APP_TOKEN === undefined && raw.SLACK_SIGNING_SECRET === undefined) {
-    problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (Basic Information → App Credentials); or set SLACK_APP_TOKEN for Socket Mode');
+    problems.push(
+      'SLACK_SIGNING_SECRET: is required in HTTP mode (Basic Information → App Credentials); or set SLACK_APP_TOKEN for Socket Mode',
+    );
   }
-  const noIds = parsed.success && parsed.data.MARKREAD_ALLOWED_USERS.length === 0 && parsed.data.MARKREAD_ALLOWED_USERGROUPS.length === 0;
+  const noIds =
+    parsed.success &&
+    parsed.data.MARKREAD_ALLOWED_USERS.length === 0 &&
+    parsed.data.MARKREAD_ALLOWED_USERGROUPS.length === 0;
   if ((raw.MARKREAD_ALLOWED_USERS === undefined && raw.MARKREAD_ALLOWED_USERGROUPS === undefined) || noIds) {
     problems.push(
       'MARKREAD_ALLOWED_USERS: the allowlist is empty, so nobody could use /markread; list the Slack user IDs allowed (e.g. U012ABCDEF,U034GHIJKL), or set MARKREAD_ALLOWED_USERGROUPS',

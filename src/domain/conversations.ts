@@ -25,8 +25,12 @@ export async function* oneToOnePeers(client: ImCaller, user: string, signal?: Ab
   const pinned = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await getList(client, user, cursor, signal);
-    if (result.status === 'fail') throw new ConversationListError(`listing ${user}'s conversations failed: ErrorCode ${result.error.code}, ${result.error.meaning}`);
-    if (result.status === 'unreachable') throw new ConversationListError(`listing ${user}'s conversations got no answer: ${result.failure.detail}`);
+    if (result.status === 'fail')
+      throw new ConversationListError(
+        `listing ${user}'s conversations failed: ErrorCode ${result.error.code}, ${result.error.meaning}`,
+      );
+    if (result.status === 'unreachable')
+      throw new ConversationListError(`listing ${user}'s conversations got no answer: ${result.failure.detail}`);
     const r = result.response;
     for (const item of r.SessionItem) {
       if (item.Type !== SESSION_TYPE_C2C || !item.To_Account || pinned.has(item.To_Account)) continue;
@@ -34,9 +38,20 @@ export async function* oneToOnePeers(client: ImCaller, user: string, signal?: Ab
       yield item.To_Account;
     }
     if (r.CompleteFlag === 1) return;
-    const next = { TimeStamp: r.TimeStamp, StartIndex: r.StartIndex, TopTimeStamp: r.TopTimeStamp, TopStartIndex: r.TopStartIndex };
-    if (next.StartIndex === cursor.StartIndex && next.TopStartIndex === cursor.TopStartIndex && r.SessionItem.length === 0) {
-      throw new ConversationListError(`listing ${user}'s conversations stalled: the server returned an empty page without CompleteFlag`);
+    const next = {
+      TimeStamp: r.TimeStamp,
+      StartIndex: r.StartIndex,
+      TopTimeStamp: r.TopTimeStamp,
+      TopStartIndex: r.TopStartIndex,
+    };
+    if (
+      next.StartIndex === cursor.StartIndex &&
+      next.TopStartIndex === cursor.TopStartIndex &&
+      r.SessionItem.length === 0
+    ) {
+      throw new ConversationListError(
+        `listing ${user}'s conversations stalled: the server returned an empty page without CompleteFlag`,
+      );
     }
     cursor = next;
   }
@@ -51,7 +66,11 @@ export async function countOneToOne(client: ImCaller, user: string, signal?: Abo
 }
 
 /** Turns a stream of peers into mark-read requests for `user`. */
-export async function* pairsFor(user: string, peers: AsyncIterable<string>, readTime?: number): AsyncGenerator<MarkReadRequest> {
+export async function* pairsFor(
+  user: string,
+  peers: AsyncIterable<string>,
+  readTime?: number,
+): AsyncGenerator<MarkReadRequest> {
   for await (const peer of peers) {
     if (peer !== user) yield markReadRequest(user, peer, readTime);
   }

@@ -24,16 +24,20 @@ export interface RequestProblem {
  * Validates raw user, peer and read-time input from any entry point (CLI arguments, slash-command text, modal
  * fields). Returns every problem, each tied to the field it concerns, so a modal can show it inline.
  */
-export function parseMarkReadRequest(input: { user: string; peer: string; readTime?: string | undefined }, nowMs = Date.now()):
-  | { ok: true; request: MarkReadRequest }
-  | { ok: false; problems: RequestProblem[] } {
+export function parseMarkReadRequest(
+  input: { user: string; peer: string; readTime?: string | undefined },
+  nowMs = Date.now(),
+): { ok: true; request: MarkReadRequest } | { ok: false; problems: RequestProblem[] } {
   const problems: RequestProblem[] = [];
   const user = checkUserId(input.user, 'user');
   const peer = checkUserId(input.peer, 'peer');
   if (!user.ok) problems.push({ field: 'user', message: user.message });
   if (!peer.ok) problems.push({ field: 'peer', message: peer.message });
   if (user.ok && peer.ok && user.value === peer.value) {
-    problems.push({ field: 'peer', message: `user and peer are both ${quote(user.value)}; a one-to-one conversation needs two different accounts` });
+    problems.push({
+      field: 'peer',
+      message: `user and peer are both ${quote(user.value)}; a one-to-one conversation needs two different accounts`,
+    });
   }
   let readTime: number | undefined;
   if (input.readTime !== undefined && input.readTime.trim() !== '') {

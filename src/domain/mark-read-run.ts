@@ -57,7 +57,12 @@ const PARALLEL_BATCHES = 8;
 const EXAMPLES_PER_GROUP = 5;
 
 /** Marks one pair read, with its unread count before and after. */
-export async function markReadWithProof(deps: RunDeps, request: MarkReadRequest, audit: AuditContext, signal?: AbortSignal): Promise<PairResult> {
+export async function markReadWithProof(
+  deps: RunDeps,
+  request: MarkReadRequest,
+  audit: AuditContext,
+  signal?: AbortSignal,
+): Promise<PairResult> {
   const [result] = await markBatch(deps, [request], audit, signal);
   return result as PairResult;
 }
@@ -72,26 +77,43 @@ const COUNT_ATTEMPTS = 2;
  * a small share (at most one retry), the mark the rest, the count after what is left within its share. A count
  * that cannot be sent in time is skipped and said so ("not read: count API busy"); the mark never waits for it.
  */
-async function markBatch(deps: RunDeps, batch: MarkReadRequest[], audit: AuditContext, signal?: AbortSignal): Promise<PairResult[]> {
+async function markBatch(
+  deps: RunDeps,
+  batch: MarkReadRequest[],
+  audit: AuditContext,
+  signal?: AbortSignal,
+): Promise<PairResult[]> {
   const user = (batch[0] as MarkReadRequest).user;
   const peers = batch.map((r) => r.peer);
   const started = performance.now();
   const deadlineAt = started + deps.client.deadlineMs;
   // A fifth of the deadline, but never less than a round trip can use (1 s, or half of a very short deadline).
-  const countMs = Math.min(COUNT_MAX_MS, Math.max(deps.client.deadlineMs * COUNT_SHARE, Math.min(1_000, deps.client.deadlineMs / 2)));
-  const before = await readUnreadCounts(deps.client, user, peers, signal, { deadlineAt: started + countMs, maxAttempts: COUNT_ATTEMPTS });
+  const countMs = Math.min(
+    COUNT_MAX_MS,
+    Math.max(deps.client.deadlineMs * COUNT_SHARE, Math.min(1_000, deps.client.deadlineMs / 2)),
+  );
+  const before = await readUnreadCounts(deps.client, user, peers, signal, {
+    deadlineAt: started + countMs,
+    maxAttempts: COUNT_ATTEMPTS,
+  });
   const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal, { deadlineAt })));
   const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
   const afterLimits = { deadlineAt: Math.min(deadlineAt, performance.now() + countMs), maxAttempts: COUNT_ATTEMPTS };
   // When the count budget is short, a proof is only worth its second count if it has its first: a pair whose
   // "before" was skipped leaves its "after" slot to a pair that can show before → after in full.
   const proven = marked.filter((peer) => !isBusy(before.get(peer)));
-  const after = proven.length > 0 ? await readUnreadCounts(deps.client, user, proven, signal, afterLimits) : new Map<string, UnreadCount>();
+  const after =
+    proven.length > 0
+      ? await readUnreadCounts(deps.client, user, proven, signal, afterLimits)
+      : new Map<string, UnreadCount>();
   for (const peer of marked) if (!proven.includes(peer)) after.set(peer, before.get(peer) as UnreadCount);
   return outcomes.map((outcome) => ({
     outcome,
     before: before.get(outcome.request.peer) ?? { known: false, reason: 'not read' },
-    after: after.get(outcome.request.peer) ?? { known: false, reason: outcome.status === 'ok' ? 'not read' : 'not marked' },
+    after: after.get(outcome.request.peer) ?? {
+      known: false,
+      reason: outcome.status === 'ok' ? 'not read' : 'not marked',
+    },
   }));
 }
 
@@ -105,9 +127,23 @@ function isBusy(count: UnreadCount | undefined): boolean {
  * the client's pacer, not this loop, sets the pace. Stops pulling when `signal` aborts; calls already waiting
  * for a send slot end as "stopped".
  */
-export async function runMarkRead(deps: RunDeps, pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>, options: RunOptions): Promise<RunSummary> {
+export async function runMarkRead(
+  deps: RunDeps,
+  pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>,
+  options: RunOptions,
+): Promise<RunSummary> {
   const started = performance.now();
-  const summary: RunSummary = { done: 0, ok: 0, failed: 0, stopped: false, failures: [], unreadBefore: 0, unreadAfter: 0, countsUnknown: 0, durationMs: 0 };
+  const summary: RunSummary = {
+    done: 0,
+    ok: 0,
+    failed: 0,
+    stopped: false,
+    failures: [],
+    unreadBefore: 0,
+    unreadAfter: 0,
+    countsUnknown: 0,
+    durationMs: 0,
+  };
   const groups = new Map<string, FailureGroup>();
   const record = (result: PairResult) => {
     const { outcome } = result;
@@ -128,11 +164,16 @@ export async function runMarkRead(deps: RunDeps, pairs: AsyncIterable<MarkReadRe
         groups.set(key, group);
       }
       group.count++;
-      if (group.examples.length < EXAMPLES_PER_GROUP) group.examples.push(`${outcome.request.user} ↔ ${outcome.request.peer}`);
+      if (group.examples.length < EXAMPLES_PER_GROUP)
+        group.examples.push(`${outcome.request.user} ↔ ${outcome.request.peer}`);
     }
     options.onPair?.(result);
   };
-  const snapshot = (): RunSummary => ({ ...summary, failures: [...groups.values()], durationMs: Math.round(performance.now() - started) });
+  const snapshot = (): RunSummary => ({
+    ...summary,
+    failures: [...groups.values()],
+    durationMs: Math.round(performance.now() - started),
+  });
 
   const running = new Set<Promise<void>>();
   let batch: MarkReadRequest[] = [];

@@ -32,8 +32,19 @@ export interface MarkReadDeps {
 }
 
 /** Marks every message of `request.user`'s conversation with `request.peer` read, and writes one audit line. */
-export async function markRead(deps: MarkReadDeps, request: MarkReadRequest, audit: AuditContext, signal?: AbortSignal, limits?: CallLimits): Promise<MarkReadOutcome> {
-  const result = await adminSetMsgRead(deps.client, { reportAccount: request.user, peerAccount: request.peer, msgReadTime: request.readTime }, signal, limits);
+export async function markRead(
+  deps: MarkReadDeps,
+  request: MarkReadRequest,
+  audit: AuditContext,
+  signal?: AbortSignal,
+  limits?: CallLimits,
+): Promise<MarkReadOutcome> {
+  const result = await adminSetMsgRead(
+    deps.client,
+    { reportAccount: request.user, peerAccount: request.peer, msgReadTime: request.readTime },
+    signal,
+    limits,
+  );
   const outcome = toOutcome(request, result, deps.client.endpoint.primary.host);
   deps.logger.info(
     {
@@ -57,7 +68,12 @@ export async function markRead(deps: MarkReadDeps, request: MarkReadRequest, aud
 }
 
 function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, host: string): MarkReadOutcome {
-  const common = { request, attempts: result.stats.attempts, durationMs: result.stats.durationMs, requestId: result.stats.requestId };
+  const common = {
+    request,
+    attempts: result.stats.attempts,
+    durationMs: result.stats.durationMs,
+    requestId: result.stats.requestId,
+  };
   switch (result.status) {
     case 'ok':
       return {

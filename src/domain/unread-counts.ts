@@ -10,7 +10,13 @@ export const COUNT_BUSY = 'not read: count API busy';
 export type UnreadCount = { known: true; count: number } | { known: false; reason: string };
 
 /** Reads `user`'s unread counts with each peer, ten peers per call, the calls in parallel. */
-export async function readUnreadCounts(client: ImCaller, user: string, peers: string[], signal?: AbortSignal, limits?: CallLimits): Promise<Map<string, UnreadCount>> {
+export async function readUnreadCounts(
+  client: ImCaller,
+  user: string,
+  peers: string[],
+  signal?: AbortSignal,
+  limits?: CallLimits,
+): Promise<Map<string, UnreadCount>> {
   const counts = new Map<string, UnreadCount>();
   const chunks: string[][] = [];
   for (let i = 0; i < peers.length; i += UNREAD_PEERS_PER_CALL) chunks.push(peers.slice(i, i + UNREAD_PEERS_PER_CALL));
@@ -29,9 +35,15 @@ export async function readUnreadCounts(client: ImCaller, user: string, peers: st
         for (const peer of chunk) counts.set(peer, { known: false, reason });
         return;
       }
-      for (const item of result.response.C2CUnreadMsgNumList) counts.set(item.Peer_Account, { known: true, count: item.C2CUnreadMsgNum });
-      for (const item of result.response.ErrorList) counts.set(item.Peer_Account, { known: false, reason: `ErrorCode ${item.ErrorCode}: ${explainError(item.ErrorCode).meaning}` });
-      for (const peer of chunk) if (!counts.has(peer)) counts.set(peer, { known: false, reason: 'the count query did not mention this peer' });
+      for (const item of result.response.C2CUnreadMsgNumList)
+        counts.set(item.Peer_Account, { known: true, count: item.C2CUnreadMsgNum });
+      for (const item of result.response.ErrorList)
+        counts.set(item.Peer_Account, {
+          known: false,
+          reason: `ErrorCode ${item.ErrorCode}: ${explainError(item.ErrorCode).meaning}`,
+        });
+      for (const peer of chunk)
+        if (!counts.has(peer)) counts.set(peer, { known: false, reason: 'the count query did not mention this peer' });
     }),
   );
   return counts;

@@ -5,7 +5,9 @@ import type { RunSummary } from './mark-read-run.js';
  * read both times, and how many were marked without a known count. Failed pairs changed nothing and are not
  * in it. Never "0 → 0" for a run where nothing was counted.
  */
-export function describeUnread(summary: Pick<RunSummary, 'ok' | 'countsUnknown' | 'unreadBefore' | 'unreadAfter'>): string {
+export function describeUnread(
+  summary: Pick<RunSummary, 'ok' | 'countsUnknown' | 'unreadBefore' | 'unreadAfter'>,
+): string {
   const known = summary.ok - summary.countsUnknown;
   const pairs = (n: number) => `${n.toLocaleString('en-US')} pair${n === 1 ? '' : 's'}`;
   if (summary.ok === 0) return 'nothing was marked, so there is no before → after';

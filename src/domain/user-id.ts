@@ -15,8 +15,12 @@ export const userIdSchema = z.string().superRefine((value, ctx) => {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     const ch = value[i] as string;
-    if (c > 0x7e) return fail(`contains ${quote(String.fromCodePoint(value.codePointAt(i) as number))} at position ${i + 1}; UserIDs are printable ASCII only`);
-    if (c <= 0x20) return fail(`contains whitespace or a control character at position ${i + 1}; UserIDs have no spaces`);
+    if (c > 0x7e)
+      return fail(
+        `contains ${quote(String.fromCodePoint(value.codePointAt(i) as number))} at position ${i + 1}; UserIDs are printable ASCII only`,
+      );
+    if (c <= 0x20)
+      return fail(`contains whitespace or a control character at position ${i + 1}; UserIDs have no spaces`);
     if ('<>&`'.includes(ch)) return fail(`contains ${quote(ch)} at position ${i + 1}; <, >, & and \` are not allowed`);
   }
   const bytes = Buffer.byteLength(value, 'utf8');
@@ -29,16 +33,38 @@ export type UserIdCheck = { ok: true; value: string } | { ok: false; message: st
 export function checkUserId(value: string, role: string): UserIdCheck {
   const result = userIdSchema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, message: `${role} ${quote(value)} ${result.error.issues[0]?.message ?? 'is not a valid UserID'}` };
+  return {
+    ok: false,
+    message: `${role} ${quote(value)} ${result.error.issues[0]?.message ?? 'is not a valid UserID'}`,
+  };
 }
 
 /** Unix seconds up to which messages become read: whole seconds, not in the future (5 minutes of clock skew allowed). */
-export function checkReadTime(value: string, nowMs = Date.now()): { ok: true; value: number } | { ok: false; message: string } {
+export function checkReadTime(
+  value: string,
+  nowMs = Date.now(),
+): { ok: true; value: number } | { ok: false; message: string } {
   const trimmed = value.trim();
-  if (!/^\d+$/.test(trimmed)) return { ok: false, message: `read-up-to time ${quote(value, 24)} is not a whole number of Unix seconds (e.g. ${Math.floor(nowMs / 1000)})` };
+  if (!/^\d+$/.test(trimmed))
+    return {
+      ok: false,
+      message: `read-up-to time ${quote(value, 24)} is not a whole number of Unix seconds (e.g. ${Math.floor(nowMs / 1000)})`,
+    };
   const seconds = Number(trimmed);
-  if (trimmed.length >= 13) return { ok: false, message: `read-up-to time ${trimmed} looks like milliseconds; give Unix seconds (e.g. ${Math.floor(seconds / 1000)})` };
-  if (seconds === 0) return { ok: false, message: 'read-up-to time must be after 1970-01-01 (Unix seconds, e.g. ' + Math.floor(nowMs / 1000) + ')' };
-  if (seconds * 1000 > nowMs + 300_000) return { ok: false, message: `read-up-to time ${trimmed} is in the future (${new Date(seconds * 1000).toISOString()}); leave it out to mean "now"` };
+  if (trimmed.length >= 13)
+    return {
+      ok: false,
+      message: `read-up-to time ${trimmed} looks like milliseconds; give Unix seconds (e.g. ${Math.floor(seconds / 1000)})`,
+    };
+  if (seconds === 0)
+    return {
+      ok: false,
+      message: 'read-up-to time must be after 1970-01-01 (Unix seconds, e.g. ' + Math.floor(nowMs / 1000) + ')',
+    };
+  if (seconds * 1000 > nowMs + 300_000)
+    return {
+      ok: false,
+      message: `read-up-to time ${trimmed} is in the future (${new Date(seconds * 1000).toISOString()}); leave it out to mean "now"`,
+    };
   return { ok: true, value: seconds };
 }

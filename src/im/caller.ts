@@ -7,7 +7,12 @@ import type { ImApi, ImEnvelope } from './response.js';
  * app talks to an ImClient on its network thread through `RemoteImClient`, which has the same shape.
  */
 export interface ImCaller {
-  call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal, limits?: CallLimits): Promise<CallResult<Res>>;
+  call<Res extends ImEnvelope>(
+    api: ImApi<Res>,
+    body: object,
+    signal?: AbortSignal,
+    limits?: CallLimits,
+  ): Promise<CallResult<Res>>;
   /** TIM_DEADLINE_MS: what a person waits for one operation at most. */
   readonly deadlineMs: number;
   readonly endpoint: ImEndpoint;

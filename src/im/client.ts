@@ -25,7 +25,11 @@ export interface CallStats {
   host: string;
 }
 
-export type CallFailure = TransportFailure | { kind: 'deadline'; detail: string } | { kind: 'aborted'; detail: string } | { kind: 'circuit-open'; detail: string };
+export type CallFailure =
+  | TransportFailure
+  | { kind: 'deadline'; detail: string }
+  | { kind: 'aborted'; detail: string }
+  | { kind: 'circuit-open'; detail: string };
 
 /** Limits of one call within a larger operation: its share of the operation's deadline, and of attempts. */
 export interface CallLimits {
@@ -44,7 +48,14 @@ export type CallResult<Res extends ImEnvelope> =
 
 export type ImClientSettings = Pick<
   ImConfig,
-  'sdkAppId' | 'secretKey' | 'adminIdentifier' | 'endpoint' | 'maxRps' | 'timeoutMs' | 'deadlineMs' | 'userSigTtlSeconds'
+  | 'sdkAppId'
+  | 'secretKey'
+  | 'adminIdentifier'
+  | 'endpoint'
+  | 'maxRps'
+  | 'timeoutMs'
+  | 'deadlineMs'
+  | 'userSigTtlSeconds'
 >;
 
 export interface ImClientOptions {
@@ -118,7 +129,10 @@ export class ImClient implements ImCaller {
   pacerFor(api: Pick<ImApi<ImEnvelope>, 'command' | 'maxRps'>): SlidingWindowPacer {
     let pacer = this.pacers.get(api.command);
     if (!pacer) {
-      pacer = new SlidingWindowPacer({ maxPerWindow: Math.min(this.options.settings.maxRps, api.maxRps), marginMs: this.options.pacerMarginMs });
+      pacer = new SlidingWindowPacer({
+        maxPerWindow: Math.min(this.options.settings.maxRps, api.maxRps),
+        marginMs: this.options.pacerMarginMs,
+      });
       this.pacers.set(api.command, pacer);
     }
     return pacer;
@@ -134,7 +148,10 @@ export class ImClient implements ImCaller {
   }
 
   /** A request as it would be sent, with the UserSig left out: for dry runs. */
-  describeRequest(command: string, body: unknown): { method: 'POST'; origin: string; path: string; query: Record<string, string>; body: unknown } {
+  describeRequest(
+    command: string,
+    body: unknown,
+  ): { method: 'POST'; origin: string; path: string; query: Record<string, string>; body: unknown } {
     const url = this.buildUrl(this.options.settings.endpoint.primary, command, '[not minted]', 0);
     const query = Object.fromEntries(url.searchParams);
     query.random = '<a fresh random u32 per attempt>';
@@ -158,9 +175,17 @@ export class ImClient implements ImCaller {
     return breaker;
   }
 
-  async call<Res extends ImEnvelope>(api: ImApi<Res>, body: object, signal?: AbortSignal, limits: CallLimits = {}): Promise<CallResult<Res>> {
+  async call<Res extends ImEnvelope>(
+    api: ImApi<Res>,
+    body: object,
+    signal?: AbortSignal,
+    limits: CallLimits = {},
+  ): Promise<CallResult<Res>> {
     const started = performance.now();
-    const deadline = Math.min(started + this.options.settings.deadlineMs, limits.deadlineAt ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(
+      started + this.options.settings.deadlineMs,
+      limits.deadlineAt ?? Number.POSITIVE_INFINITY,
+    );
     // `hard` ends everything, requests in flight included: the deadline or close(). `wait` also ends on the
     // caller's stop, which only stops waiting (a request already sent is let finish, so its outcome is known).
     // Plain controllers rather than AbortSignal.any: on Node 20 that keeps every dependent of a long-lived signal
@@ -178,7 +203,15 @@ export class ImClient implements ImCaller {
     if (signal?.aborted) wait.abort();
     this.active.add(hard);
     try {
-      return await this.attempts(api, body, signal, limits, { wait: wait.signal, hard: hard.signal }, started, deadline);
+      return await this.attempts(
+        api,
+        body,
+        signal,
+        limits,
+        { wait: wait.signal, hard: hard.signal },
+        started,
+        deadline,
+      );
     } finally {
       clearTimeout(timer);
       clearTimeout(waitTimer);
@@ -221,15 +254,26 @@ export class ImClient implements ImCaller {
         ? { kind: 'aborted', detail: 'stopped before the request was sent' }
         : this.closed
           ? { kind: 'aborted', detail: 'markread is shutting down; not sent' }
-        : { kind: 'deadline', detail: `no send slot in time (${Math.round(deadline - started)} ms; ${pacer.maxPerWindow} calls/s allowed)` };
+          : {
+              kind: 'deadline',
+              detail: `no send slot in time (${Math.round(deadline - started)} ms; ${pacer.maxPerWindow} calls/s allowed)`,
+            };
       return { status: 'unreachable', failure, stats: stats() };
     };
 
-    const circuitOpen = (why: string): CallResult<Res> => ({ status: 'unreachable', failure: { kind: 'circuit-open', detail: why }, stats: stats() });
+    const circuitOpen = (why: string): CallResult<Res> => ({
+      status: 'unreachable',
+      failure: { kind: 'circuit-open', detail: why },
+      stats: stats(),
+    });
     // A call with its own share of a deadline (a proof count) is not queued behind a backlog it cannot get through
     // in time: it is skipped at once, so it neither holds up the operation nor is sent late with no time left.
     if (limits.deadlineAt !== undefined && started + pacer.estimatedWaitMs() + MIN_ATTEMPT_MS > deadline) {
-      return { status: 'unreachable', failure: { kind: 'deadline', detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s` }, stats: stats() };
+      return {
+        status: 'unreachable',
+        failure: { kind: 'deadline', detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s` },
+        stats: stats(),
+      };
     }
     for (;;) {
       let slot: SendSlot;
@@ -241,7 +285,13 @@ export class ImClient implements ImCaller {
       }
       // Not worth sending: the answer could not come back before the deadline.
       if (deadline - performance.now() < MIN_ATTEMPT_MS) {
-        return last ? { ...last, stats: stats() } : { status: 'unreachable', failure: { kind: 'deadline', detail: `less than ${MIN_ATTEMPT_MS} ms left; not sent` }, stats: stats() };
+        return last
+          ? { ...last, stats: stats() }
+          : {
+              status: 'unreachable',
+              failure: { kind: 'deadline', detail: `less than ${MIN_ATTEMPT_MS} ms left; not sent` },
+              stats: stats(),
+            };
       }
       const base = this.pickBase();
       const breaker = this.breakerFor(base.host);
@@ -265,20 +315,34 @@ export class ImClient implements ImCaller {
       if (!answer.ok) {
         last = { status: 'unreachable', failure: answer.failure, stats: stats() };
         // Per attempt at debug only: the breaker logs one warning per change of state, not one per attempt.
-        log.debug({ command: api.command, requestId: random, host, failure: answer.failure }, 'IM request got no usable answer');
+        log.debug(
+          { command: api.command, requestId: random, host, failure: answer.failure },
+          'IM request got no usable answer',
+        );
         if (answer.failure.kind === 'connect' && this.switchToBackup(base)) continue;
       } else {
         const envelope = imEnvelope.safeParse(answer.json);
         if (!envelope.success) {
-          last = { status: 'unreachable', failure: { kind: 'bad-body', detail: 'answer is JSON but not an IM envelope (ActionStatus, ErrorCode)' }, stats: stats() };
+          last = {
+            status: 'unreachable',
+            failure: { kind: 'bad-body', detail: 'answer is JSON but not an IM envelope (ActionStatus, ErrorCode)' },
+            stats: stats(),
+          };
         } else if (envelope.data.ActionStatus === 'OK' && envelope.data.ErrorCode === 0) {
           const typed = api.response.safeParse(answer.json);
           if (typed.success) return { status: 'ok', response: typed.data, stats: stats() };
-          last = { status: 'unreachable', failure: { kind: 'bad-body', detail: `OK answer without the fields ${api.command} returns` }, stats: stats() };
+          last = {
+            status: 'unreachable',
+            failure: { kind: 'bad-body', detail: `OK answer without the fields ${api.command} returns` },
+            stats: stats(),
+          };
         } else {
           const error = explainError(envelope.data.ErrorCode, envelope.data.ErrorInfo);
           last = { status: 'fail', response: envelope.data, error, stats: stats() };
-          log.debug({ command: api.command, requestId: random, errorCode: error.code, retry: error.retry }, 'IM API answered FAIL');
+          log.debug(
+            { command: api.command, requestId: random, errorCode: error.code, retry: error.retry },
+            'IM API answered FAIL',
+          );
           if (error.retry === 'never') return last;
           if (error.retry === 'new-usersig') {
             if (newSigTried) return last;
@@ -300,7 +364,8 @@ export class ImClient implements ImCaller {
 
       retries++;
       const delay = backoffDelayMs(retries, delayBaseMs, this.backoff.capMs);
-      if (requestIds.length >= maxAttempts || performance.now() + delay + MIN_ATTEMPT_MS > deadline || signal?.aborted) return stopped();
+      if (requestIds.length >= maxAttempts || performance.now() + delay + MIN_ATTEMPT_MS > deadline || signal?.aborted)
+        return stopped();
       try {
         await sleep(delay, undefined, { signal: waitSignal });
       } catch {
@@ -328,7 +393,10 @@ export class ImClient implements ImCaller {
     const { primary, backup } = this.options.settings.endpoint;
     if (!backup || failed !== primary) return false;
     this.useBackupUntil = Date.now() + BACKUP_STICKY_MS;
-    this.options.logger.warn({ primary: primary.host, backup: backup.host }, 'IM primary host unreachable; using the backup host');
+    this.options.logger.warn(
+      { primary: primary.host, backup: backup.host },
+      'IM primary host unreachable; using the backup host',
+    );
     return true;
   }
 

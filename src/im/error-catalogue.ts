@@ -30,7 +30,14 @@ type Entry = Omit<ErrorExplanation, 'code' | 'known'>;
 const CONTACT_ADMIN = 'Ask whoever runs the markread deployment to check its configuration.';
 
 const entries: Array<[number[], Entry]> = [
-  [[90001], { meaning: 'The IM server could not parse the request JSON.', action: 'This is a markread bug; report it with the request id.', retry: 'never' }],
+  [
+    [90001],
+    {
+      meaning: 'The IM server could not parse the request JSON.',
+      action: 'This is a markread bug; report it with the request id.',
+      retry: 'never',
+    },
+  ],
   [
     [90003],
     {
@@ -47,8 +54,22 @@ const entries: Array<[number[], Entry]> = [
       retry: 'never',
     },
   ],
-  [[60002], { meaning: 'The IM server could not parse the HTTP request.', action: 'This is a markread bug; report it with the request id.', retry: 'never' }],
-  [[60003], { meaning: 'The IM server could not parse the request JSON.', action: 'This is a markread bug; report it with the request id.', retry: 'never' }],
+  [
+    [60002],
+    {
+      meaning: 'The IM server could not parse the HTTP request.',
+      action: 'This is a markread bug; report it with the request id.',
+      retry: 'never',
+    },
+  ],
+  [
+    [60003],
+    {
+      meaning: 'The IM server could not parse the request JSON.',
+      action: 'This is a markread bug; report it with the request id.',
+      retry: 'never',
+    },
+  ],
   [
     [60004, 60005],
     {
@@ -57,16 +78,31 @@ const entries: Array<[number[], Entry]> = [
       retry: 'new-usersig',
     },
   ],
-  [[60006], { meaning: 'The SDKAppID is not valid.', action: `Check TIM_SDKAPPID against the IM console. ${CONTACT_ADMIN}`, retry: 'never' }],
+  [
+    [60006],
+    {
+      meaning: 'The SDKAppID is not valid.',
+      action: `Check TIM_SDKAPPID against the IM console. ${CONTACT_ADMIN}`,
+      retry: 'never',
+    },
+  ],
   [
     [60007, 60011, 60018, 60019],
     {
       meaning: 'The IM API call-frequency limit was exceeded.',
-      action: 'markread slowed down and retried; if this persists, lower TIM_MAX_RPS or wait a minute and run it again.',
+      action:
+        'markread slowed down and retried; if this persists, lower TIM_MAX_RPS or wait a minute and run it again.',
       retry: 'slow-down',
     },
   ],
-  [[60008], { meaning: 'The IM service timed out, or the request format was wrong.', action: 'Run it again; if it keeps failing, report it with the request id.', retry: 'once-more' }],
+  [
+    [60008],
+    {
+      meaning: 'The IM service timed out, or the request format was wrong.',
+      action: 'Run it again; if it keeps failing, report it with the request id.',
+      retry: 'once-more',
+    },
+  ],
   [
     [60010, 70403],
     {
@@ -75,13 +111,58 @@ const entries: Array<[number[], Entry]> = [
       retry: 'never',
     },
   ],
-  [[60012], { meaning: 'The request did not carry an SDKAppID.', action: `Check TIM_SDKAPPID. ${CONTACT_ADMIN}`, retry: 'never' }],
-  [[60013], { meaning: 'The IM server had an internal parse error.', action: 'Passing server fault: run it again.', retry: 'transient' }],
-  [[60014], { meaning: 'The IM server timed out exchanging the account.', action: 'Passing server fault: run it again.', retry: 'transient' }],
-  [[60015], { meaning: 'An account field was not a string.', action: 'This is a markread bug; report it with the request id.', retry: 'never' }],
-  [[60016], { meaning: 'This SDKAppID has been disabled.', action: 'Check the app status in the IM console.', retry: 'never' }],
-  [[60017], { meaning: 'This request has been disabled for the app.', action: 'Check the app status and REST API permissions in the IM console.', retry: 'never' }],
-  [[60020], { meaning: 'The Pro edition has expired or was never bought; this API needs it.', action: 'Renew or buy the Pro edition in the IM console.', retry: 'never' }],
+  [
+    [60012],
+    {
+      meaning: 'The request did not carry an SDKAppID.',
+      action: `Check TIM_SDKAPPID. ${CONTACT_ADMIN}`,
+      retry: 'never',
+    },
+  ],
+  [
+    [60013],
+    {
+      meaning: 'The IM server had an internal parse error.',
+      action: 'Passing server fault: run it again.',
+      retry: 'transient',
+    },
+  ],
+  [
+    [60014],
+    {
+      meaning: 'The IM server timed out exchanging the account.',
+      action: 'Passing server fault: run it again.',
+      retry: 'transient',
+    },
+  ],
+  [
+    [60015],
+    {
+      meaning: 'An account field was not a string.',
+      action: 'This is a markread bug; report it with the request id.',
+      retry: 'never',
+    },
+  ],
+  [
+    [60016],
+    { meaning: 'This SDKAppID has been disabled.', action: 'Check the app status in the IM console.', retry: 'never' },
+  ],
+  [
+    [60017],
+    {
+      meaning: 'This request has been disabled for the app.',
+      action: 'Check the app status and REST API permissions in the IM console.',
+      retry: 'never',
+    },
+  ],
+  [
+    [60020],
+    {
+      meaning: 'The Pro edition has expired or was never bought; this API needs it.',
+      action: 'Renew or buy the Pro edition in the IM console.',
+      retry: 'never',
+    },
+  ],
   [
     [60021],
     {
@@ -90,7 +171,14 @@ const entries: Array<[number[], Entry]> = [
       retry: 'never',
     },
   ],
-  [[70001], { meaning: 'The admin UserSig has expired.', action: 'markread made a new one and retried; if it persists, check this server\'s clock.', retry: 'new-usersig' }],
+  [
+    [70001],
+    {
+      meaning: 'The admin UserSig has expired.',
+      action: "markread made a new one and retried; if it persists, check this server's clock.",
+      retry: 'new-usersig',
+    },
+  ],
   [
     [70002, 70003, 70005, 70052],
     {
@@ -99,7 +187,14 @@ const entries: Array<[number[], Entry]> = [
       retry: 'new-usersig',
     },
   ],
-  [[70009], { meaning: "The UserSig was made with another app's secret key.", action: `Check TIM_SECRET_KEY matches TIM_SDKAPPID. ${CONTACT_ADMIN}`, retry: 'never' }],
+  [
+    [70009],
+    {
+      meaning: "The UserSig was made with another app's secret key.",
+      action: `Check TIM_SECRET_KEY matches TIM_SDKAPPID. ${CONTACT_ADMIN}`,
+      retry: 'never',
+    },
+  ],
   [
     [70013, 70014],
     {
@@ -124,7 +219,14 @@ const entries: Array<[number[], Entry]> = [
       retry: 'never',
     },
   ],
-  [[70051], { meaning: 'The account is on the blocklist.', action: 'Check the account status in the IM console.', retry: 'never' }],
+  [
+    [70051],
+    {
+      meaning: 'The account is on the blocklist.',
+      action: 'Check the account status in the IM console.',
+      retry: 'never',
+    },
+  ],
   [
     [70107],
     {
@@ -133,14 +235,53 @@ const entries: Array<[number[], Entry]> = [
       retry: 'never',
     },
   ],
-  [[70114], { meaning: 'The request was restricted for security reasons.', action: 'Contact Tencent Cloud support with the request id.', retry: 'never' }],
-  [[70169], { meaning: 'The IM server timed out internally.', action: 'Passing server fault: run it again.', retry: 'transient' }],
-  [[70500], { meaning: 'The IM server had an internal error.', action: 'Passing server fault: run it again.', retry: 'transient' }],
-  [[70398], { meaning: 'The account count is over the free-edition limit.', action: 'Upgrade the IM edition or remove unused accounts.', retry: 'never' }],
-  [[70402], { meaning: 'A request parameter was not valid.', action: 'Check both UserIDs; if they look right, report it with the request id.', retry: 'never' }],
+  [
+    [70114],
+    {
+      meaning: 'The request was restricted for security reasons.',
+      action: 'Contact Tencent Cloud support with the request id.',
+      retry: 'never',
+    },
+  ],
+  [
+    [70169],
+    {
+      meaning: 'The IM server timed out internally.',
+      action: 'Passing server fault: run it again.',
+      retry: 'transient',
+    },
+  ],
+  [
+    [70500],
+    {
+      meaning: 'The IM server had an internal error.',
+      action: 'Passing server fault: run it again.',
+      retry: 'transient',
+    },
+  ],
+  [
+    [70398],
+    {
+      meaning: 'The account count is over the free-edition limit.',
+      action: 'Upgrade the IM edition or remove unused accounts.',
+      retry: 'never',
+    },
+  ],
+  [
+    [70402],
+    {
+      meaning: 'A request parameter was not valid.',
+      action: 'Check both UserIDs; if they look right, report it with the request id.',
+      retry: 'never',
+    },
+  ],
   [
     [20004, 20005, 90992, 90994, 90995, 91000, 50004, 50005, 10002],
-    { meaning: 'The IM service had an internal or network error.', action: 'Passing server fault: run it again.', retry: 'transient' },
+    {
+      meaning: 'The IM service had an internal or network error.',
+      action: 'Passing server fault: run it again.',
+      retry: 'transient',
+    },
   ],
 ];
 

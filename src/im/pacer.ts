@@ -62,7 +62,8 @@ export class SlidingWindowPacer {
   private nextAt = -Infinity;
 
   constructor(options: PacerOptions) {
-    if (!Number.isInteger(options.maxPerWindow) || options.maxPerWindow < 1) throw new RangeError('maxPerWindow must be a positive integer');
+    if (!Number.isInteger(options.maxPerWindow) || options.maxPerWindow < 1)
+      throw new RangeError('maxPerWindow must be a positive integer');
     this.maxPerWindow = options.maxPerWindow;
     this.windowMs = (options.windowMs ?? 1000) + (options.marginMs ?? 25);
     this.now = options.now ?? (() => performance.now());
@@ -125,7 +126,10 @@ export class SlidingWindowPacer {
     }
     const quietWindows = Math.floor((now - this.lastAdjust) / this.windowMs);
     if (quietWindows > 0) {
-      this.limit = Math.min(this.maxPerWindow, this.limit + quietWindows * Math.max(1, Math.ceil(this.maxPerWindow / 10)));
+      this.limit = Math.min(
+        this.maxPerWindow,
+        this.limit + quietWindows * Math.max(1, Math.ceil(this.maxPerWindow / 10)),
+      );
       this.lastAdjust += quietWindows * this.windowMs;
     }
   }
@@ -145,7 +149,8 @@ export class SlidingWindowPacer {
     while (this.queued > 0) {
       const now = this.now();
       this.recover(now);
-      while (this.head < this.departures.length && (this.departures[this.head] as Departure).at <= now - this.windowMs) this.head++;
+      while (this.head < this.departures.length && (this.departures[this.head] as Departure).at <= now - this.windowMs)
+        this.head++;
       if (this.head > 1024 && this.head * 2 > this.departures.length) {
         this.departures = this.departures.slice(this.head);
         this.head = 0;
@@ -166,12 +171,18 @@ export class SlidingWindowPacer {
         continue;
       }
       // Wait for the next even slot, and until enough departures age out to get under the (possibly lowered) limit.
-      const windowFreeAt = inWindow < this.limit ? now : (this.departures[this.head + inWindow - this.limit] as Departure).at + this.windowMs;
+      const windowFreeAt =
+        inWindow < this.limit
+          ? now
+          : (this.departures[this.head + inWindow - this.limit] as Departure).at + this.windowMs;
       const wakeAt = Math.max(this.nextAt, windowFreeAt);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.pump();
-      }, Math.max(1, Math.ceil(wakeAt - now)));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.pump();
+        },
+        Math.max(1, Math.ceil(wakeAt - now)),
+      );
       return;
     }
   }

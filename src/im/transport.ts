@@ -14,7 +14,15 @@ export type TransportResult = { ok: true; json: unknown } | { ok: false; failure
 /** Bodies of this API are tiny; anything bigger is not the IM API talking. */
 const MAX_BODY_BYTES = 256 * 1024;
 
-const CONNECT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED']);
+const CONNECT_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -27,7 +35,13 @@ export function createDispatcher(connectTimeoutMs: number): Dispatcher {
 }
 
 /** POSTs a JSON body and returns the parsed JSON answer, or why there is none. Never throws. */
-export async function postJson(dispatcher: Dispatcher, url: URL, body: string, timeoutMs: number, cancel?: AbortSignal): Promise<TransportResult> {
+export async function postJson(
+  dispatcher: Dispatcher,
+  url: URL,
+  body: string,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<TransportResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const onCancel = () => controller.abort();
@@ -58,11 +72,22 @@ export async function postJson(dispatcher: Dispatcher, url: URL, body: string, t
     try {
       return { ok: true, json: JSON.parse(text) };
     } catch {
-      return { ok: false, failure: { kind: 'bad-body', detail: `answer is not JSON (${text.length} bytes starting ${untrusted(text.slice(0, 60), 60)})` } };
+      return {
+        ok: false,
+        failure: {
+          kind: 'bad-body',
+          detail: `answer is not JSON (${text.length} bytes starting ${untrusted(text.slice(0, 60), 60)})`,
+        },
+      };
     }
   } catch (error) {
-    if (cancel?.aborted) return { ok: false, failure: { kind: 'reset', detail: 'cancelled before an answer (deadline, stop or shutdown)' } };
-    if (controller.signal.aborted) return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
+    if (cancel?.aborted)
+      return {
+        ok: false,
+        failure: { kind: 'reset', detail: 'cancelled before an answer (deadline, stop or shutdown)' },
+      };
+    if (controller.signal.aborted)
+      return { ok: false, failure: { kind: 'timeout', detail: `no answer within ${timeoutMs} ms` } };
     return { ok: false, failure: classify(error) };
   } finally {
     clearTimeout(timer);

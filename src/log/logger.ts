@@ -8,14 +8,31 @@ export type { Logger } from 'pino';
  * JSON lines on stdout (or `destination`). Every line passes through the redactor just before it is written,
  * so a secret that slips into an error message or a URL is still never logged.
  */
-export function createLogger(options: { level: LogLevel; redactor: Redactor; destination?: DestinationStream; name?: string }): Logger {
+export function createLogger(options: {
+  level: LogLevel;
+  redactor: Redactor;
+  destination?: DestinationStream;
+  name?: string;
+}): Logger {
   return pino(
     {
       name: options.name ?? 'markread',
       level: options.level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ['secretKey', 'token', 'userSig', 'usersig', '*.secretKey', '*.token', '*.userSig', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'secretKey',
+          'token',
+          'userSig',
+          'usersig',
+          '*.secretKey',
+          '*.token',
+          '*.userSig',
+          'headers.authorization',
+        ],
+        censor: '[redacted]',
+      },
       hooks: { streamWrite: (line) => options.redactor.scrub(line) },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

@@ -6,8 +6,18 @@ import pretty from 'pino-pretty';
  * lines when stderr is a pipe or a file, or when LOG_FORMAT=json asks for them. Lines are redacted before they
  * reach either (pino's streamWrite hook).
  */
-export function stderrDestination(env: NodeJS.ProcessEnv = process.env, isTTY = process.stderr.isTTY === true): DestinationStream {
+export function stderrDestination(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY = process.stderr.isTTY === true,
+): DestinationStream {
   const format = env.LOG_FORMAT?.trim().toLowerCase();
   if (format === 'json' || (format !== 'pretty' && !isTTY)) return pino.destination({ dest: 2, sync: true });
-  return pretty({ destination: 2, sync: true, colorize: isTTY, singleLine: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' });
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: isTTY,
+    singleLine: true,
+    translateTime: 'HH:MM:ss',
+    ignore: 'pid,hostname,name',
+  });
 }

@@ -34,8 +34,11 @@ export class Allowlist {
     });
     try {
       const memberships = await Promise.race([Promise.all([...this.groups].map((g) => this.members(g))), timeout]);
-      if (memberships === 'timeout') return { allowed: false, reason: 'user-group membership could not be checked in time; try again in a moment' };
-      return memberships.some((m) => m.has(userId)) ? { allowed: true, via: 'usergroup' } : { allowed: false, reason: 'not on the markread allowlist' };
+      if (memberships === 'timeout')
+        return { allowed: false, reason: 'user-group membership could not be checked in time; try again in a moment' };
+      return memberships.some((m) => m.has(userId))
+        ? { allowed: true, via: 'usergroup' }
+        : { allowed: false, reason: 'not on the markread allowlist' };
     } finally {
       clearTimeout(timer);
     }
@@ -59,7 +62,10 @@ export class Allowlist {
       },
       (error: unknown) => {
         const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-        this.logger.warn({ usergroup: group, error: code }, `cannot read user group ${group} (${code}); only MARKREAD_ALLOWED_USERS applies for now`);
+        this.logger.warn(
+          { usergroup: group, error: code },
+          `cannot read user group ${group} (${code}); only MARKREAD_ALLOWED_USERS applies for now`,
+        );
         // Remember the failure briefly so a broken group is not asked about on every command.
         const members = cached?.members ?? new Set<string>();
         this.cache.set(group, { members, until: Date.now() + Math.min(this.ttlMs, 60_000) });

@@ -54,10 +54,14 @@ const INTERRUPT_MS = 5_000;
  * Slack Web API calls get a bounded timeout and a short retry policy: the default retries for about 30
  * minutes, far past any responder's patience and past graceful shutdown.
  */
-const WEB_API_OPTIONS = { timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000, randomize: true } };
+const WEB_API_OPTIONS = {
+  timeout: 10_000,
+  retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000, randomize: true },
+};
 
 export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: SlackAppOptions = {}): SlackAppHandle {
-  for (const secret of [slack.botToken, slack.signingSecret, slack.appToken]) if (secret) runtime.redactor.addSecret(secret.reveal());
+  for (const secret of [slack.botToken, slack.signingSecret, slack.appToken])
+    if (secret) runtime.redactor.addSecret(secret.reveal());
   const logger = runtime.logger.child({ component: 'slack' });
   const inFlight = new InFlight();
   let ready = false;
@@ -67,18 +71,35 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const healthz = (res: ServerResponse) => {
     const slackProblem = slack.mode === 'socket' ? connection.problem() : undefined;
     const ok = ready && !stopping && slackProblem === undefined;
-    const body = { ok, version: VERSION, mode: slack.mode, slack: slackProblem ?? (ready ? 'connected' : 'starting'), stopping, inFlight: inFlight.size };
+    const body = {
+      ok,
+      version: VERSION,
+      mode: slack.mode,
+      slack: slackProblem ?? (ready ? 'connected' : 'starting'),
+      stopping,
+      inFlight: inFlight.size,
+    };
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   /** Liveness: the process and its event loop answer; a restart would not help with anything else. */
-  const livez = (res: ServerResponse) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  const livez = (res: ServerResponse) =>
+    void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   const routes = { '/healthz': healthz, '/readyz': healthz, '/livez': livez };
 
-  const clientOptions = { ...WEB_API_OPTIONS, fetch: scrubbingFetch(runtime.redactor), ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) };
+  const clientOptions = {
+    ...WEB_API_OPTIONS,
+    fetch: scrubbingFetch(runtime.redactor),
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+  };
   const http =
     slack.mode === 'http'
       ? // The front door has verified the signature, the timestamp and replays already; Bolt need not do it twice.
-        new HTTPReceiver({ signingSecret: slack.signingSecret?.reveal() as string, signatureVerification: false, logger: boltLogger(logger), endpoints: ['/slack/events'] })
+        new HTTPReceiver({
+          signingSecret: slack.signingSecret?.reveal() as string,
+          signatureVerification: false,
+          logger: boltLogger(logger),
+          endpoints: ['/slack/events'],
+        })
       : undefined;
   const socket =
     slack.mode === 'socket'
@@ -93,7 +114,13 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       : undefined;
   // The Socket Mode receiver gets no share of clientOptions: the Web API client and the connection keep separate
   // retry policies, and nothing writes into the object the listeners' client uses.
-  const app = new App({ token: slack.botToken.reveal(), receiver: http ?? socket, logger: boltLogger(logger), clientOptions, deferInitialization: true });
+  const app = new App({
+    token: slack.botToken.reveal(),
+    receiver: http ?? socket,
+    logger: boltLogger(logger),
+    clientOptions,
+    deferInitialization: true,
+  });
   scrubAcks(app, runtime.redactor);
 
   const allowlist = new Allowlist(
@@ -105,7 +132,9 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const runs = options.runs ?? new MemoryRunStore();
   const local = new LocalRuns();
   const respond = createResponder({ redactor: runtime.redactor, logger, apiUrl: slack.apiUrl });
-  const seal = new MetadataSeal(((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal());
+  const seal = new MetadataSeal(
+    ((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal(),
+  );
   const deps = { allowlist, inFlight, logger, runs, local, seal, flow: { logger, im: runtime, respond } };
   registerMarkReadCommand(app, deps);
   registerMarkReadModal(app, deps);
@@ -139,10 +168,12 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       if (slack.mode === 'socket') {
         // Socket Mode needs no public URL, but container probes still want /healthz.
         const { createServer } = await import('node:http');
-        port = await listen(createServer((req, res) => {
-          const route = routes[(req.url ?? '').split('?')[0] as keyof typeof routes];
-          return route ? route(res) : res.writeHead(404).end();
-        }));
+        port = await listen(
+          createServer((req, res) => {
+            const route = routes[(req.url ?? '').split('?')[0] as keyof typeof routes];
+            return route ? route(res) : res.writeHead(404).end();
+          }),
+        );
       } else {
         port = await listen(
           createHttpFront({
@@ -166,7 +197,10 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       }
       void allowlist.warm();
       ready = true;
-      logger.info({ version: VERSION, mode: slack.mode, port }, `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`);
+      logger.info(
+        { version: VERSION, mode: slack.mode, port },
+        `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`,
+      );
       return port;
     },
     stop(drainMs = 10_000) {
@@ -180,7 +214,9 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     stopping = true;
     // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
     for (const id of local.ids()) {
-      const stopping = await runs.transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' });
+      const stopping = await runs.transition(id, 'running', 'stopping', {
+        stopReason: 'stopped because markread was shutting down',
+      });
       if (stopping.ok) local.abort(id);
     }
     await socket?.stop();
@@ -189,7 +225,10 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     const drained = await inFlight.drain(drainMs);
     if (!drained) {
       const told = await inFlight.interruptAll(INTERRUPT_MS);
-      logger.warn({ interrupted: told }, `shutdown: ${told} command(s) or run(s) still waiting on the IM API after ${drainMs} ms; each requester was told what was sent and to run it again`);
+      logger.warn(
+        { interrupted: told },
+        `shutdown: ${told} command(s) or run(s) still waiting on the IM API after ${drainMs} ms; each requester was told what was sent and to run it again`,
+      );
     }
     server?.closeAllConnections();
     await runtime.client.close();
@@ -208,10 +247,14 @@ async function checkBotToken(client: webApi.WebClient, apiUrl: string, waitMs: n
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code !== undefined) {
         if (FATAL_TOKEN_ERRORS.has(code)) throw new StartupError(describeTokenError('SLACK_BOT_TOKEN', code));
-        if (code !== 'ratelimited' && code !== 'internal_error' && code !== 'fatal_error') throw new StartupError(`SLACK_BOT_TOKEN: auth.test answered ${code}`);
+        if (code !== 'ratelimited' && code !== 'internal_error' && code !== 'fatal_error')
+          throw new StartupError(`SLACK_BOT_TOKEN: auth.test answered ${code}`);
       }
       const cause = code ?? networkCause(error);
-      if (Date.now() + 2_000 > deadline) throw new StartupError(`cannot reach Slack at ${apiUrl}: ${cause} — check this host's egress (DNS, proxy, firewall)`);
+      if (Date.now() + 2_000 > deadline)
+        throw new StartupError(
+          `cannot reach Slack at ${apiUrl}: ${cause} — check this host's egress (DNS, proxy, firewall)`,
+        );
       logger.warn(`Slack is not reachable yet (${cause}); retrying in 2 s`);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }

@@ -7,10 +7,13 @@ import type { Logger } from '../log/logger.js';
  * does not pay for lines nobody reads.
  */
 export function boltLogger(log: Logger): BoltLogger {
-  const text = (parts: unknown[]) => parts.map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
-    if (log.isLevelEnabled(level)) log[level](text(parts));
-  };
+  const text = (parts: unknown[]) =>
+    parts.map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      if (log.isLevelEnabled(level)) log[level](text(parts));
+    };
   return {
     debug: at('debug'),
     info: at('info'),

@@ -35,10 +35,20 @@ export function startBulkInSlack(
   const done = bulkInSlack(deps, runs, run, pairs, scope, rerun, state);
   const interrupt = async () => {
     const s = state.latest;
-    const done = s ? `${s.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} were done (${s.ok} OK, ${s.failed} failed)` : 'none were done';
-    const message = plainMessage(`:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`);
-    deps.logger.warn({ audit: 'interrupted', ...auditOf(run.ctx), runId: run.id, done: s?.done ?? 0, total: run.total }, 'bulk run interrupted by shutdown; the requester was told');
-    const shown = state.replyTs !== undefined ? await state.thread?.update(message, state.replyTs) : (await state.thread?.reply(message)) !== undefined;
+    const done = s
+      ? `${s.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} were done (${s.ok} OK, ${s.failed} failed)`
+      : 'none were done';
+    const message = plainMessage(
+      `:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
+    );
+    deps.logger.warn(
+      { audit: 'interrupted', ...auditOf(run.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
+      'bulk run interrupted by shutdown; the requester was told',
+    );
+    const shown =
+      state.replyTs !== undefined
+        ? await state.thread?.update(message, state.replyTs)
+        : (await state.thread?.reply(message)) !== undefined;
     if (!shown) await deps.respond(run.ctx.responseUrl, message);
   };
   return { done, interrupt };
@@ -66,10 +76,20 @@ export async function bulkInSlack(
   let showing: Promise<void> | undefined;
   const showProgress = (summary: RunSummary) => {
     job.latest = summary;
-    if (showing || thread.parentTs === undefined || performance.now() - lastShown < PROGRESS_EVERY_MS || controller.signal.aborted) return;
+    if (
+      showing ||
+      thread.parentTs === undefined ||
+      performance.now() - lastShown < PROGRESS_EVERY_MS ||
+      controller.signal.aborted
+    )
+      return;
     lastShown = performance.now();
     const message = progressMessage(run.id, summary, run.total);
-    showing = (replyTs === undefined ? thread.reply(message).then((ts) => void (replyTs = job.replyTs = ts)) : thread.update(message, replyTs).then(() => undefined)).finally(() => {
+    showing = (
+      replyTs === undefined
+        ? thread.reply(message).then((ts) => void (replyTs = job.replyTs = ts))
+        : thread.update(message, replyTs).then(() => undefined)
+    ).finally(() => {
       showing = undefined;
     });
   };
@@ -92,10 +112,18 @@ export async function bulkInSlack(
   }
   await showing;
   const message = summaryMessage(summary, run.total, rerun, stopReason, results);
-  const delivered = replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;
+  const delivered =
+    replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;
   if (delivered) {
-    await thread.update(bulkParentMessage(ctx.requester, scope, summary.failed > 0 || summary.stopped ? 'failed' : 'ok'));
+    await thread.update(
+      bulkParentMessage(ctx.requester, scope, summary.failed > 0 || summary.stopped ? 'failed' : 'ok'),
+    );
     return;
   }
-  await deliverPrivately(deps, ctx, log, message, thread.error, { runId: run.id, ok: summary.ok, failed: summary.failed, done: summary.done });
+  await deliverPrivately(deps, ctx, log, message, thread.error, {
+    runId: run.id,
+    ok: summary.ok,
+    failed: summary.failed,
+    done: summary.done,
+  });
 }

@@ -3,7 +3,12 @@ import type { Logger } from '../log/logger.js';
 import type { SlackMessage } from './messages.js';
 
 export function slackErrorCode(error: unknown): string {
-  return (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? (error as Error).message ?? 'unknown error';
+  return (
+    (error as { data?: { error?: string } }).data?.error ??
+    (error as { code?: string }).code ??
+    (error as Error).message ??
+    'unknown error'
+  );
 }
 
 const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
@@ -29,7 +34,10 @@ export class ChannelThread {
       return this.parentTs !== undefined;
     } catch (error) {
       this.error = slackErrorCode(error);
-      this.log.info({ slackError: this.error }, 'cannot post in the channel; the outcome will go to the requester privately');
+      this.log.info(
+        { slackError: this.error },
+        'cannot post in the channel; the outcome will go to the requester privately',
+      );
       return false;
     }
   }
@@ -38,7 +46,9 @@ export class ChannelThread {
   async reply(message: SlackMessage): Promise<string | undefined> {
     if (this.parentTs === undefined) return undefined;
     try {
-      return (await this.web.chat.postMessage({ channel: this.channel, thread_ts: this.parentTs, ...message, ...NO_UNFURL })).ts;
+      return (
+        await this.web.chat.postMessage({ channel: this.channel, thread_ts: this.parentTs, ...message, ...NO_UNFURL })
+      ).ts;
     } catch (error) {
       this.error = slackErrorCode(error);
       this.log.warn({ slackError: this.error }, 'could not post in the thread');

@@ -32,7 +32,12 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
   if (mentions.length > 0) {
     return {
       kind: 'invalid',
-      problems: [`${mentions.slice(0, 3).map((m) => quote(m.replace(/^<([@#!][^|>]*).*$/, '$1'), 32)).join(', ')} is a Slack mention, not a Tencent IM UserID; type the IM UserIDs (e.g. alice bob)`],
+      problems: [
+        `${mentions
+          .slice(0, 3)
+          .map((m) => quote(m.replace(/^<([@#!][^|>]*).*$/, '$1'), 32))
+          .join(', ')} is a Slack mention, not a Tencent IM UserID; type the IM UserIDs (e.g. alice bob)`,
+      ],
     };
   }
   const words = tokens.map(unescapeSlackText);
@@ -48,7 +53,10 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
     } else if (word === '--all') {
       all = true;
     } else if (word.startsWith('--')) {
-      return { kind: 'invalid', problems: [`unknown option ${quote(word, 32)}; the options are --all and --read-time <unix seconds>`] };
+      return {
+        kind: 'invalid',
+        problems: [`unknown option ${quote(word, 32)}; the options are --all and --read-time <unix seconds>`],
+      };
     } else {
       positionals.push(word);
     }
@@ -60,21 +68,34 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
     readSeconds = checked.value;
   }
   if (all) {
-    if (positionals.length !== 1) return { kind: 'invalid', problems: [`--all takes exactly one IM UserID, the user whose conversations become read; got ${positionals.length}`] };
+    if (positionals.length !== 1)
+      return {
+        kind: 'invalid',
+        problems: [
+          `--all takes exactly one IM UserID, the user whose conversations become read; got ${positionals.length}`,
+        ],
+      };
     const user = checkUserId(positionals[0] as string, 'user');
-    return user.ok ? { kind: 'mark-all', user: user.value, readTime: readSeconds } : { kind: 'invalid', problems: [user.message] };
+    return user.ok
+      ? { kind: 'mark-all', user: user.value, readTime: readSeconds }
+      : { kind: 'invalid', problems: [user.message] };
   }
   if (positionals.length < 2) {
     return { kind: 'invalid', problems: [`expected two IM UserIDs, <user> and <peer>, got ${positionals.length}`] };
   }
   const [user, ...rawPeers] = positionals as [string, ...string[]];
   const peers = [...new Set(rawPeers)];
-  if (peers.length > MAX_PEERS) return { kind: 'invalid', problems: [`${peers.length} peers is more than ${MAX_PEERS}; use --all or the CLI's --from-file for more`] };
+  if (peers.length > MAX_PEERS)
+    return {
+      kind: 'invalid',
+      problems: [`${peers.length} peers is more than ${MAX_PEERS}; use --all or the CLI's --from-file for more`],
+    };
   // Every pair is checked before anything is called: one bad UserID rejects the whole command.
   const problems: string[] = [];
   for (const [i, peer] of peers.entries()) {
     const checked = parseMarkReadRequest({ user, peer }, nowMs);
-    if (!checked.ok) problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
+    if (!checked.ok)
+      problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
   }
   if (problems.length > 0) return { kind: 'invalid', problems };
   if (peers.length === 1) return { kind: 'mark', request: markReadRequest(user, peers[0] as string, readSeconds) };

@@ -5,7 +5,12 @@ import { confirmAllMessage, plainMessage } from './messages.js';
 import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
 
 /** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
-export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestContext, user: string, readTime: number | undefined): Promise<void> {
+export async function askToConfirmAll(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  user: string,
+  readTime: number | undefined,
+): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
   let total: number;
   try {
@@ -17,12 +22,16 @@ export async function askToConfirmAll(deps: ListenerDeps, ctx: SlackRequestConte
     return;
   }
   if (total === 0) {
-    await deps.flow.respond(ctx.responseUrl, plainMessage(`${code(user)} has no one-to-one conversations; nothing to do.`));
+    await deps.flow.respond(
+      ctx.responseUrl,
+      plainMessage(`${code(user)} has no one-to-one conversations; nothing to do.`),
+    );
     return;
   }
   const run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting' });
   const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
-  if (undelivered !== undefined) log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
+  if (undelivered !== undefined)
+    log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }
 
 /** The peers of an --all run, paged as the run goes. */

@@ -37,8 +37,16 @@ export function createHttpFront(options: HttpFrontOptions): Server {
   const log = options.logger;
   let unverified = 0;
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers }).end(`${text}\n`);
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+  ) => {
+    res
+      .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers })
+      .end(`${text}\n`);
     // Whatever is left of the body is never read: the connection goes.
     res.once('finish', () => req.destroy());
   };
@@ -66,12 +74,18 @@ export function createHttpFront(options: HttpFrontOptions): Server {
 
     const verdict = verify(options.signingSecret, req, body, Math.floor(now() / 1000));
     if (verdict !== 'ok') {
-      log.warn({ audit: 'refused-request', reason: verdict, remote: req.socket.remoteAddress }, `refused a request to /slack/events: ${verdict}`);
+      log.warn(
+        { audit: 'refused-request', reason: verdict, remote: req.socket.remoteAddress },
+        `refused a request to /slack/events: ${verdict}`,
+      );
       return refuse(req, res, 401, 'unauthorized');
     }
     const signature = req.headers['x-slack-signature'] as string;
     if (!(await options.replay.firstSeen(signature, REPLAY_TTL_MS))) {
-      log.warn({ audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] }, 'a signed request arrived again; acknowledged, not acted on again');
+      log.warn(
+        { audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] },
+        'a signed request arrived again; acknowledged, not acted on again',
+      );
       return res.writeHead(200).end();
     }
     (req as BufferedIncomingMessage).rawBody = body;
@@ -105,7 +119,10 @@ async function readBounded(req: IncomingMessage, max: number): Promise<Buffer | 
 
 /** Slack's ssl_check: an unsigned form post that only wants a 200; its body is never acted on. */
 function isSslCheck(req: IncomingMessage, body: Buffer): boolean {
-  return req.headers['content-type'] === 'application/x-www-form-urlencoded' && new URLSearchParams(body.toString('utf8')).get('ssl_check') === '1';
+  return (
+    req.headers['content-type'] === 'application/x-www-form-urlencoded' &&
+    new URLSearchParams(body.toString('utf8')).get('ssl_check') === '1'
+  );
 }
 
 type Verdict = 'ok' | 'missing signature headers' | 'stale timestamp' | 'timestamp in the future' | 'bad signature';
@@ -113,11 +130,14 @@ type Verdict = 'ok' | 'missing signature headers' | 'stale timestamp' | 'timesta
 function verify(secret: string, req: IncomingMessage, body: Buffer, nowS: number): Verdict {
   const signature = req.headers['x-slack-signature'];
   const timestamp = req.headers['x-slack-request-timestamp'];
-  if (typeof signature !== 'string' || typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) return 'missing signature headers';
+  if (typeof signature !== 'string' || typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp))
+    return 'missing signature headers';
   const ts = Number(timestamp);
   if (ts < nowS - MAX_AGE_S) return 'stale timestamp';
   if (ts > nowS + MAX_FUTURE_S) return 'timestamp in the future';
-  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`);
+  const expected = Buffer.from(
+    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`,
+  );
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad signature';
 }

@@ -39,7 +39,10 @@ export class InFlight {
   async interruptAll(timeoutMs: number): Promise<number> {
     const interrupts = [...this.running.values()].filter((i): i is () => Promise<void> => i !== undefined);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(interrupts.map((i) => i())), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([
+      Promise.allSettled(interrupts.map((i) => i())),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
     clearTimeout(timer);
     return interrupts.length;
   }

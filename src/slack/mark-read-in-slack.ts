@@ -18,7 +18,11 @@ export interface SlackJobProgress {
  * Starts a single mark in Slack and returns, beside the work, what to tell the requester if a shutdown cuts it
  * short: whether the request may have reached the IM API, and to run it again (marking read is idempotent).
  */
-export function startMarkReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest): { done: Promise<void>; interrupt: () => Promise<void> } {
+export function startMarkReadInSlack(
+  deps: SlackFlowDeps,
+  ctx: SlackRequestContext,
+  request: MarkReadRequest,
+): { done: Promise<void>; interrupt: () => Promise<void> } {
   const progress: SlackJobProgress = { phase: 'queued' };
   // Started on the next turn of the event loop: the ack goes out first, and requests already read are acked
   // before this one's follow-up work competes with them.
@@ -27,9 +31,14 @@ export function startMarkReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestConte
     const sent = progress.phase !== 'queued';
     const rerun = `/markread ${request.user} ${request.peer}${request.readTime === undefined ? '' : ` --read-time ${request.readTime}`}`;
     const text = `:warning: *Interrupted*: markread was shutting down before this finished. ${
-      sent ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.' : 'Nothing was sent to the IM API.'
+      sent
+        ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.'
+        : 'Nothing was sent to the IM API.'
     } Marking read is safe to repeat: run ${code(rerun)} again.`;
-    deps.logger.warn({ audit: 'interrupted', ...auditOf(ctx), user: request.user, peer: request.peer, sent }, 'interrupted by shutdown; the requester was told');
+    deps.logger.warn(
+      { audit: 'interrupted', ...auditOf(ctx), user: request.user, peer: request.peer, sent },
+      'interrupted by shutdown; the requester was told',
+    );
     const message = plainMessage(text);
     if ((await progress.thread?.reply(message)) !== undefined) return;
     await deps.respond(ctx.responseUrl, message);
@@ -77,9 +86,15 @@ export async function deliverPrivately(
   slackError: string | undefined,
   details: object,
 ): Promise<void> {
-  const undelivered = await deps.respond(ctx.responseUrl, fallbackOutcomeMessage(message, slackError ?? 'unknown error'));
+  const undelivered = await deps.respond(
+    ctx.responseUrl,
+    fallbackOutcomeMessage(message, slackError ?? 'unknown error'),
+  );
   if (undelivered !== undefined) {
-    log.error({ deliveryError: undelivered, ...details }, 'OUTCOME NOT DELIVERED to Slack: neither the channel nor the response_url accepted it');
+    log.error(
+      { deliveryError: undelivered, ...details },
+      'OUTCOME NOT DELIVERED to Slack: neither the channel nor the response_url accepted it',
+    );
   }
 }
 
@@ -88,7 +103,12 @@ export async function deliverPrivately(
  * outcome as a thread reply, and the parent edited to show done or failed. Where the bot cannot post, the
  * outcome goes to the requester through the response_url. Never throws.
  */
-export async function markReadInSlack(deps: SlackFlowDeps, ctx: SlackRequestContext, request: MarkReadRequest, progress: SlackJobProgress = { phase: 'queued' }): Promise<void> {
+export async function markReadInSlack(
+  deps: SlackFlowDeps,
+  ctx: SlackRequestContext,
+  request: MarkReadRequest,
+  progress: SlackJobProgress = { phase: 'queued' },
+): Promise<void> {
   const log = contextLogger(deps, ctx);
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
   progress.thread = thread;

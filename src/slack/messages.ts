@@ -16,13 +16,22 @@ export interface SlackMessage {
 
 /** Top-level `text` and section text share Slack's 3,000-character budget here; callers pass escaped mrkdwn. */
 const TEXT_MAX = 3000;
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, TEXT_MAX) } });
+const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, TEXT_MAX) },
+});
 /** A message whose notification text is the same escaped mrkdwn as its one section. */
 const simple = (text: string): SlackMessage => ({ text: clip(text, TEXT_MAX), blocks: [section(text)] });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
+const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
+});
 
 function conversation(request: MarkReadRequest): string {
-  const upTo = request.readTime === undefined ? '' : ` up to <!date^${request.readTime}^{date_short_pretty} {time}|${new Date(request.readTime * 1000).toISOString()}>`;
+  const upTo =
+    request.readTime === undefined
+      ? ''
+      : ` up to <!date^${request.readTime}^{date_short_pretty} {time}|${new Date(request.readTime * 1000).toISOString()}>`;
   return `${code(request.user)}'s one-to-one conversation with ${code(request.peer)}${upTo}`;
 }
 
@@ -44,7 +53,13 @@ export function usageMessage(problems: string[] = []): SlackMessage {
   const shown = problems.length > 5 ? [...problems.slice(0, 5), `…and ${problems.length - 5} more`] : problems;
   if (problems.length > 0) blocks.push(section(`:warning: Nothing was done: ${shown.map(escapeMrkdwn).join('; ')}.`));
   blocks.push(section(USAGE_TEXT));
-  return { text: problems.length > 0 ? clip(`Nothing was done: ${shown.map(escapeMrkdwn).join('; ')}`, TEXT_MAX) : 'How to use /markread', blocks };
+  return {
+    text:
+      problems.length > 0
+        ? clip(`Nothing was done: ${shown.map(escapeMrkdwn).join('; ')}`, TEXT_MAX)
+        : 'How to use /markread',
+    blocks,
+  };
 }
 
 export function refusalMessage(reason: string): SlackMessage {
@@ -54,12 +69,19 @@ export function refusalMessage(reason: string): SlackMessage {
 }
 
 export function workingMessage(request: MarkReadRequest): SlackMessage {
-  return simple(`:hourglass_flowing_sand: Working on it: marking ${conversation(request)} read. The outcome will follow in a thread (or here, if I can't post in this channel).`);
+  return simple(
+    `:hourglass_flowing_sand: Working on it: marking ${conversation(request)} read. The outcome will follow in a thread (or here, if I can't post in this channel).`,
+  );
 }
 
 export type ParentState = 'working' | MarkReadOutcome['status'];
 
-const PARENT_ICON: Record<ParentState, string> = { working: ':hourglass_flowing_sand:', ok: ':white_check_mark:', failed: ':x:', unreachable: ':warning:' };
+const PARENT_ICON: Record<ParentState, string> = {
+  working: ':hourglass_flowing_sand:',
+  ok: ':white_check_mark:',
+  failed: ':x:',
+  unreachable: ':warning:',
+};
 const PARENT_SUFFIX: Record<ParentState, string> = {
   working: 'Working on it…',
   ok: 'Done: details in the thread.',
@@ -69,10 +91,16 @@ const PARENT_SUFFIX: Record<ParentState, string> = {
 
 /** The channel message that says who asked for what; its thread holds the outcome. */
 export function parentMessage(requester: string, request: MarkReadRequest, state: ParentState): SlackMessage {
-  return simple(`${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`);
+  return simple(
+    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`,
+  );
 }
 
-const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark: *Marked read*', failed: ':x: *Failed*', unreachable: ':warning: *No answer from the IM API*' };
+const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = {
+  ok: ':white_check_mark: *Marked read*',
+  failed: ':x: *Failed*',
+  unreachable: ':warning: *No answer from the IM API*',
+};
 
 export function outcomeMessage(result: PairResult): SlackMessage {
   const { outcome } = result;
@@ -81,12 +109,18 @@ export function outcomeMessage(result: PairResult): SlackMessage {
     `*ErrorCode* ${outcome.errorCode === undefined ? '_none_' : code(String(outcome.errorCode))}`,
     `*ErrorInfo* ${outcome.errorInfo ? code(clip(outcome.errorInfo, 500)) : '_empty_'}`,
   ].join('  ·  ');
-  const lines = [`${OUTCOME_HEADLINE[outcome.status]}: ${conversation(outcome.request)}`, fields, `*Meaning*: ${escapeMrkdwn(outcome.meaning)}`];
+  const lines = [
+    `${OUTCOME_HEADLINE[outcome.status]}: ${conversation(outcome.request)}`,
+    fields,
+    `*Meaning*: ${escapeMrkdwn(outcome.meaning)}`,
+  ];
   if (outcome.action) lines.push(`*What to do next*: ${escapeMrkdwn(outcome.action)}`);
   lines.push(unreadLine(result.before, result.after, outcome.status));
   const blocks: KnownBlock[] = [
     section(lines.join('\n')),
-    context(`${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} · ${outcome.durationMs} ms · request id ${outcome.requestId}`),
+    context(
+      `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} · ${outcome.durationMs} ms · request id ${outcome.requestId}`,
+    ),
   ];
   const plain = `${outcome.status === 'ok' ? 'Marked read' : outcome.status === 'failed' ? 'Failed' : 'No answer from the IM API'}: ${escapeMrkdwn(outcome.request.user)} ↔ ${escapeMrkdwn(outcome.request.peer)}. ActionStatus ${outcome.actionStatus ?? 'none'}, ErrorCode ${outcome.errorCode ?? 'none'}. ${escapeMrkdwn(outcome.meaning)}`;
   return { text: clip(plain, TEXT_MAX), blocks };
@@ -115,7 +149,12 @@ export function markReadModal(privateMetadata: string) {
     optional,
     label: { type: 'plain_text' as const, text: label },
     hint: { type: 'plain_text' as const, text: hint },
-    element: { type: 'plain_text_input' as const, action_id: MODAL_ACTION, placeholder: { type: 'plain_text' as const, text: placeholder }, max_length: 64 },
+    element: {
+      type: 'plain_text_input' as const,
+      action_id: MODAL_ACTION,
+      placeholder: { type: 'plain_text' as const, text: placeholder },
+      max_length: 64,
+    },
   });
   return {
     type: 'modal' as const,
@@ -125,10 +164,28 @@ export function markReadModal(privateMetadata: string) {
     submit: { type: 'plain_text' as const, text: 'Mark read' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks: [
-      section('Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.'),
-      input(MODAL_FIELDS.user, 'User (whose badge is stuck)', 'e.g. alice', 'The IM UserID whose conversation becomes read.'),
-      input(MODAL_FIELDS.peer, 'Peer (the other side)', 'e.g. bob', 'The IM UserID on the other side of the one-to-one conversation.'),
-      input(MODAL_FIELDS.readTime, 'Read up to (optional)', 'Unix seconds, e.g. 1767225600', 'Only messages sent before this time become read. Empty means now.', true),
+      section(
+        'Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.',
+      ),
+      input(
+        MODAL_FIELDS.user,
+        'User (whose badge is stuck)',
+        'e.g. alice',
+        'The IM UserID whose conversation becomes read.',
+      ),
+      input(
+        MODAL_FIELDS.peer,
+        'Peer (the other side)',
+        'e.g. bob',
+        'The IM UserID on the other side of the one-to-one conversation.',
+      ),
+      input(
+        MODAL_FIELDS.readTime,
+        'Read up to (optional)',
+        'Unix seconds, e.g. 1767225600',
+        'Only messages sent before this time become read. Empty means now.',
+        true,
+      ),
     ],
   };
 }
@@ -146,24 +203,35 @@ export function refusalView(reason: string) {
 
 export function unreadLine(before: UnreadCount, after: UnreadCount, status: MarkReadOutcome['status']): string {
   if (status !== 'ok') return `*Unread*: ${before.known ? before.count : 'unknown'} (unchanged)`;
-  if (!before.known) return `*Unread*: unknown before (${escapeMrkdwn(before.reason)}) → ${after.known ? after.count : 'unknown'}`;
+  if (!before.known)
+    return `*Unread*: unknown before (${escapeMrkdwn(before.reason)}) → ${after.known ? after.count : 'unknown'}`;
   if (!after.known) return `*Unread*: ${before.count} → unknown (${escapeMrkdwn(after.reason)})`;
   return `*Unread*: ${before.count} → ${after.count}`;
 }
 
-export const BULK_ACTIONS = { confirm: 'markread_all_confirm', cancel: 'markread_all_cancel', stop: 'markread_stop' } as const;
+export const BULK_ACTIONS = {
+  confirm: 'markread_all_confirm',
+  cancel: 'markread_all_cancel',
+  stop: 'markread_stop',
+} as const;
 
 /** What a bulk run covers, in words: "`alice`'s conversations with 5 peers" or "all 2,000 of `alice`'s …". */
 export function bulkScope(user: string, count: number, all: boolean): string {
-  return all ? `all ${count.toLocaleString('en-US')} of ${code(user)}'s one-to-one conversations` : `${code(user)}'s one-to-one conversations with ${count} peers`;
+  return all
+    ? `all ${count.toLocaleString('en-US')} of ${code(user)}'s one-to-one conversations`
+    : `${code(user)}'s one-to-one conversations with ${count} peers`;
 }
 
 export function bulkParentMessage(requester: string, scope: string, state: ParentState): SlackMessage {
-  return simple(`${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`);
+  return simple(
+    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`,
+  );
 }
 
 export function countingMessage(user: string): SlackMessage {
-  return simple(`:mag: Counting ${code(user)}'s one-to-one conversations… you'll be asked to confirm before anything changes.`);
+  return simple(
+    `:mag: Counting ${code(user)}'s one-to-one conversations… you'll be asked to confirm before anything changes.`,
+  );
 }
 
 export function confirmAllMessage(runId: string, user: string, count: number): SlackMessage {
@@ -184,12 +252,20 @@ export function confirmAllMessage(runId: string, user: string, count: number): S
             text: { type: 'plain_text', text: `Mark all ${n} read` },
             confirm: {
               title: { type: 'plain_text', text: 'Mark all read?' },
-              text: { type: 'mrkdwn', text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.` },
+              text: {
+                type: 'mrkdwn',
+                text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.`,
+              },
               confirm: { type: 'plain_text', text: 'Mark all read' },
               deny: { type: 'plain_text', text: 'Back' },
             },
           },
-          { type: 'button', action_id: BULK_ACTIONS.cancel, value: runId, text: { type: 'plain_text', text: 'Cancel' } },
+          {
+            type: 'button',
+            action_id: BULK_ACTIONS.cancel,
+            value: runId,
+            text: { type: 'plain_text', text: 'Cancel' },
+          },
         ],
       },
     ],
@@ -207,7 +283,18 @@ export function progressMessage(runId: string, summary: RunSummary, total: numbe
     text: clip(text, TEXT_MAX),
     blocks: [
       section(text),
-      { type: 'actions', elements: [{ type: 'button', action_id: BULK_ACTIONS.stop, value: runId, style: 'danger', text: { type: 'plain_text', text: 'Stop' } }] },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: BULK_ACTIONS.stop,
+            value: runId,
+            style: 'danger',
+            text: { type: 'plain_text', text: 'Stop' },
+          },
+        ],
+      },
     ],
   };
 }
@@ -215,16 +302,29 @@ export function progressMessage(runId: string, summary: RunSummary, total: numbe
 /** Runs of at most this many pairs list every pair in their summary, as the CLI's pair lines do. */
 export const LIST_PAIRS_UP_TO = 10;
 
-const PAIR_ICON: Record<MarkReadOutcome['status'], string> = { ok: ':white_check_mark:', failed: ':x:', unreachable: ':warning:' };
+const PAIR_ICON: Record<MarkReadOutcome['status'], string> = {
+  ok: ':white_check_mark:',
+  failed: ':x:',
+  unreachable: ':warning:',
+};
 
 /** One pair's line in a small run's summary: outcome and unread before → after. */
 function pairLine(result: PairResult): string {
   const { outcome } = result;
-  const what = outcome.status === 'ok' ? unreadLine(result.before, result.after, 'ok').replace('*Unread*: ', 'unread ') : `${outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}: ` : ''}${escapeMrkdwn(outcome.meaning)}`;
+  const what =
+    outcome.status === 'ok'
+      ? unreadLine(result.before, result.after, 'ok').replace('*Unread*: ', 'unread ')
+      : `${outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}: ` : ''}${escapeMrkdwn(outcome.meaning)}`;
   return `${PAIR_ICON[outcome.status]} ${code(outcome.request.peer)}: ${what}`;
 }
 
-export function summaryMessage(summary: RunSummary, total: number, rerun: string, stopReason?: string, pairs: PairResult[] = []): SlackMessage {
+export function summaryMessage(
+  summary: RunSummary,
+  total: number,
+  rerun: string,
+  stopReason?: string,
+  pairs: PairResult[] = [],
+): SlackMessage {
   const icon = summary.stopped ? ':octagonal_sign:' : summary.failed > 0 ? ':warning:' : ':white_check_mark:';
   const lines = [
     `${icon} *${summary.stopped ? 'Stopped' : 'Finished'}*: ${summary.ok} of ${summary.done} OK, ${summary.failed} failed, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
@@ -236,11 +336,15 @@ export function summaryMessage(summary: RunSummary, total: number, rerun: string
     return { text: clip(lines[0] as string, TEXT_MAX), blocks: [section(lines.join('\n'))] };
   }
   for (const g of summary.failures) {
-    lines.push(`• *${escapeMrkdwn(g.key)}* ×${g.count}: ${escapeMrkdwn(g.meaning)} e.g. ${g.examples.map((e) => code(e)).join(', ')}${g.action ? ` _Next_: ${escapeMrkdwn(g.action)}` : ''}`);
+    lines.push(
+      `• *${escapeMrkdwn(g.key)}* ×${g.count}: ${escapeMrkdwn(g.meaning)} e.g. ${g.examples.map((e) => code(e)).join(', ')}${g.action ? ` _Next_: ${escapeMrkdwn(g.action)}` : ''}`,
+    );
   }
   if (summary.stopped) {
     const why = summary.sourceError ? escapeMrkdwn(summary.sourceError) : (stopReason ?? 'stopped');
-    lines.push(`${why}. ${Math.max(0, total - summary.done)} of ${total} not done. Marking read is safe to repeat: run ${code(rerun)} again to finish.`);
+    lines.push(
+      `${why}. ${Math.max(0, total - summary.done)} of ${total} not done. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
+    );
   }
   return { text: clip(lines[0] as string, TEXT_MAX), blocks: [section(lines.join('\n'))] };
 }

@@ -38,7 +38,11 @@ function scrubBody(redactor: Redactor, body: string, contentType: string): strin
  */
 export function scrubAcks(app: App, redactor: Redactor): void {
   const processEvent = app.processEvent.bind(app);
-  app.processEvent = (event) => processEvent({ ...event, ack: (response?: unknown) => event.ack(response === undefined ? undefined : redactor.scrubDeep(response)) });
+  app.processEvent = (event) =>
+    processEvent({
+      ...event,
+      ack: (response?: unknown) => event.ack(response === undefined ? undefined : redactor.scrubDeep(response)),
+    });
 }
 
 /**
@@ -62,7 +66,8 @@ export function lightFetch(dispatcher = new Agent({ keepAliveTimeout: 30_000 }))
     });
     const body = Buffer.from(await res.body.arrayBuffer());
     const responseHeaders = new Headers();
-    for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
+    for (const [key, value] of Object.entries(res.headers))
+      if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
     return {
       status: res.statusCode,
       statusText: '',

@@ -10,7 +10,11 @@ export interface ResponseUrlOptions {
 }
 
 /** Sends a message privately to a requester through a response_url; the error text when it could not, else undefined. */
-export type Respond = (responseUrl: string, message: SlackMessage, options?: ResponseUrlOptions) => Promise<string | undefined>;
+export type Respond = (
+  responseUrl: string,
+  message: SlackMessage,
+  options?: ResponseUrlOptions,
+) => Promise<string | undefined>;
 
 const SLACK_HOOKS = 'https://hooks.slack.com';
 
@@ -39,15 +43,25 @@ export function isTrustedResponseUrl(responseUrl: string, apiUrl: string | undef
 export function createResponder(deps: { redactor: Redactor; logger: Logger; apiUrl: string | undefined }): Respond {
   return async (responseUrl, message, options = {}) => {
     if (!isTrustedResponseUrl(responseUrl, deps.apiUrl)) {
-      deps.logger.warn({ audit: 'refused-response-url', origin: safeOrigin(responseUrl) }, 'refused to post to a response_url that is not Slack’s');
+      deps.logger.warn(
+        { audit: 'refused-response-url', origin: safeOrigin(responseUrl) },
+        'refused to post to a response_url that is not Slack’s',
+      );
       return 'the response_url is not a Slack URL; refused';
     }
     const { replaceOriginal = false, attempts = 3, timeoutMs = 5_000 } = options;
-    const body = JSON.stringify(deps.redactor.scrubDeep({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message }));
+    const body = JSON.stringify(
+      deps.redactor.scrubDeep({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message }),
+    );
     let lastError = 'not tried';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const response = await request(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+        const response = await request(responseUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         const text = await response.body.text();
         if (response.statusCode >= 200 && response.statusCode < 300) return undefined;
         lastError = `HTTP ${response.statusCode} ${text.slice(0, 100)}`;

@@ -38,7 +38,12 @@ export interface TransitionOptions {
 export interface RunStore {
   create(fields: Omit<RunRecord, 'id' | 'expiresAt'>): Promise<RunRecord>;
   get(id: string): Promise<RunRecord | undefined>;
-  transition(id: string, from: RunState | readonly RunState[], to: RunState, options?: TransitionOptions): Promise<TransitionResult>;
+  transition(
+    id: string,
+    from: RunState | readonly RunState[],
+    to: RunState,
+    options?: TransitionOptions,
+  ): Promise<TransitionResult>;
 }
 
 /** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
@@ -68,13 +73,20 @@ export class MemoryRunStore implements RunStore {
     return run && { ...run };
   }
 
-  async transition(id: string, from: RunState | readonly RunState[], to: RunState, options: TransitionOptions = {}): Promise<TransitionResult> {
+  async transition(
+    id: string,
+    from: RunState | readonly RunState[],
+    to: RunState,
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult> {
     // No await between the check and the change: this is what makes it atomic within one process.
     this.sweep();
     const run = this.runs.get(id);
     if (!run) return { ok: false, reason: 'missing' };
-    if (options.by !== undefined && options.by !== run.ctx.requester) return { ok: false, reason: 'not-requester', run: { ...run } };
-    if (!(typeof from === 'string' ? [from] : from).includes(run.state)) return { ok: false, reason: 'wrong-state', run: { ...run } };
+    if (options.by !== undefined && options.by !== run.ctx.requester)
+      return { ok: false, reason: 'not-requester', run: { ...run } };
+    if (!(typeof from === 'string' ? [from] : from).includes(run.state))
+      return { ok: false, reason: 'wrong-state', run: { ...run } };
     run.state = to;
     if (options.stopReason !== undefined) run.stopReason = options.stopReason;
     if (to === 'finished' || to === 'cancelled') run.expiresAt = this.now() + FINISHED_TTL_MS;
@@ -87,7 +99,9 @@ export class MemoryRunStore implements RunStore {
 
   private sweep(): void {
     const now = this.now();
-    for (const [id, run] of this.runs) if ((run.state === 'awaiting' || run.state === 'finished' || run.state === 'cancelled') && run.expiresAt < now) this.runs.delete(id);
+    for (const [id, run] of this.runs)
+      if ((run.state === 'awaiting' || run.state === 'finished' || run.state === 'cancelled') && run.expiresAt < now)
+        this.runs.delete(id);
   }
 }
 

@@ -7,7 +7,11 @@ export interface ModalMetadata {
   responseUrl: string;
 }
 
-const sealedSchema = z.object({ channelId: z.string().regex(/^[CDG][A-Z0-9]{2,}$/), responseUrl: z.string().max(1000), mac: z.string().regex(/^[0-9a-f]{64}$/) });
+const sealedSchema = z.object({
+  channelId: z.string().regex(/^[CDG][A-Z0-9]{2,}$/),
+  responseUrl: z.string().max(1000),
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 /**
  * A modal's private_metadata comes back in the view_submission, and markread then posts to the channel and
@@ -22,7 +26,11 @@ export class MetadataSeal {
   }
 
   seal(metadata: ModalMetadata): string {
-    return JSON.stringify({ channelId: metadata.channelId, responseUrl: metadata.responseUrl, mac: this.mac(metadata) });
+    return JSON.stringify({
+      channelId: metadata.channelId,
+      responseUrl: metadata.responseUrl,
+      mac: this.mac(metadata),
+    });
   }
 
   /** The metadata if it is markread's own and unchanged; undefined otherwise. */
@@ -41,6 +49,8 @@ export class MetadataSeal {
   }
 
   private mac(metadata: ModalMetadata): string {
-    return createHmac('sha256', this.key).update(JSON.stringify([metadata.channelId, metadata.responseUrl])).digest('hex');
+    return createHmac('sha256', this.key)
+      .update(JSON.stringify([metadata.channelId, metadata.responseUrl]))
+      .digest('hex');
   }
 }

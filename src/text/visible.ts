@@ -7,7 +7,10 @@
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
 
 export function visible(text: string): string {
-  return text.replace(INVISIBLE, (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`);
+  return text.replace(
+    INVISIBLE,
+    (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }
 
 /** Cuts `text` to at most `max` UTF-16 units, never inside a surrogate pair, ending in `…` when cut. */

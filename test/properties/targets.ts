@@ -18,9 +18,46 @@ export interface Target {
 }
 
 // ── Arbitraries: what an attacker or an unlucky operator types ────────────────────────────────────
-const HOSTILE = ['<!channel>', '&lt;!here&gt;', '<@U0BOB|bob>', '<#C0X|x>', '<https://evil.example|click>', '&amp;', '&', '<', '>', '`', '\u202e', '\u200b', '\u0000', '\n', '\ud800', '\udfff', '😀', '--all', '--read-time', '--read-time=1', '--json', '--dry-run', '--from-file', '-y', 'help', '1767225600', '99999999999999', 'xoxb-1-2-abc', 'usersig=eJxAAAA'];
-const anyChar = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }));
-const token = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...HOSTILE) }, { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9_.@-]{1,12}$/) }, { weight: 2, arbitrary: anyChar });
+const HOSTILE = [
+  '<!channel>',
+  '&lt;!here&gt;',
+  '<@U0BOB|bob>',
+  '<#C0X|x>',
+  '<https://evil.example|click>',
+  '&amp;',
+  '&',
+  '<',
+  '>',
+  '`',
+  '\u202e',
+  '\u200b',
+  '\u0000',
+  '\n',
+  '\ud800',
+  '\udfff',
+  '😀',
+  '--all',
+  '--read-time',
+  '--read-time=1',
+  '--json',
+  '--dry-run',
+  '--from-file',
+  '-y',
+  'help',
+  '1767225600',
+  '99999999999999',
+  'xoxb-1-2-abc',
+  'usersig=eJxAAAA',
+];
+const anyChar = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+);
+const token = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE) },
+  { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9_.@-]{1,12}$/) },
+  { weight: 2, arbitrary: anyChar },
+);
 const words = fc.array(token, { maxLength: 8 });
 const text = fc.array(token, { maxLength: 8 }).map((t) => t.join(''));
 
@@ -32,7 +69,8 @@ const ALLOWED_MARKUP = [/^<@[A-Z0-9]+>$/, /^<#C[A-Z0-9]+>$/, /^<!date\^\d+\^\{da
 
 /** Why `mrkdwn` is not safe to send to Slack, or undefined: live markup, bare &, invisible characters, broken UTF-16. */
 export function unsafeMrkdwn(mrkdwn: string): string | undefined {
-  for (const m of mrkdwn.matchAll(/<[^<>]*>?/g)) if (!ALLOWED_MARKUP.some((re) => re.test(m[0]))) return `live markup ${JSON.stringify(m[0])}`;
+  for (const m of mrkdwn.matchAll(/<[^<>]*>?/g))
+    if (!ALLOWED_MARKUP.some((re) => re.test(m[0]))) return `live markup ${JSON.stringify(m[0])}`;
   if (/>/.test(mrkdwn.replace(/<[^<>]*>/g, ''))) return 'a bare >';
   if (/&(?!amp;|lt;|gt;)/.test(mrkdwn)) return 'a bare & or a cut entity';
   if (visible(mrkdwn.replace(/\n/g, ' ')) !== mrkdwn.replace(/\n/g, ' ')) return 'an invisible or control character';
@@ -44,7 +82,9 @@ export function unsafeMrkdwn(mrkdwn: string): string | undefined {
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'action_id' && k !== 'value' && k !== 'type' && k !== 'style') strings(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value))
+      if (k !== 'action_id' && k !== 'value' && k !== 'type' && k !== 'style') strings(v, out);
   return out;
 }
 
@@ -58,7 +98,18 @@ function assertSafeMessage(message: unknown): void {
 const validId = (id: string) => userIdSchema.safeParse(id).success;
 
 function outcomeWith(errorInfo: string, meaning: string): MarkReadOutcome {
-  return { request: { user: 'alice', peer: 'bob' }, status: 'failed', actionStatus: 'FAIL', errorCode: 99999, errorInfo, meaning, action: 'x', attempts: 1, durationMs: 1, requestId: 1 };
+  return {
+    request: { user: 'alice', peer: 'bob' },
+    status: 'failed',
+    actionStatus: 'FAIL',
+    errorCode: 99999,
+    errorInfo,
+    meaning,
+    action: 'x',
+    attempts: 1,
+    durationMs: 1,
+    requestId: 1,
+  };
 }
 
 export const TARGETS: Target[] = [
@@ -66,8 +117,10 @@ export const TARGETS: Target[] = [
     name: 'slash-command grammar: never throws, accepts only valid UserIDs, answers in safe mrkdwn',
     property: fc.property(words, (w) => {
       const parsed = parseCommandText(w.join(' '));
-      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer))) throw new Error('invalid pair accepted');
-      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId)) throw new Error('invalid peer accepted');
+      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer)))
+        throw new Error('invalid pair accepted');
+      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId))
+        throw new Error('invalid peer accepted');
       if (parsed.kind === 'mark-all' && !validId(parsed.user)) throw new Error('invalid user accepted');
       if (parsed.kind === 'invalid') assertSafeMessage(usageMessage(parsed.problems));
     }),
@@ -76,9 +129,13 @@ export const TARGETS: Target[] = [
     name: 'CLI arguments: never throw, accept only valid UserIDs, errors show no invisible characters',
     property: fc.property(words, (w) => {
       const parsed = parseCliArgs(w);
-      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer))) throw new Error('invalid pair accepted');
-      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId)) throw new Error('invalid peer accepted');
-      if (parsed.kind === 'usage-error') for (const p of parsed.problems) if (visible(p) !== p) throw new Error(`invisible character echoed: ${JSON.stringify(p)}`);
+      if (parsed.kind === 'mark' && !(validId(parsed.request.user) && validId(parsed.request.peer)))
+        throw new Error('invalid pair accepted');
+      if (parsed.kind === 'mark-many' && ![parsed.user, ...parsed.peers].every(validId))
+        throw new Error('invalid peer accepted');
+      if (parsed.kind === 'usage-error')
+        for (const p of parsed.problems)
+          if (visible(p) !== p) throw new Error(`invisible character echoed: ${JSON.stringify(p)}`);
     }),
   },
   {
@@ -86,16 +143,26 @@ export const TARGETS: Target[] = [
     property: fc.property(fc.oneof(anyChar, fc.stringMatching(/^[!-~]{0,40}$/)), (id) => {
       const expected = id.length >= 1 && id.length <= 32 && /^[!-~]+$/.test(id) && !/[<>&`]/.test(id);
       const checked = checkUserId(id, 'user');
-      if (checked.ok !== expected) throw new Error(`checkUserId(${JSON.stringify(id)}) = ${checked.ok}, expected ${expected}`);
-      if (!checked.ok && (visible(checked.message) !== checked.message || checked.message.length > 200)) throw new Error('error message echoes raw or unbounded input');
+      if (checked.ok !== expected)
+        throw new Error(`checkUserId(${JSON.stringify(id)}) = ${checked.ok}, expected ${expected}`);
+      if (!checked.ok && (visible(checked.message) !== checked.message || checked.message.length > 200))
+        throw new Error('error message echoes raw or unbounded input');
     }),
   },
   {
     name: 'pairs file: never throws, accepts only valid pairs',
-    property: fc.property(fc.array(fc.array(token, { maxLength: 4 }).map((f) => f.join(',')), { maxLength: 6 }), (lines) => {
-      const parsed = parsePairsFile(lines.join('\n'));
-      if (parsed.ok) for (const p of parsed.pairs) if (!validId(p.user) || !validId(p.peer) || p.user === p.peer) throw new Error('invalid pair accepted');
-    }),
+    property: fc.property(
+      fc.array(
+        fc.array(token, { maxLength: 4 }).map((f) => f.join(',')),
+        { maxLength: 6 },
+      ),
+      (lines) => {
+        const parsed = parsePairsFile(lines.join('\n'));
+        if (parsed.ok)
+          for (const p of parsed.pairs)
+            if (!validId(p.user) || !validId(p.peer) || p.user === p.peer) throw new Error('invalid pair accepted');
+      },
+    ),
   },
   {
     name: 'escaping and clipping: no live markup, entities and surrogate pairs kept whole, within the limit',
@@ -108,16 +175,24 @@ export const TARGETS: Target[] = [
   },
   {
     name: 'redaction boundary: no known secret, UserSig or token shape survives, wherever it is embedded',
-    property: fc.property(text, text, userSig, secretKey, fc.constantFrom('', 'usersig=', '&usersig=', 'usersig%3D', ' sig '), (a, b, sig, key, prefix) => {
-      const redactor = new Redactor();
-      redactor.addSecret(key);
-      redactor.addUserSig(sig);
-      const out = redactor.scrub(`${a}${prefix}${sig}${b}${key} xoxb-123-abc ${a}`);
-      if (out.includes(sig) || out.includes(key) || out.includes('xoxb-123-abc')) throw new Error(`secret survived: ${JSON.stringify(out)}`);
-      // Untrusted server text loses secret shapes even with no redactor at all.
-      const shown = untrusted(`${a} ${prefix}${sig} ${b}`, 10_000);
-      if (shown.includes(sig)) throw new Error(`UserSig shape survived untrusted(): ${JSON.stringify(shown)}`);
-    }),
+    property: fc.property(
+      text,
+      text,
+      userSig,
+      secretKey,
+      fc.constantFrom('', 'usersig=', '&usersig=', 'usersig%3D', ' sig '),
+      (a, b, sig, key, prefix) => {
+        const redactor = new Redactor();
+        redactor.addSecret(key);
+        redactor.addUserSig(sig);
+        const out = redactor.scrub(`${a}${prefix}${sig}${b}${key} xoxb-123-abc ${a}`);
+        if (out.includes(sig) || out.includes(key) || out.includes('xoxb-123-abc'))
+          throw new Error(`secret survived: ${JSON.stringify(out)}`);
+        // Untrusted server text loses secret shapes even with no redactor at all.
+        const shown = untrusted(`${a} ${prefix}${sig} ${b}`, 10_000);
+        if (shown.includes(sig)) throw new Error(`UserSig shape survived untrusted(): ${JSON.stringify(shown)}`);
+      },
+    ),
   },
   {
     name: 'IM answers in Slack: an ErrorInfo of any content becomes safe mrkdwn in every message field',
@@ -129,7 +204,24 @@ export const TARGETS: Target[] = [
       const before = { known: false as const, reason: meaning };
       assertSafeMessage(outcomeMessage({ outcome: outcomeWith(errorInfo, meaning), before, after: before }));
       const group = { key: 'ErrorCode 99999', meaning, action: meaning, count: 1, examples: ['alice ↔ bob'] };
-      assertSafeMessage(summaryMessage({ done: 1, ok: 0, failed: 1, stopped: true, failures: [group], unreadBefore: 0, unreadAfter: 0, countsUnknown: 1, durationMs: 1, sourceError: meaning }, 2, '/markread alice --all'));
+      assertSafeMessage(
+        summaryMessage(
+          {
+            done: 1,
+            ok: 0,
+            failed: 1,
+            stopped: true,
+            failures: [group],
+            unreadBefore: 0,
+            unreadAfter: 0,
+            countsUnknown: 1,
+            durationMs: 1,
+            sourceError: meaning,
+          },
+          2,
+          '/markread alice --all',
+        ),
+      );
     }),
   },
 ];

@@ -33,7 +33,11 @@ export interface ImFixture {
 }
 
 export async function startImFixture(
-  options: { settings?: Partial<ImClientSettings>; client?: Partial<ImClientOptions>; standIn?: Partial<ImStandInOptions> } = {},
+  options: {
+    settings?: Partial<ImClientSettings>;
+    client?: Partial<ImClientOptions>;
+    standIn?: Partial<ImStandInOptions>;
+  } = {},
 ): Promise<ImFixture> {
   const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, ...options.standIn });
   const url = await standIn.start();

@@ -21,9 +21,19 @@ export interface SlackFixture {
   runtime: ImRuntime;
   logs: LogCapture;
   port: number;
-  command(text: string, options?: { user?: string; channel?: string; timestamp?: number; signature?: string; responseId?: string }): Promise<{ status: number; body: string; ms: number }>;
-  submitModal(values: Record<string, string>, options?: { user?: string; privateMetadata?: string }): Promise<{ status: number; body: string }>;
-  press(actionId: string, value: string, options?: { user?: string; responseId?: string }): Promise<{ status: number; body: string }>;
+  command(
+    text: string,
+    options?: { user?: string; channel?: string; timestamp?: number; signature?: string; responseId?: string },
+  ): Promise<{ status: number; body: string; ms: number }>;
+  submitModal(
+    values: Record<string, string>,
+    options?: { user?: string; privateMetadata?: string },
+  ): Promise<{ status: number; body: string }>;
+  press(
+    actionId: string,
+    value: string,
+    options?: { user?: string; responseId?: string },
+  ): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -45,7 +55,12 @@ export function standInEnv(im: ImStandIn, slack: SlackStandIn): Record<string, s
 export async function startSlackFixture(
   options: { env?: Record<string, string>; slack?: Partial<SlackStandInOptions>; accounts?: Set<string> } = {},
 ): Promise<SlackFixture> {
-  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY, accounts: options.accounts });
+  const im = new ImStandIn({
+    sdkAppId: SDK_APP_ID,
+    identifier: ADMIN,
+    secretKey: SECRET_KEY,
+    accounts: options.accounts,
+  });
   const slack = new SlackStandIn({ botToken: BOT_TOKEN, ...options.slack });
   await Promise.all([im.start(), slack.start()]);
   const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
@@ -85,12 +100,20 @@ export async function startSlackFixture(
       const body = viewSubmissionBody({
         user_id: o.user ?? ALLOWED,
         values,
-        private_metadata: o.privateMetadata ?? new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
+        private_metadata:
+          o.privateMetadata ??
+          new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
       });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },
     press(actionId, value, o = {}) {
-      const body = blockActionBody({ user_id: o.user ?? ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: slack.responseUrl(o.responseId ?? `press${++responseCounter}`) });
+      const body = blockActionBody({
+        user_id: o.user ?? ALLOWED,
+        action_id: actionId,
+        value,
+        channel_id: CHANNEL,
+        response_url: slack.responseUrl(o.responseId ?? `press${++responseCounter}`),
+      });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },
     async close() {

@@ -20,7 +20,10 @@ export interface AdminSetMsgReadRequest {
 }
 
 export function adminSetMsgReadBody(request: AdminSetMsgReadRequest): Record<string, string | number> {
-  const body: Record<string, string | number> = { Report_Account: request.reportAccount, Peer_Account: request.peerAccount };
+  const body: Record<string, string | number> = {
+    Report_Account: request.reportAccount,
+    Peer_Account: request.peerAccount,
+  };
   // The English docs type MsgReadTime as String and the 2025 Chinese docs as Integer; we send the integer the
   // newer docs describe.
   if (request.msgReadTime !== undefined) body.MsgReadTime = request.msgReadTime;

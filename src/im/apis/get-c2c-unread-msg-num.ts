@@ -27,7 +27,14 @@ export function getC2cUnreadMsgNum(
   limits?: CallLimits,
 ): Promise<CallResult<GetC2cUnreadMsgNumResponse>> {
   if (request.peerAccounts.length === 0 || request.peerAccounts.length > UNREAD_PEERS_PER_CALL) {
-    throw new RangeError(`get_c2c_unread_msg_num takes 1 to ${UNREAD_PEERS_PER_CALL} peers, got ${request.peerAccounts.length}`);
+    throw new RangeError(
+      `get_c2c_unread_msg_num takes 1 to ${UNREAD_PEERS_PER_CALL} peers, got ${request.peerAccounts.length}`,
+    );
   }
-  return client.call(GET_C2C_UNREAD_MSG_NUM, { To_Account: request.toAccount, Peer_Account: request.peerAccounts }, signal, limits);
+  return client.call(
+    GET_C2C_UNREAD_MSG_NUM,
+    { To_Account: request.toAccount, Peer_Account: request.peerAccounts },
+    signal,
+    limits,
+  );
 }

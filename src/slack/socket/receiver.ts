@@ -73,8 +73,14 @@ export class ResilientSocketModeReceiver implements Receiver {
       } catch (error) {
         if (error instanceof FatalOpenError) throw new StartupError(error.message);
         const wait = this.delay(attempt);
-        if (Date.now() + wait > deadline) throw new StartupError(`cannot reach Slack at ${this.options.apiUrl}: ${networkCause(error)} — check this host's egress (DNS, proxy, firewall)`);
-        this.log.warn({ cause: networkCause(error) }, `Slack is not reachable yet; retrying in ${Math.round(wait / 1000)} s`);
+        if (Date.now() + wait > deadline)
+          throw new StartupError(
+            `cannot reach Slack at ${this.options.apiUrl}: ${networkCause(error)} — check this host's egress (DNS, proxy, firewall)`,
+          );
+        this.log.warn(
+          { cause: networkCause(error) },
+          `Slack is not reachable yet; retrying in ${Math.round(wait / 1000)} s`,
+        );
         await sleep(wait);
       }
     }
@@ -122,7 +128,10 @@ export class ResilientSocketModeReceiver implements Receiver {
   private async openUrl(): Promise<string> {
     const response = await fetch(`${this.options.apiUrl}apps.connections.open`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.options.appToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Bearer ${this.options.appToken}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       signal: AbortSignal.timeout(10_000),
     });
     if (response.status !== 200) throw new Error(`apps.connections.open answered HTTP ${response.status}`);
@@ -136,7 +145,10 @@ export class ResilientSocketModeReceiver implements Receiver {
   private async onMessage(ws: WebSocket, message: Envelope | undefined): Promise<void> {
     if (!message) return;
     if (message.type === 'disconnect') {
-      this.log.info({ reason: message.reason }, 'Slack asked to reconnect; opening a new connection before closing this one');
+      this.log.info(
+        { reason: message.reason },
+        'Slack asked to reconnect; opening a new connection before closing this one',
+      );
       await this.replace(ws);
       return;
     }
@@ -147,7 +159,11 @@ export class ResilientSocketModeReceiver implements Receiver {
       retryNum: message.retry_attempt,
       retryReason: message.retry_reason,
       ack: async (response?: unknown) => {
-        ws.send(JSON.stringify(response === undefined ? { envelope_id: envelopeId } : { envelope_id: envelopeId, payload: response }));
+        ws.send(
+          JSON.stringify(
+            response === undefined ? { envelope_id: envelopeId } : { envelope_id: envelopeId, payload: response },
+          ),
+        );
       },
     };
     try {
@@ -165,7 +181,10 @@ export class ResilientSocketModeReceiver implements Receiver {
         break;
       } catch (error) {
         const wait = this.delay(attempt);
-        this.log.warn({ cause: networkCause(error) }, `could not open a replacement connection; retrying in ${Math.round(wait / 1000)} s`);
+        this.log.warn(
+          { cause: networkCause(error) },
+          `could not open a replacement connection; retrying in ${Math.round(wait / 1000)} s`,
+        );
         await sleep(wait);
       }
     }
@@ -193,7 +212,10 @@ export class ResilientSocketModeReceiver implements Receiver {
         } catch (error) {
           const wait = this.delay(attempt);
           const fatal = error instanceof FatalOpenError ? ` (${error.message})` : '';
-          this.log.warn({ cause: networkCause(error) }, `reconnect failed${fatal}; retrying in ${Math.round(wait / 1000)} s`);
+          this.log.warn(
+            { cause: networkCause(error) },
+            `reconnect failed${fatal}; retrying in ${Math.round(wait / 1000)} s`,
+          );
           await sleep(wait);
         }
       }

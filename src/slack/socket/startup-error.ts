@@ -28,7 +28,16 @@ export function describeTokenError(variable: string, code: string): string {
 }
 
 /** Codes that mean the credential itself is wrong: retrying cannot help. */
-export const FATAL_TOKEN_ERRORS = new Set(['missing_scope', 'invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'app_uninstalled', 'not_allowed_token_type']);
+export const FATAL_TOKEN_ERRORS = new Set([
+  'missing_scope',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'app_uninstalled',
+  'not_allowed_token_type',
+]);
 
 /** A network failure's cause in a few words: "getaddrinfo ENOTFOUND slack.com" rather than a 3 KB stack. */
 export function networkCause(error: unknown): string {

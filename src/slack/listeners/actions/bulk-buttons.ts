@@ -7,7 +7,8 @@ import { escapeMrkdwn, mention } from '../../mrkdwn.js';
 import type { TransitionResult } from '../../runs.js';
 import { rerunCommand } from '../commands/markread.js';
 
-const STALE = ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
+const STALE =
+  ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
 
 /**
  * The buttons of bulk runs: Confirm / Cancel on an --all prompt, and Stop on a run in progress. Only the
@@ -22,14 +23,26 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
   const refused = async (body: BlockButtonAction, result: Extract<TransitionResult, { ok: false }>) => {
     const action = body.actions[0]?.action_id;
     if (result.reason === 'not-requester' && result.run) {
-      deps.logger.warn({ audit: 'refused', slackUser: body.user.id, runId: result.run.id, action }, 'button pressed by someone other than the requester');
-      return answer(body, `:no_entry: Only ${mention(result.run.ctx.requester)}, who started this run, can use its buttons.`);
+      deps.logger.warn(
+        { audit: 'refused', slackUser: body.user.id, runId: result.run.id, action },
+        'button pressed by someone other than the requester',
+      );
+      return answer(
+        body,
+        `:no_entry: Only ${mention(result.run.ctx.requester)}, who started this run, can use its buttons.`,
+      );
     }
     const state = result.run?.state;
     if (state === 'running' || state === 'stopping') {
-      return answer(body, state === 'stopping' ? ':octagonal_sign: This run is already stopping.' : ':information_source: This run has already started; its progress is in the thread.');
+      return answer(
+        body,
+        state === 'stopping'
+          ? ':octagonal_sign: This run is already stopping.'
+          : ':information_source: This run has already started; its progress is in the thread.',
+      );
     }
-    if (state === 'finished') return answer(body, ':information_source: That run has already finished; see its summary in the thread.');
+    if (state === 'finished')
+      return answer(body, ':information_source: That run has already finished; see its summary in the thread.');
     if (state === 'cancelled') return answer(body, ':information_source: That run was cancelled; nothing was changed.');
     return answer(body, STALE);
   };
@@ -44,12 +57,27 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
     const verdict = await deps.allowlist.check(body.user.id);
     if (!verdict.allowed) {
       await deps.runs.transition(run.id, 'running', 'cancelled');
-      return void (await answer(body, `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`, true));
+      return void (await answer(
+        body,
+        `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`,
+        true,
+      ));
     }
     const scope = bulkScope(run.user, run.total, true);
-    await answer(body, `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`, true);
+    await answer(
+      body,
+      `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`,
+      true,
+    );
     const runs = { store: deps.runs, local: deps.local };
-    const job = startBulkInSlack({ ...deps.flow, web: client }, runs, run, (signal) => allPairs(deps, run.user, run.readTime, signal), scope, rerunCommand(run.user, 'all', run.readTime));
+    const job = startBulkInSlack(
+      { ...deps.flow, web: client },
+      runs,
+      run,
+      (signal) => allPairs(deps, run.user, run.readTime, signal),
+      scope,
+      rerunCommand(run.user, 'all', run.readTime),
+    );
     void deps.inFlight.track(job.done, job.interrupt);
   });
 
@@ -62,9 +90,15 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
 
   app.action<BlockButtonAction>(BULK_ACTIONS.stop, async ({ ack, body }) => {
     await ack();
-    const stopping = await deps.runs.transition(runIdOf(body), 'running', 'stopping', { by: body.user.id, stopReason: `stopped by ${mention(body.user.id)}` });
+    const stopping = await deps.runs.transition(runIdOf(body), 'running', 'stopping', {
+      by: body.user.id,
+      stopReason: `stopped by ${mention(body.user.id)}`,
+    });
     if (!stopping.ok) return void (await refused(body, stopping));
     deps.local.abort(stopping.run.id);
-    await answer(body, ':octagonal_sign: Stopping: calls already sent finish, the rest are not made. The summary in the thread will say what was done.');
+    await answer(
+      body,
+      ':octagonal_sign: Stopping: calls already sent finish, the rest are not made. The summary in the thread will say what was done.',
+    );
   });
 }

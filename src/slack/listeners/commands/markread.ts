@@ -5,7 +5,15 @@ import type { ListenerDeps } from '../../deps.js';
 import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
 import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { askToConfirmAll } from '../../confirm-all.js';
-import { bulkScope, countingMessage, markReadModal, plainMessage, refusalMessage, usageMessage, workingMessage } from '../../messages.js';
+import {
+  bulkScope,
+  countingMessage,
+  markReadModal,
+  plainMessage,
+  refusalMessage,
+  usageMessage,
+  workingMessage,
+} from '../../messages.js';
 
 export const SLASH_COMMAND = '/markread';
 
@@ -32,7 +40,10 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
     const verdict = await deps.allowlist.check(command.user_id);
     if (!verdict.allowed) {
       await ack({ response_type: 'ephemeral', ...refusalMessage(verdict.reason) });
-      deps.logger.warn({ audit: 'refused', ...who, reason: verdict.reason, text: command.text }, 'refused /markread from a caller not on the allowlist');
+      deps.logger.warn(
+        { audit: 'refused', ...who, reason: verdict.reason, text: command.text },
+        'refused /markread from a caller not on the allowlist',
+      );
       return;
     }
 
@@ -40,15 +51,29 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       await ack();
       // trigger_id expires 3 s after the command was sent: open the modal before anything slow.
       try {
-        await client.views.open({ trigger_id: command.trigger_id, view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })) });
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })),
+        });
       } catch (error) {
         deps.logger.warn({ ...who, err: error }, 'could not open the /markread modal');
-        await deps.inFlight.track(deps.flow.respond(command.response_url, usageMessage(['the form could not be opened in time; type the UserIDs instead'])));
+        await deps.inFlight.track(
+          deps.flow.respond(
+            command.response_url,
+            usageMessage(['the form could not be opened in time; type the UserIDs instead']),
+          ),
+        );
       }
       return;
     }
 
-    const ctx = { requester: command.user_id, teamId: command.team_id, channelId: command.channel_id, responseUrl: command.response_url, via: 'command' };
+    const ctx = {
+      requester: command.user_id,
+      teamId: command.team_id,
+      channelId: command.channel_id,
+      responseUrl: command.response_url,
+      via: 'command',
+    };
     const flow = { ...deps.flow, web: client };
     if (parsed.kind === 'mark') {
       await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
@@ -59,12 +84,24 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
     if (parsed.kind === 'mark-many') {
       const { user, peers, readTime } = parsed;
       const scope = bulkScope(user, peers.length, false);
-      await ack({ response_type: 'ephemeral', ...plainMessage(`:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`) });
+      await ack({
+        response_type: 'ephemeral',
+        ...plainMessage(
+          `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
+        ),
+      });
       const pairs = peers.map((peer) => markReadRequest(user, peer, readTime));
       const run = deps.runs.create({ ctx, user, readTime, total: peers.length, state: 'running' });
       void deps.inFlight.track(
         run.then((r) => {
-          const job = startBulkInSlack(flow, { store: deps.runs, local: deps.local }, r, pairs, scope, rerunCommand(user, peers, readTime));
+          const job = startBulkInSlack(
+            flow,
+            { store: deps.runs, local: deps.local },
+            r,
+            pairs,
+            scope,
+            rerunCommand(user, peers, readTime),
+          );
           deps.inFlight.track(job.done, job.interrupt);
           return job.done;
         }),
@@ -74,7 +111,12 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
     // --all: count first, then ask the requester to confirm with the count in front of them.
     await ack({ response_type: 'ephemeral', ...countingMessage(parsed.user) });
     const interrupt = async () => {
-      await deps.flow.respond(ctx.responseUrl, plainMessage(':warning: *Interrupted*: markread was shutting down while counting; nothing was changed. Run the command again.'));
+      await deps.flow.respond(
+        ctx.responseUrl,
+        plainMessage(
+          ':warning: *Interrupted*: markread was shutting down while counting; nothing was changed. Run the command again.',
+        ),
+      );
     };
     void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime), interrupt);
   });

@@ -18,23 +18,37 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
     const verdict = await deps.allowlist.check(submitter);
     if (!verdict.allowed) {
       await ack({ response_action: 'update', view: refusalView(verdict.reason) });
-      deps.logger.warn({ audit: 'refused', team: teamId, slackUser: submitter, via: 'modal', reason: verdict.reason }, 'refused a /markread form from a submitter not on the allowlist');
+      deps.logger.warn(
+        { audit: 'refused', team: teamId, slackUser: submitter, via: 'modal', reason: verdict.reason },
+        'refused a /markread form from a submitter not on the allowlist',
+      );
       return;
     }
 
     const value = (blockId: string): string => view.state.values[blockId]?.[MODAL_ACTION]?.value ?? '';
-    const parsed = parseMarkReadRequest({ user: value(MODAL_FIELDS.user), peer: value(MODAL_FIELDS.peer), readTime: value(MODAL_FIELDS.readTime) });
+    const parsed = parseMarkReadRequest({
+      user: value(MODAL_FIELDS.user),
+      peer: value(MODAL_FIELDS.peer),
+      readTime: value(MODAL_FIELDS.readTime),
+    });
     if (!parsed.ok) {
       const errors: Record<string, string> = {};
-      for (const problem of parsed.problems) errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
+      for (const problem of parsed.problems)
+        errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
       await ack({ response_action: 'errors', errors });
       return;
     }
 
     const metadata = deps.seal.open(view.private_metadata);
     if (!metadata) {
-      deps.logger.warn({ audit: 'refused', team: teamId, slackUser: submitter, via: 'modal' }, 'refused a /markread form whose private_metadata is not markread’s own (tampered or from before a key change)');
-      await ack({ response_action: 'errors', errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' } });
+      deps.logger.warn(
+        { audit: 'refused', team: teamId, slackUser: submitter, via: 'modal' },
+        'refused a /markread form whose private_metadata is not markread’s own (tampered or from before a key change)',
+      );
+      await ack({
+        response_action: 'errors',
+        errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' },
+      });
       return;
     }
 
@@ -47,4 +61,3 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
     void deps.inFlight.track(job.done, job.interrupt);
   });
 }
-
