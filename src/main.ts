@@ -4,12 +4,12 @@
  */
 import { ConfigError } from './config/config-error.js';
 import { loadEnvFile } from './config/env-file.js';
-import { loadImConfig, type LoadedImConfig } from './config/im-config.js';
+import { type LoadedImConfig, loadImConfig } from './config/im-config.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
 import { createImRuntime } from './im-runtime.js';
+import { addEnvSecrets, Redactor } from './log/redactor.js';
 import { createSlackApp } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
-import { addEnvSecrets, Redactor } from './log/redactor.js';
 
 async function main(): Promise<void> {
   loadEnvFile();

@@ -50,7 +50,7 @@ export class SlackStandIn {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
+    return `http://127.0.0.1:${((this.server as Server).address() as AddressInfo).port}/`;
   }
 
   get apiUrl(): string {

@@ -58,7 +58,7 @@ export class SocketModeStandIn {
     this.opens++;
     if (this.failOpen && 'status' in this.failOpen) return { status: this.failOpen.status, body: { ok: false } };
     if (this.failOpen) return { status: 200, body: { ok: false, error: this.failOpen.error } };
-    const port = (this.server?.address() as AddressInfo).port;
+    const port = ((this.server as WebSocketServer).address() as AddressInfo).port;
     return { status: 200, body: { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=${randomUUID()}` } };
   }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';

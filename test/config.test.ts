@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadImConfig } from '../src/config/im-config.js';
 import { REGION_HOSTS } from '../src/im/regions.js';

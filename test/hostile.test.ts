@@ -5,16 +5,15 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { echoRequestUrl } from '../stand-ins/im-stand-in.js';
+import { echoRequestUrl, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { SIGNING_SECRET, startSlackFixture, type SlackFixture } from './support/slack-fixture.js';
 import { unsafeMrkdwn } from './properties/targets.js';
-import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { SIGNING_SECRET, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { markRead } from '../src/domain/mark-read.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
-import { KNOWN_ERROR_CODES, explainError } from '../src/im/error-catalogue.js';
+import { explainError, KNOWN_ERROR_CODES } from '../src/im/error-catalogue.js';
 import { fail, ok } from '../stand-ins/im-stand-in.js';
-import { ADMIN, fixturePool, SDK_APP_ID, SECRET_KEY, type ImFixture } from './support/im-fixture.js';
+import { ADMIN, fixturePool, type ImFixture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 
 const { fixture, closeAll } = fixturePool();
 after(closeAll);

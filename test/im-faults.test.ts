@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
 import { markReadRequest } from '../src/domain/mark-read-request.js';
+import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
 import { fixturePool } from './support/im-fixture.js';
 
 const pool = fixturePool();

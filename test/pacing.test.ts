@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
 import { SlidingWindowPacer } from '../src/im/pacer.js';
 import { fail } from '../stand-ins/im-stand-in.js';
-import { maxInSlidingWindow, startImFixture, type ImFixture } from './support/im-fixture.js';
+import { type ImFixture, maxInSlidingWindow, startImFixture } from './support/im-fixture.js';
 
 const fixtures: ImFixture[] = [];
 after(async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { fail } from '../stand-ins/im-stand-in.js';
 import { SECRET_KEY } from './support/im-fixture.js';
 import {
   ALLOWED,
@@ -9,8 +8,8 @@ import {
   CHANNEL,
   messageText,
   SIGNING_SECRET,
-  startSlackFixture,
   type SlackFixture,
+  startSlackFixture,
 } from './support/slack-fixture.js';
 
 describe('Slack app, end to end over signed HTTP', () => {
@@ -179,7 +178,7 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.deepEqual(Object.keys(body.errors), ['peer']);
     assert.match(body.errors.peer ?? '', /whitespace/);
     const both = JSON.parse(
-      (await f.submitModal({ user: 'x'.repeat(33), peer: 'bob', read_time: '17' + '0'.repeat(11) })).body,
+      (await f.submitModal({ user: 'x'.repeat(33), peer: 'bob', read_time: `17${'0'.repeat(11)}` })).body,
     ) as { errors: Record<string, string> };
     assert.deepEqual(Object.keys(both.errors).sort(), ['read_time', 'user']);
     assert.equal(f.im.arrivals.length, 0);
@@ -213,7 +212,7 @@ describe('Slack app, end to end over signed HTTP', () => {
 
   it('rejects forged and replayed requests with 401 and calls nothing', async () => {
     f.im.arrivals.length = 0;
-    const forged = await f.command('alice bob', { signature: 'v0=' + '0'.repeat(64) });
+    const forged = await f.command('alice bob', { signature: `v0=${'0'.repeat(64)}` });
     assert.equal(forged.status, 401);
     const stale = await f.command('alice bob', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     assert.equal(stale.status, 401);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ALLOWED, CHANNEL, messageText, startSlackFixture, type SlackFixture } from './support/slack-fixture.js';
+import { ALLOWED, CHANNEL, messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 
 type Block = {
   type: string;

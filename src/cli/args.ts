@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
-import { clipPlain, quote, visible } from '../text/visible.js';
+import { type MarkReadRequest, parseMarkReadRequest } from '../domain/mark-read-request.js';
 import { checkReadTime, checkUserId } from '../domain/user-id.js';
+import { clipPlain, quote, visible } from '../text/visible.js';
 
 export type CliCommand =
   | { kind: 'help' }
@@ -12,25 +12,26 @@ export type CliCommand =
   | { kind: 'from-file'; path: string; json: boolean; dryRun: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
+const ARG_OPTIONS = {
+  'read-time': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  all: { type: 'boolean', default: false },
+  yes: { type: 'boolean', short: 'y', default: false },
+  'from-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: ARG_OPTIONS });
+}
+
 /** Turns argv (without node and the script) into what to do. Never throws. */
 export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
-  let parsed;
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'read-time': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        all: { type: 'boolean', default: false },
-        yes: { type: 'boolean', short: 'y', default: false },
-        'from-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    parsed = parse(argv);
   } catch (error) {
     return { kind: 'usage-error', problems: [describeArgError(error as Error)], json: argv.includes('--json') };
   }

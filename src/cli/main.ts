@@ -3,22 +3,22 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
-import { loadImConfig } from '../config/im-config.js';
+import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
-import { markReadWithProof, runMarkRead, type PairResult, type RunSummary } from '../domain/mark-read-run.js';
-import { markReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
+import { markReadWithProof, type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
 import { createImRuntime, type ImRuntime } from '../im-runtime.js';
 import { addEnvSecrets, Redactor } from '../log/redactor.js';
-import { parseCliArgs, type CliCommand } from './args.js';
+import { stderrDestination } from '../log/terminal-destination.js';
+import { VERSION } from '../version.js';
+import { type CliCommand, parseCliArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
 import { parsePairsFile } from './pairs-file.js';
 import { ProgressBar } from './progress.js';
-import { USAGE } from './usage.js';
-import { VERSION } from '../version.js';
 import { Terminal } from './terminal.js';
-import { stderrDestination } from '../log/terminal-destination.js';
+import { USAGE } from './usage.js';
 
 const AUDIT = { source: 'cli', osUser: process.env.USER };
 
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
   const offline = 'dryRun' in command && command.dryRun && command.kind !== 'mark-all';
   const env = offline ? { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...process.env } : process.env;
   const sdkAppIdMissing = offline && !process.env.TIM_SDKAPPID?.trim();
-  let loaded;
+  let loaded: LoadedImConfig;
   try {
     loaded = loadImConfig(env);
   } catch (error) {

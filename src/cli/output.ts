@@ -1,7 +1,7 @@
-import { formatCount, type UnreadCount } from '../domain/unread-counts.js';
-import { describeUnread } from '../domain/unread-summary.js';
 import type { MarkReadOutcome } from '../domain/mark-read.js';
 import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
+import { formatCount, type UnreadCount } from '../domain/unread-counts.js';
+import { describeUnread } from '../domain/unread-summary.js';
 
 const count = (c: UnreadCount) => (c.known ? c.count : null);
 
@@ -54,12 +54,10 @@ export function outcomeText(result: PairResult): string {
     ['Request id', String(outcome.requestId)],
   );
   const width = Math.max(...rows.map(([k]) => k.length));
-  return (
-    [
-      `${LABEL[outcome.status]}  ${outcome.request.user} ↔ ${outcome.request.peer}`,
-      ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-    ].join('\n') + '\n'
-  );
+  return `${[
+    `${LABEL[outcome.status]}  ${outcome.request.user} ↔ ${outcome.request.peer}`,
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ].join('\n')}\n`;
 }
 
 /** One line per pair in a bulk run. */
@@ -87,7 +85,7 @@ export function summaryText(summary: RunSummary, total?: number): string {
       `Stopped before the end${summary.sourceError ? ` (${summary.sourceError})` : ''}: ${notDone}. Marking read is safe to repeat: run the same command again to finish.`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function summaryJson(summary: RunSummary, total?: number): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { type MarkReadRequest, parseMarkReadRequest } from '../domain/mark-read-request.js';
 import { clipPlain, visible } from '../text/visible.js';
 
 /** Header names by column, any case: markread's own, and the API's field names. */
@@ -43,7 +43,7 @@ export function parsePairsFile(
   }
   let columns: Columns = { user: 0, peer: 1, readTime: 2 };
   const first = records[0]?.record;
-  if (first && first.every((cell) => HEADERS[cell.toLowerCase()] !== undefined)) {
+  if (first?.every((cell) => HEADERS[cell.toLowerCase()] !== undefined)) {
     const named = Object.fromEntries(first.map((cell, i) => [HEADERS[cell.toLowerCase()] as string, i]));
     if (named.user === undefined || named.peer === undefined) {
       return {

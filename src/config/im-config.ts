@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REGIONS, regionEndpoint, type ImEndpoint, type Region } from '../im/regions.js';
+import { type ImEndpoint, REGIONS, type Region, regionEndpoint } from '../im/regions.js';
 import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { Secret } from './secret.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { looksSecret } from '../log/redactor.js';
+import { quote } from '../text/visible.js';
 import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { Secret } from './secret.js';
-import { looksSecret } from '../log/redactor.js';
-import { quote } from '../text/visible.js';
 
 export interface SlackConfig {
   botToken: Secret;

@@ -1,6 +1,6 @@
-import { FIRST_PAGE, getList, SESSION_TYPE_C2C, type GetListCursor } from '../im/apis/recentcontact-get-list.js';
+import { FIRST_PAGE, type GetListCursor, getList, SESSION_TYPE_C2C } from '../im/apis/recentcontact-get-list.js';
 import type { ImCaller } from '../im/caller.js';
-import { markReadRequest, type MarkReadRequest } from './mark-read-request.js';
+import { type MarkReadRequest, markReadRequest } from './mark-read-request.js';
 
 /** The conversation list could not be read; carries the reason in plain words. */
 export class ConversationListError extends Error {

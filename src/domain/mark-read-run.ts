@@ -1,6 +1,6 @@
-import type { Logger } from '../log/logger.js';
 import type { ImCaller } from '../im/caller.js';
-import { markRead, type AuditContext, type MarkReadOutcome } from './mark-read.js';
+import type { Logger } from '../log/logger.js';
+import { type AuditContext, type MarkReadOutcome, markRead } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 import { COUNT_BUSY, readUnreadCounts, type UnreadCount } from './unread-counts.js';
 

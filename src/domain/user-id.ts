@@ -59,7 +59,7 @@ export function checkReadTime(
   if (seconds === 0)
     return {
       ok: false,
-      message: 'read-up-to time must be after 1970-01-01 (Unix seconds, e.g. ' + Math.floor(nowMs / 1000) + ')',
+      message: `read-up-to time must be after 1970-01-01 (Unix seconds, e.g. ${Math.floor(nowMs / 1000)})`,
     };
   if (seconds * 1000 > nowMs + 300_000)
     return {

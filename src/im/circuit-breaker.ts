@@ -21,7 +21,6 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private lastError = '';
-  private probing = false;
   private readonly threshold: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
@@ -41,7 +40,6 @@ export class CircuitBreaker {
     if (this.state === 'closed') return undefined;
     if (this.state === 'open' && this.now() - this.openedAt >= this.cooldownMs) {
       this.change('half-open', 'cool-down over; probing with one call');
-      this.probing = true;
       return undefined;
     }
     return `IM API unreachable since ${new Date(this.openedAt).toISOString().slice(11, 19)} UTC (last error: ${this.lastError}); not retrying until it answers again`;
@@ -49,7 +47,6 @@ export class CircuitBreaker {
 
   success(): void {
     this.failures = 0;
-    this.probing = false;
     if (this.state !== 'closed') this.change('closed', 'the IM API answers again');
   }
 
@@ -58,7 +55,6 @@ export class CircuitBreaker {
     this.lastError = detail;
     if (this.state === 'half-open' || (this.state === 'closed' && this.failures >= this.threshold)) {
       this.openedAt = this.now();
-      this.probing = false;
       this.change('open', `${this.failures} transport failures in a row, last: ${detail}`);
     }
   }

@@ -7,11 +7,11 @@ import type { Logger } from '../log/logger.js';
 import { backoffDelayMs } from './backoff.js';
 import type { ImCaller } from './caller.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { explainError, type ErrorExplanation } from './error-catalogue.js';
-import { PacerAbortedError, SlidingWindowPacer, type SendSlot } from './pacer.js';
+import { type ErrorExplanation, explainError } from './error-catalogue.js';
+import { PacerAbortedError, type SendSlot, SlidingWindowPacer } from './pacer.js';
 import { randomU32 } from './random-u32.js';
 import type { ImEndpoint } from './regions.js';
-import { imEnvelope, type ImApi, type ImEnvelope } from './response.js';
+import { type ImApi, type ImEnvelope, imEnvelope } from './response.js';
 import { createDispatcher, postJson, type TransportFailure } from './transport.js';
 import { UserSigCache } from './usersig.js';
 

@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { untrusted } from '../text/untrusted.js';
 
 /** Why an attempt got no usable answer. `connect` failures (DNS, refused, connect timeout) may try the backup host. */

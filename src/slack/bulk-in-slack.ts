@@ -1,5 +1,5 @@
-import { type PairResult, runMarkRead, type RunSummary } from '../domain/mark-read-run.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
+import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
 import { ChannelThread } from './channel-thread.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps } from './mark-read-in-slack.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, progressMessage, summaryMessage } from './messages.js';
@@ -87,7 +87,10 @@ export async function bulkInSlack(
     const message = progressMessage(run.id, summary, run.total);
     showing = (
       replyTs === undefined
-        ? thread.reply(message).then((ts) => void (replyTs = job.replyTs = ts))
+        ? thread.reply(message).then((ts) => {
+            replyTs = ts;
+            job.replyTs = ts;
+          })
         : thread.update(message, replyTs).then(() => undefined)
     ).finally(() => {
       showing = undefined;

@@ -1,4 +1,4 @@
-import { markReadRequest, parseMarkReadRequest, type MarkReadRequest } from '../domain/mark-read-request.js';
+import { type MarkReadRequest, markReadRequest, parseMarkReadRequest } from '../domain/mark-read-request.js';
 import { checkReadTime, checkUserId } from '../domain/user-id.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './mrkdwn.js';

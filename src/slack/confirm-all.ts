@@ -1,8 +1,8 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
-import { code, escapeMrkdwn } from './mrkdwn.js';
 import type { ListenerDeps } from './deps.js';
-import { confirmAllMessage, plainMessage } from './messages.js';
 import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
+import { confirmAllMessage, plainMessage } from './messages.js';
+import { code, escapeMrkdwn } from './mrkdwn.js';
 
 /** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
 export async function askToConfirmAll(

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { AuditContext } from '../domain/mark-read.js';
-import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
+import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
 import { fallbackOutcomeMessage, outcomeMessage, parentMessage, plainMessage, type SlackMessage } from './messages.js';

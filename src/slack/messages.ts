@@ -1,11 +1,12 @@
 import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
+
 import type { MarkReadOutcome } from '../domain/mark-read.js';
+import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
 import type { UnreadCount } from '../domain/unread-counts.js';
 import { describeUnread } from '../domain/unread-summary.js';
-import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
 /** A message body for chat.postMessage, chat.update, ack() or a response_url. */

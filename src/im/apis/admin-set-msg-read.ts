@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallLimits, CallResult } from '../client.js';
-import { imEnvelope, type ImApi } from '../response.js';
+import { type ImApi, imEnvelope } from '../response.js';
 
 /** `v4/openim/admin_set_msg_read`: marks every message of one one-to-one conversation read for one account. */
 export const ADMIN_SET_MSG_READ = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallLimits, CallResult } from '../client.js';
-import { imEnvelope, type ImApi } from '../response.js';
+import { type ImApi, imEnvelope } from '../response.js';
 
 /** The API answers for at most this many peers per call. */
 export const UNREAD_PEERS_PER_CALL = 10;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallResult } from '../client.js';
-import { imEnvelope, type ImApi } from '../response.js';
+import { type ImApi, imEnvelope } from '../response.js';
 
 /** Session item types: 1 is a one-to-one (C2C) conversation, 2 a group. */
 export const SESSION_TYPE_C2C = 1;

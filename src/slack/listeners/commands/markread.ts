@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import { markReadRequest } from '../../../domain/mark-read-request.js';
+import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { parseCommandText } from '../../command-text.js';
+import { askToConfirmAll } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
-import { startBulkInSlack } from '../../bulk-in-slack.js';
-import { askToConfirmAll } from '../../confirm-all.js';
 import {
   bulkScope,
   countingMessage,
