@@ -16,7 +16,7 @@ import { type CliCommand, parseCliArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
 import { parsePairsFile } from './pairs-file.js';
-import { ProgressBar } from './progress.js';
+import { EVERY_PAIR_UP_TO, ProgressBar } from './progress.js';
 import { Terminal } from './terminal.js';
 import { USAGE } from './usage.js';
 
@@ -199,14 +199,18 @@ async function markMany(
   signal: AbortSignal,
 ): Promise<number> {
   const progress = new ProgressBar(process.stderr, total);
+  // With the bar on the same terminal, a long run prints only its failures; the summary has the rest.
+  const onlyFailures =
+    !json && progress.enabled && process.stdout.isTTY === true && (total === undefined || total > EVERY_PAIR_UP_TO);
+  if (onlyFailures) term.err(`Printing only pairs that fail; the summary follows at the end.\n`);
   const statuses = new Set<PairResult['outcome']['status']>();
   const summary: RunSummary = await runMarkRead(runtime, pairs, {
     audit: AUDIT,
     signal,
     onPair: (result) => {
       statuses.add(result.outcome.status);
-      progress.finish();
-      term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result));
+      if (onlyFailures && result.outcome.status === 'ok') return;
+      progress.above(() => term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result)));
     },
     onProgress: (s) => progress.update(s),
   });
