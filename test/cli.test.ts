@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 
 const CLI = resolve('dist/src/cli/main.js');
@@ -31,6 +30,15 @@ function run(
   });
 }
 
+/** The CLI's environment pointed at an IM stand-in, with short timeouts. */
+const cliEnv = (url: string) => ({
+  TIM_SDKAPPID: String(SDK_APP_ID),
+  TIM_SECRET_KEY: SECRET_KEY,
+  TIM_BASE_URL: url,
+  TIM_TIMEOUT_MS: '500',
+  TIM_DEADLINE_MS: '1500',
+});
+
 describe('markread CLI', () => {
   const standIn = new ImStandIn({
     sdkAppId: SDK_APP_ID,
@@ -40,14 +48,7 @@ describe('markread CLI', () => {
   });
   let env: Record<string, string>;
   before(async () => {
-    const url = await standIn.start();
-    env = {
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: url,
-      TIM_TIMEOUT_MS: '500',
-      TIM_DEADLINE_MS: '1500',
-    };
+    env = cliEnv(await standIn.start());
   });
   after(() => standIn.stop());
 
@@ -282,14 +283,7 @@ describe('markread CLI: honest output, pipes and flags', () => {
   const standIn = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
   let env: Record<string, string>;
   before(async () => {
-    const url = await standIn.start();
-    env = {
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: url,
-      TIM_TIMEOUT_MS: '500',
-      TIM_DEADLINE_MS: '1500',
-    };
+    env = cliEnv(await standIn.start());
   });
   after(() => standIn.stop());
 
@@ -345,10 +339,7 @@ describe('markread CLI: honest output, pipes and flags', () => {
 
 describe('markread CLI during an outage', () => {
   it('a single pair against an unreachable host ends well within TIM_DEADLINE_MS with one clear answer and at most one log line', async () => {
-    const closed = createServer().listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((r) => closed.close(r));
+    const port = await freePort();
     const started = performance.now();
     const { code, stdout, stderr } = await run(['alice', 'bob'], {
       TIM_SDKAPPID: String(SDK_APP_ID),

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { ALLOWED, BOT_TOKEN, SIGNING_SECRET } from './support/slack-fixture.js';
 
@@ -51,10 +51,7 @@ describe('the package, installed as the Dockerfile installs it', () => {
     const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
     const slack = new SlackStandIn({ botToken: BOT_TOKEN });
     await Promise.all([im.start(), slack.start()]);
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((r) => probe.close(r));
+    const port = await freePort();
     const env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',

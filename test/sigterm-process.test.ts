@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,16 +9,9 @@ import { request } from 'undici';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET } from './support/slack-fixture.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('the real process on SIGTERM', () => {
   it('tells all 20 requesters waiting on a 25 s IM API that their commands were interrupted, then exits 0', async () => {

@@ -131,7 +131,7 @@ describe('Slack app, end to end over signed HTTP', () => {
   it('answers help and malformed text with usage, only to the caller', async () => {
     for (const [text, expected] of [
       ['help', /Usage/],
-      ['alice', /expected two IM UserIDs/],
+      ['alice', /expected two UserIDs, &lt;user&gt; and &lt;peer&gt;, got 1/],
       ['<@U0BOB|bob> alice', /"@U0BOB" is a Slack mention, not a Tencent IM UserID/],
       ['<!channel> alice', /"!channel" is a Slack mention/],
       // Slack escapes &, <, > in command text; they are unescaped to validate and escaped again when echoed.

@@ -10,6 +10,7 @@ import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { blockActionBody, commandBody } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
+import { freePort } from './support/free-port.js';
 import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, standInEnv } from './support/slack-fixture.js';
 
@@ -199,10 +200,7 @@ describe('start-up checks, one line each', () => {
   });
 
   it('says Slack cannot be reached, with the cause, after a bounded wait', async () => {
-    const closed = createServer().listen(0, '127.0.0.1');
-    await new Promise((r) => closed.once('listening', r));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((r) => closed.close(r));
+    const port = await freePort();
     const started = Date.now();
     const message = await startError({ SLACK_API_URL: `http://127.0.0.1:${port}/api/` }, 1_000);
     assert.match(

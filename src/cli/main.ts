@@ -6,7 +6,13 @@ import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
-import { markReadWithProof, type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import {
+  emptySummary,
+  markReadWithProof,
+  type PairResult,
+  type RunSummary,
+  runMarkRead,
+} from '../domain/mark-read-run.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
 import { createImRuntime, type ImRuntime } from '../im-runtime.js';
 import { addEnvSecrets, Redactor } from '../log/redactor.js';
@@ -154,6 +160,13 @@ function dryRun(runtime: ImRuntime, pairs: MarkReadRequest[], json: boolean, sdk
   return EXIT.ok;
 }
 
+/** The conversation list could not be read: say why, exit 1 if the API refused, 3 if it did not answer. */
+function listFailed(error: unknown): number {
+  if (!(error instanceof ConversationListError)) throw error;
+  term.err(`markread: ${error.message}\n`);
+  return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+}
+
 /** --all --dry-run: pages the list (read-only) and says what a real run would mark. */
 async function dryRunAll(
   runtime: ImRuntime,
@@ -169,9 +182,7 @@ async function dryRunAll(
       if (firstPeers.length < 10) firstPeers.push(peer);
     }
   } catch (error) {
-    if (!(error instanceof ConversationListError)) throw error;
-    term.err(`markread: ${error.message}\n`);
-    return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+    return listFailed(error);
   }
   term.out(
     command.json
@@ -231,9 +242,7 @@ async function markAll(
   try {
     total = await countOneToOne(runtime.client, command.user, signal);
   } catch (error) {
-    if (!(error instanceof ConversationListError)) throw error;
-    term.err(`markread: ${error.message}\n`);
-    return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+    return listFailed(error);
   }
   if (total === 0) {
     term.out(
@@ -277,20 +286,6 @@ async function markAll(
     command.json,
     signal,
   );
-}
-
-function emptySummary(): RunSummary {
-  return {
-    done: 0,
-    ok: 0,
-    failed: 0,
-    stopped: false,
-    failures: [],
-    unreadBefore: 0,
-    unreadAfter: 0,
-    countsUnknown: 0,
-    durationMs: 0,
-  };
 }
 
 /** 0 if every pair is OK; 1 if the API answered FAIL for any; 3 if only answers were missing. */

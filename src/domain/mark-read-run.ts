@@ -127,13 +127,9 @@ function isBusy(count: UnreadCount | undefined): boolean {
  * the client's pacer, not this loop, sets the pace. Stops pulling when `signal` aborts; calls already waiting
  * for a send slot end as "stopped".
  */
-export async function runMarkRead(
-  deps: RunDeps,
-  pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>,
-  options: RunOptions,
-): Promise<RunSummary> {
-  const started = performance.now();
-  const summary: RunSummary = {
+/** A run that has done nothing yet. */
+export function emptySummary(): RunSummary {
+  return {
     done: 0,
     ok: 0,
     failed: 0,
@@ -144,6 +140,15 @@ export async function runMarkRead(
     countsUnknown: 0,
     durationMs: 0,
   };
+}
+
+export async function runMarkRead(
+  deps: RunDeps,
+  pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const started = performance.now();
+  const summary = emptySummary();
   const groups = new Map<string, FailureGroup>();
   const record = (result: PairResult) => {
     const { outcome } = result;

@@ -100,23 +100,22 @@ function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, hos
     case 'unreachable': {
       const { failure } = result;
       const stopped = failure.kind === 'aborted';
-      if (failure.kind === 'connect' || failure.kind === 'circuit-open') {
-        return {
-          ...common,
-          status: 'unreachable',
-          actionStatus: undefined,
-          errorCode: undefined,
-          errorInfo: undefined,
-          meaning: `Could not reach the IM API at ${host}: ${failure.detail}.`,
-          action: `Check that this server reaches ${host} (TIM_REGION or TIM_BASE_URL, DNS, egress firewall), then run it again; marking read is safe to repeat.`,
-        };
-      }
-      return {
+      const noAnswer = {
         ...common,
         status: 'unreachable',
         actionStatus: undefined,
         errorCode: undefined,
         errorInfo: undefined,
+      } as const;
+      if (failure.kind === 'connect' || failure.kind === 'circuit-open') {
+        return {
+          ...noAnswer,
+          meaning: `Could not reach the IM API at ${host}: ${failure.detail}.`,
+          action: `Check that this server reaches ${host} (TIM_REGION or TIM_BASE_URL, DNS, egress firewall), then run it again; marking read is safe to repeat.`,
+        };
+      }
+      return {
+        ...noAnswer,
         meaning: stopped
           ? 'Stopped before the IM API was called; nothing changed.'
           : `No usable answer from the IM API after ${result.stats.attempts} attempt(s): ${failure.detail} (${failure.kind}).`,

@@ -1,5 +1,5 @@
-import { type MarkReadRequest, markReadRequest, parseMarkReadRequest } from '../domain/mark-read-request.js';
-import { checkReadTime, checkUserId } from '../domain/user-id.js';
+import { parseMarkCommand } from '../domain/command-grammar.js';
+import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
@@ -18,10 +18,9 @@ export const MAX_PEERS = 100;
 const SLACK_REFERENCE = /^<[@#!][^>]*>$/;
 
 /**
- * Reads `/markread` text: nothing (modal), `help`, `<user> <peer> [<peer> …]` or `<user> --all`, each with an
- * optional `--read-time <unix seconds>`. Slack escapes
- * &, <, > in the text; mentions are recognised before unescaping (their angle brackets are raw), then the
- * rest is unescaped and validated with the same rules as every entry point.
+ * Reads `/markread` text: nothing (the modal), `help`, or a mark command in the one grammar every surface
+ * shares (domain/command-grammar.ts). Only Slack's own syntax is handled here: Slack escapes &, <, > in the
+ * text, and mentions are recognised before unescaping (their angle brackets are raw) and refused.
  */
 export function parseCommandText(text: string, nowMs = Date.now()): ParsedCommand {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
@@ -40,64 +39,11 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
       ],
     };
   }
-  const words = tokens.map(unescapeSlackText);
-  let readTime: string | undefined;
-  let all = false;
-  const positionals: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    if (word === '--read-time') {
-      readTime = words[++i] ?? '';
-    } else if (word.startsWith('--read-time=')) {
-      readTime = word.slice('--read-time='.length);
-    } else if (word === '--all') {
-      all = true;
-    } else if (word.startsWith('--')) {
-      return {
-        kind: 'invalid',
-        problems: [`unknown option ${quote(word, 32)}; the options are --all and --read-time <unix seconds>`],
-      };
-    } else {
-      positionals.push(word);
-    }
-  }
-  let readSeconds: number | undefined;
-  if (readTime !== undefined) {
-    const checked = checkReadTime(readTime, nowMs);
-    if (!checked.ok) return { kind: 'invalid', problems: [checked.message] };
-    readSeconds = checked.value;
-  }
-  if (all) {
-    if (positionals.length !== 1)
-      return {
-        kind: 'invalid',
-        problems: [
-          `--all takes exactly one IM UserID, the user whose conversations become read; got ${positionals.length}`,
-        ],
-      };
-    const user = checkUserId(positionals[0] as string, 'user');
-    return user.ok
-      ? { kind: 'mark-all', user: user.value, readTime: readSeconds }
-      : { kind: 'invalid', problems: [user.message] };
-  }
-  if (positionals.length < 2) {
-    return { kind: 'invalid', problems: [`expected two IM UserIDs, <user> and <peer>, got ${positionals.length}`] };
-  }
-  const [user, ...rawPeers] = positionals as [string, ...string[]];
-  const peers = [...new Set(rawPeers)];
-  if (peers.length > MAX_PEERS)
-    return {
-      kind: 'invalid',
-      problems: [`${peers.length} peers is more than ${MAX_PEERS}; use --all or the CLI's --from-file for more`],
-    };
-  // Every pair is checked before anything is called: one bad UserID rejects the whole command.
-  const problems: string[] = [];
-  for (const [i, peer] of peers.entries()) {
-    const checked = parseMarkReadRequest({ user, peer }, nowMs);
-    if (!checked.ok)
-      problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
-  }
-  if (problems.length > 0) return { kind: 'invalid', problems };
-  if (peers.length === 1) return { kind: 'mark', request: markReadRequest(user, peers[0] as string, readSeconds) };
-  return { kind: 'mark-many', user, peers, readTime: readSeconds };
+  const parsed = parseMarkCommand(tokens.map(unescapeSlackText), { maxPeers: MAX_PEERS, nowMs });
+  if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
+  const { target } = parsed;
+  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime };
+  if (target.peers.length === 1)
+    return { kind: 'mark', request: markReadRequest(target.user, target.peers[0] as string, target.readTime) };
+  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { parsePairsFile } from '../../src/cli/pairs-file.js';
+import { type MarkTarget, markCommandWords, parseMarkCommand } from '../../src/domain/command-grammar.js';
 import type { MarkReadOutcome } from '../../src/domain/mark-read.js';
 import { checkUserId, userIdSchema } from '../../src/domain/user-id.js';
 import { explainError } from '../../src/im/error-catalogue.js';
@@ -225,3 +226,45 @@ export const TARGETS: Target[] = [
     }),
   },
 ];
+
+/** The target a parsed command (Slack's or the CLI's) means, to compare the two surfaces. */
+type Parsed = ReturnType<typeof parseCommandText> | ReturnType<typeof parseCliArgs>;
+function targetOf(p: Parsed): MarkTarget | undefined {
+  if (p.kind === 'mark')
+    return { kind: 'pairs', user: p.request.user, peers: [p.request.peer], readTime: p.request.readTime };
+  if (p.kind === 'mark-many') return { kind: 'pairs', user: p.user, peers: p.peers, readTime: p.readTime };
+  if (p.kind === 'mark-all') return { kind: 'all', user: p.user, readTime: p.readTime };
+  return undefined;
+}
+
+TARGETS.push({
+  name: 'one grammar: Slack and the CLI read the same words the same way, and "run it again" parses back to the same target',
+  property: fc.property(words, (w) => {
+    // Words both surfaces see alike: Slack splits on whitespace and answers `help` alone; the CLI gets argv as
+    // given and has flags of its own.
+    const plain = w.filter(
+      (t) =>
+        t !== '' &&
+        !/\s/.test(t) &&
+        t !== '-' &&
+        !/^-[^-]/.test(t) &&
+        !/[<>&]/.test(t) &&
+        !/^--(json|dry-run|yes|from-file|help|version)/.test(t),
+    );
+    if (plain.length === 1 && /^(help|\?)$/i.test(plain[0] as string)) return;
+    const slack = parseCommandText(plain.join(' '));
+    const cli = parseCliArgs(plain.length === 0 ? ['--help'] : plain);
+    const slackTarget = targetOf(slack);
+    const cliTarget = targetOf(cli);
+    // Slack caps peers at 100; below that both surfaces must agree exactly.
+    if (plain.length <= 100 && JSON.stringify(slackTarget) !== JSON.stringify(cliTarget))
+      throw new Error(
+        `Slack ${JSON.stringify(slackTarget)} ≠ CLI ${JSON.stringify(cliTarget)} for ${JSON.stringify(plain)}`,
+      );
+    if (cliTarget) {
+      const again = parseMarkCommand(markCommandWords(cliTarget));
+      if (!again.ok || JSON.stringify(again.target) !== JSON.stringify(cliTarget))
+        throw new Error(`rerun words do not parse back: ${JSON.stringify(markCommandWords(cliTarget))}`);
+    }
+  }),
+});

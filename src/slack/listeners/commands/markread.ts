@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { markCommandWords } from '../../../domain/command-grammar.js';
 import { markReadRequest } from '../../../domain/mark-read-request.js';
 import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { parseCommandText } from '../../command-text.js';
@@ -19,8 +20,10 @@ export const SLASH_COMMAND = '/markread';
 
 /** The command that repeats a bulk run, for its summary: marking read is idempotent, so it finishes the job. */
 export function rerunCommand(user: string, target: string[] | 'all', readTime: number | undefined): string {
-  const what = target === 'all' ? '--all' : target.join(' ');
-  return `${SLASH_COMMAND} ${user} ${what}${readTime === undefined ? '' : ` --read-time ${readTime}`}`;
+  const words = markCommandWords(
+    target === 'all' ? { kind: 'all', user, readTime } : { kind: 'pairs', user, peers: target, readTime },
+  );
+  return `${SLASH_COMMAND} ${words.join(' ')}`;
 }
 
 /**

@@ -1,0 +1,148 @@
+import { quote } from '../text/visible.js';
+import { parseMarkReadRequest } from './mark-read-request.js';
+import { checkReadTime, checkUserId } from './user-id.js';
+
+/**
+ * What a mark command is about, whichever surface it came from: some peers of one user, or all of the user's
+ * one-to-one conversations; optionally only messages before `readTime`.
+ */
+export type MarkTarget =
+  | { kind: 'pairs'; user: string; peers: string[]; readTime: number | undefined }
+  | { kind: 'all'; user: string; readTime: number | undefined };
+
+/** A flag only one surface knows (the CLI's --json, --dry-run …): its name and whether it takes a value. */
+export type AdapterFlags = Record<string, 'boolean' | 'string'>;
+
+type Checked = { ok: true; target: MarkTarget } | { ok: false; problems: string[] };
+
+/** The target (or why there is none), with the flags seen, the surface's own included. */
+export type GrammarResult = Checked & { flags: Record<string, string | true>; positionals: string[] };
+
+/**
+ * The flags of the command itself, shared by Slack and the CLI. Read-only modes (a coming --check) are added
+ * here as flags, so that no existing command changes meaning.
+ */
+const GRAMMAR_FLAGS: AdapterFlags = { all: 'boolean', 'read-time': 'string' };
+
+/**
+ * The one grammar of a mark command: `<user> <peer> [<peer> …]` or `<user> --all`, with `--read-time <unix
+ * seconds>` (or `--read-time=…`), flags anywhere. Each surface strips its own syntax first (Slack escaping and
+ * mentions) and declares its own flags (`adapterFlags`), which come back in `flags`. Every UserID and the read
+ * time are checked with the same rules; one bad value rejects the whole command, so nothing is called.
+ */
+export function parseMarkCommand(
+  words: string[],
+  options: { adapterFlags?: AdapterFlags; maxPeers?: number; nowMs?: number } = {},
+): GrammarResult {
+  const known: AdapterFlags = { ...GRAMMAR_FLAGS, ...options.adapterFlags };
+  const flags: Record<string, string | true> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (!word.startsWith('--') || word === '--') {
+      positionals.push(word);
+      continue;
+    }
+    const [name, inline] = splitFlag(word.slice(2));
+    // Own properties only: `--constructor` is an unknown flag, not Object.prototype's.
+    const kind = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (kind === undefined) return { ok: false, problems: [unknownFlag(name, Object.keys(known))], flags, positionals };
+    if (kind === 'boolean') {
+      if (inline !== undefined) return { ok: false, problems: [`--${name} takes no value`], flags, positionals };
+      flags[name] = true;
+    } else {
+      const value = inline ?? words[++i];
+      if (value === undefined) return { ok: false, problems: [`--${name} needs a value`], flags, positionals };
+      flags[name] = value;
+    }
+  }
+  return { ...target(positionals, flags, options), flags, positionals };
+}
+
+function target(
+  positionals: string[],
+  flags: Record<string, string | true>,
+  options: { maxPeers?: number; nowMs?: number },
+): Checked {
+  const nowMs = options.nowMs ?? Date.now();
+  let readTime: number | undefined;
+  if (typeof flags['read-time'] === 'string') {
+    const checked = checkReadTime(flags['read-time'], nowMs);
+    if (!checked.ok) return { ok: false, problems: [checked.message] };
+    readTime = checked.value;
+  }
+  if (flags.all === true) {
+    if (positionals.length !== 1)
+      return {
+        ok: false,
+        problems: [
+          `--all takes exactly one UserID, the user whose conversations become read; got ${positionals.length}`,
+        ],
+      };
+    const user = checkUserId(positionals[0] as string, 'user');
+    return user.ok
+      ? { ok: true, target: { kind: 'all', user: user.value, readTime } }
+      : { ok: false, problems: [user.message] };
+  }
+  if (positionals.length < 2) {
+    const shown = positionals.length
+      ? ` (${positionals
+          .slice(0, 5)
+          .map((p) => quote(p))
+          .join(' ')})`
+      : '';
+    return { ok: false, problems: [`expected two UserIDs, <user> and <peer>, got ${positionals.length}${shown}`] };
+  }
+  const [user, ...rawPeers] = positionals as [string, ...string[]];
+  const peers = [...new Set(rawPeers)];
+  if (options.maxPeers !== undefined && peers.length > options.maxPeers) {
+    return {
+      ok: false,
+      problems: [`${peers.length} peers is more than ${options.maxPeers}; use --all or the CLI's --from-file for more`],
+    };
+  }
+  const problems: string[] = [];
+  for (const [i, peer] of peers.entries()) {
+    const checked = parseMarkReadRequest({ user, peer }, nowMs);
+    if (!checked.ok)
+      problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, target: { kind: 'pairs', user, peers, readTime } };
+}
+
+/** The words that state `target` again: what "run it again" shows, parsing back to the same target. */
+export function markCommandWords(target: MarkTarget): string[] {
+  const words = target.kind === 'all' ? [target.user, '--all'] : [target.user, ...target.peers];
+  return target.readTime === undefined ? words : [...words, '--read-time', String(target.readTime)];
+}
+
+function splitFlag(flag: string): [string, string | undefined] {
+  const at = flag.indexOf('=');
+  return at === -1 ? [flag, undefined] : [flag.slice(0, at), flag.slice(at + 1)];
+}
+
+/** "unknown option --jsno; did you mean --json?" */
+export function unknownFlag(name: string, known: string[]): string {
+  const guess = known.map((k) => [k, distance(name, k)] as const).sort((a, b) => a[1] - b[1])[0];
+  const hint =
+    guess && guess[1] <= 2
+      ? `; did you mean --${guess[0]}?`
+      : `; the options are ${known.map((k) => `--${k}`).join(', ')}`;
+  return `unknown option ${quote(`--${name}`, 32)}${hint}`;
+}
+
+/** Levenshtein distance, for short option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
