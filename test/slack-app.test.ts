@@ -230,6 +230,13 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.equal(audit.via, 'modal');
     assert.equal(audit.outcome, 'ok');
     assert.equal(typeof audit.requestId, 'number');
+    // The API's own words, beside markread's reading of them.
+    assert.deepEqual([audit.actionStatus, audit.errorCode, audit.errorInfo], ['OK', 0, '']);
+    const failed = f.logs.records.find((r) => r.audit === 'mark-read' && r.outcome === 'failed');
+    assert.ok(failed, 'a failed mark was audited');
+    assert.equal(failed.actionStatus, 'FAIL');
+    assert.equal(typeof failed.errorCode, 'number');
+    assert.equal(typeof failed.errorInfo, 'string');
   });
 
   it('never logs the secret key, tokens or the signing secret', () => {
