@@ -61,12 +61,7 @@ export class Redactor {
 }
 
 /** Secrets the environment holds, known to the redactor before anything is parsed or printed. */
-export const SECRET_VARIABLES = [
-  'TIM_SECRET_KEY',
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'SLACK_SIGNING_SECRET',
-] as const;
+const SECRET_VARIABLES = ['TIM_SECRET_KEY', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 
 export function addEnvSecrets(redactor: Redactor, env: NodeJS.ProcessEnv): Redactor {
   for (const name of SECRET_VARIABLES) {

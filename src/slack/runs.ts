@@ -47,9 +47,9 @@ export interface RunStore {
 }
 
 /** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
-export const CONFIRM_TTL_MS = 15 * 60_000;
+const CONFIRM_TTL_MS = 15 * 60_000;
 /** A finished run is remembered this long, so a late Stop says "already finished" rather than "stale". */
-export const FINISHED_TTL_MS = 60 * 60_000;
+const FINISHED_TTL_MS = 60 * 60_000;
 
 /**
  * Runs in this process's memory. Honest limit: not shared between replicas, and gone on restart — a button
@@ -91,10 +91,6 @@ export class MemoryRunStore implements RunStore {
     if (options.stopReason !== undefined) run.stopReason = options.stopReason;
     if (to === 'finished' || to === 'cancelled') run.expiresAt = this.now() + FINISHED_TTL_MS;
     return { ok: true, run: { ...run } };
-  }
-
-  get size(): number {
-    return this.runs.size;
   }
 
   private sweep(): void {

@@ -1,9 +1,8 @@
 /**
- * Whether markread can hear Slack right now, for /healthz and the logs: connected since when, or lost since
- * when. A connection lost for less than `graceMs` still counts as ready (a refresh or a blip).
+ * Whether markread can hear Slack right now, for /healthz: connected, or lost since when. A connection lost for
+ * less than `graceMs` still counts as ready (a refresh or a blip).
  */
 export class ConnectionState {
-  private connectedSince: number | undefined;
   private lostSince: number | undefined;
 
   constructor(
@@ -14,17 +13,11 @@ export class ConnectionState {
   }
 
   connected(): void {
-    this.connectedSince ??= this.now();
     this.lostSince = undefined;
   }
 
   lost(): void {
-    this.connectedSince = undefined;
     this.lostSince ??= this.now();
-  }
-
-  get isConnected(): boolean {
-    return this.connectedSince !== undefined;
   }
 
   /** Undefined when ready; otherwise why not, for /healthz. */

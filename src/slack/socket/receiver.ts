@@ -58,10 +58,6 @@ export class ResilientSocketModeReceiver implements Receiver {
     this.app = app;
   }
 
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
   async start(): Promise<void> {
     this.stopping = false;
     const deadline = Date.now() + (this.options.startupWaitMs ?? 30_000);
