@@ -1,5 +1,5 @@
-import { type AdapterFlags, parseMarkCommand, unknownFlag } from '../domain/command-grammar.js';
-import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
+import { type AdapterFlags, markCommandOf, parseMarkCommand, unknownFlag } from '../domain/command-grammar.js';
+import type { MarkReadRequest } from '../domain/mark-read-request.js';
 
 export type CliCommand =
   | { kind: 'help' }
@@ -51,15 +51,8 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
     return { kind: 'from-file', path: flags['from-file'], json, dryRun };
   }
   if (!parsed.ok) return usage(...parsed.problems);
-  const { target } = parsed;
-  if (target.kind === 'all')
-    return { kind: 'mark-all', user: target.user, readTime: target.readTime, yes: flags.yes === true, json, dryRun };
-  if (target.peers.length === 1)
-    return {
-      kind: 'mark',
-      request: markReadRequest(target.user, target.peers[0] as string, target.readTime),
-      json,
-      dryRun,
-    };
-  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime, json, dryRun };
+  const command = markCommandOf(parsed.target);
+  return command.kind === 'mark-all'
+    ? { ...command, yes: flags.yes === true, json, dryRun }
+    : { ...command, json, dryRun };
 }

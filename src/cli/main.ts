@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
-import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
+import { type MarkReadRequest, markReadRequests } from '../domain/mark-read-request.js';
 import {
   emptySummary,
   markReadWithProof,
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       case 'mark-many':
         return await markMany(
           runtime,
-          command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime)),
+          markReadRequests(command.user, command.peers, command.readTime),
           command.peers.length,
           command.json,
           stop.signal,
@@ -128,9 +128,7 @@ async function main(argv: string[]): Promise<number> {
 const NOT_SET = 'not-set-dry-run-only';
 
 function pairsOf(command: Extract<CliCommand, { kind: 'mark' | 'mark-many' }>): MarkReadRequest[] {
-  return command.kind === 'mark'
-    ? [command.request]
-    : command.peers.map((peer) => markReadRequest(command.user, peer, command.readTime));
+  return command.kind === 'mark' ? [command.request] : markReadRequests(command.user, command.peers, command.readTime);
 }
 
 /** The plan of a dry run: how many pairs, whose, and the first request exactly as it would be sent. */

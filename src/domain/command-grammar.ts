@@ -1,5 +1,5 @@
 import { quote } from '../text/visible.js';
-import { parseMarkReadRequest } from './mark-read-request.js';
+import { type MarkReadRequest, markReadRequest, parseMarkReadRequest } from './mark-read-request.js';
 import { checkReadTime, checkUserId } from './user-id.js';
 
 /**
@@ -109,6 +109,19 @@ function target(
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, target: { kind: 'pairs', user, peers, readTime } };
+}
+
+/** What a target asks for, as every surface acts on it: one pair, several peers of one user, or --all. */
+export type MarkCommand =
+  | { kind: 'mark'; request: MarkReadRequest }
+  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined }
+  | { kind: 'mark-all'; user: string; readTime: number | undefined };
+
+export function markCommandOf(target: MarkTarget): MarkCommand {
+  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime };
+  if (target.peers.length === 1)
+    return { kind: 'mark', request: markReadRequest(target.user, target.peers[0] as string, target.readTime) };
+  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime };
 }
 
 /** The words that state `target` again: what "run it again" shows, parsing back to the same target. */

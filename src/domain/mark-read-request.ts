@@ -10,6 +10,11 @@ export interface MarkReadRequest {
   readTime?: number;
 }
 
+/** One request per peer of `user`, in order. */
+export function markReadRequests(user: string, peers: string[], readTime?: number): MarkReadRequest[] {
+  return peers.map((peer) => markReadRequest(user, peer, readTime));
+}
+
 /** A request, with `readTime` present only when given (the API body then carries MsgReadTime). */
 export function markReadRequest(user: string, peer: string, readTime?: number): MarkReadRequest {
   return readTime === undefined ? { user, peer } : { user, peer, readTime };

@@ -1,14 +1,11 @@
-import { parseMarkCommand } from '../domain/command-grammar.js';
-import { type MarkReadRequest, markReadRequest } from '../domain/mark-read-request.js';
+import { type MarkCommand, markCommandOf, parseMarkCommand } from '../domain/command-grammar.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
 export type ParsedCommand =
   | { kind: 'modal' }
   | { kind: 'help' }
-  | { kind: 'mark'; request: MarkReadRequest }
-  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined }
-  | { kind: 'mark-all'; user: string; readTime: number | undefined }
+  | MarkCommand
   | { kind: 'invalid'; problems: string[] };
 
 /** Peers one command may name (one thread reply covers them all). */
@@ -41,9 +38,5 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
   }
   const parsed = parseMarkCommand(tokens.map(unescapeSlackText), { maxPeers: MAX_PEERS, nowMs });
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
-  const { target } = parsed;
-  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime };
-  if (target.peers.length === 1)
-    return { kind: 'mark', request: markReadRequest(target.user, target.peers[0] as string, target.readTime) };
-  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime };
+  return markCommandOf(parsed.target);
 }

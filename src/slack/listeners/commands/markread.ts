@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { markCommandWords } from '../../../domain/command-grammar.js';
-import { markReadRequest } from '../../../domain/mark-read-request.js';
+import { markReadRequests } from '../../../domain/mark-read-request.js';
 import { startBulkInSlack } from '../../bulk-in-slack.js';
 import { parseCommandText } from '../../command-text.js';
 import { askToConfirmAll } from '../../confirm-all.js';
@@ -93,7 +93,7 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
           `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
         ),
       });
-      const pairs = peers.map((peer) => markReadRequest(user, peer, readTime));
+      const pairs = markReadRequests(user, peers, readTime);
       const run = deps.runs.create({ ctx, user, readTime, total: peers.length, state: 'running' });
       void deps.inFlight.track(
         run.then((r) => {
