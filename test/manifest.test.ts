@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { SLASH_COMMAND } from '../src/slack/listeners/commands/markread.js';
+import { SLASH_COMMAND } from '../src/slack/command-text.js';
 
 interface Manifest {
   display_information: { name: string };

@@ -1,4 +1,4 @@
-import { type MarkCommand, markCommandOf, parseMarkCommand } from '../domain/command-grammar.js';
+import { type MarkCommand, markCommandOf, markCommandWords, parseMarkCommand } from '../domain/command-grammar.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './mrkdwn.js';
 
@@ -7,6 +7,16 @@ export type ParsedCommand =
   | { kind: 'help' }
   | MarkCommand
   | { kind: 'invalid'; problems: string[] };
+
+export const SLASH_COMMAND = '/markread';
+
+/** The command that repeats a run (marking read is idempotent, so it finishes the job), in the shared grammar. */
+export function rerunCommand(user: string, target: string[] | 'all', readTime: number | undefined): string {
+  const words = markCommandWords(
+    target === 'all' ? { kind: 'all', user, readTime } : { kind: 'pairs', user, peers: target, readTime },
+  );
+  return `${SLASH_COMMAND} ${words.join(' ')}`;
+}
 
 /** Peers one command may name (one thread reply covers them all). */
 export const MAX_PEERS = 100;

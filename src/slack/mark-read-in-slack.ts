@@ -4,6 +4,7 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
+import { rerunCommand } from './command-text.js';
 import { fallbackOutcomeMessage, outcomeMessage, parentMessage, plainMessage, type SlackMessage } from './messages.js';
 import { code } from './mrkdwn.js';
 import type { Respond } from './response-url.js';
@@ -29,7 +30,7 @@ export function startMarkReadInSlack(
   const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress));
   const interrupt = async () => {
     const sent = progress.phase !== 'queued';
-    const rerun = `/markread ${request.user} ${request.peer}${request.readTime === undefined ? '' : ` --read-time ${request.readTime}`}`;
+    const rerun = rerunCommand(request.user, [request.peer], request.readTime);
     const text = `:warning: *Interrupted*: markread was shutting down before this finished. ${
       sent
         ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.'

@@ -1,11 +1,11 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { startBulkInSlack } from '../../bulk-in-slack.js';
+import { rerunCommand } from '../../command-text.js';
 import { allPairs } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import { escapeMrkdwn, mention } from '../../mrkdwn.js';
 import type { TransitionResult } from '../../runs.js';
-import { rerunCommand } from '../commands/markread.js';
 
 const STALE =
   ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';

@@ -1,8 +1,7 @@
 import type { App } from '@slack/bolt';
-import { markCommandWords } from '../../../domain/command-grammar.js';
 import { markReadRequests } from '../../../domain/mark-read-request.js';
 import { startBulkInSlack } from '../../bulk-in-slack.js';
-import { parseCommandText } from '../../command-text.js';
+import { parseCommandText, rerunCommand, SLASH_COMMAND } from '../../command-text.js';
 import { askToConfirmAll } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
@@ -15,16 +14,6 @@ import {
   usageMessage,
   workingMessage,
 } from '../../messages.js';
-
-export const SLASH_COMMAND = '/markread';
-
-/** The command that repeats a bulk run, for its summary: marking read is idempotent, so it finishes the job. */
-export function rerunCommand(user: string, target: string[] | 'all', readTime: number | undefined): string {
-  const words = markCommandWords(
-    target === 'all' ? { kind: 'all', user, readTime } : { kind: 'pairs', user, peers: target, readTime },
-  );
-  return `${SLASH_COMMAND} ${words.join(' ')}`;
-}
 
 /**
  * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or
