@@ -19,7 +19,13 @@ import { LocalRuns, MemoryRunStore, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
 import { ConnectionState } from './socket/connection-state.js';
 import { ResilientSocketModeReceiver } from './socket/receiver.js';
-import { describeTokenError, FATAL_TOKEN_ERRORS, networkCause, StartupError } from './socket/startup-error.js';
+import {
+  describeTokenError,
+  FATAL_TOKEN_ERRORS,
+  networkCause,
+  StartupError,
+  slackUnreachable,
+} from './socket/startup-error.js';
 
 export interface SlackAppHandle {
   app: App;
@@ -251,10 +257,7 @@ async function checkBotToken(client: webApi.WebClient, apiUrl: string, waitMs: n
           throw new StartupError(`SLACK_BOT_TOKEN: auth.test answered ${code}`);
       }
       const cause = code ?? networkCause(error);
-      if (Date.now() + 2_000 > deadline)
-        throw new StartupError(
-          `cannot reach Slack at ${apiUrl}: ${cause} — check this host's egress (DNS, proxy, firewall)`,
-        );
+      if (Date.now() + 2_000 > deadline) throw slackUnreachable(apiUrl, cause);
       logger.warn(`Slack is not reachable yet (${cause}); retrying in 2 s`);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }

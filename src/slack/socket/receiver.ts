@@ -2,7 +2,13 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { WebSocket } from 'undici';
 import type { Logger } from '../../log/logger.js';
 import { ConnectionState } from './connection-state.js';
-import { describeTokenError, FATAL_TOKEN_ERRORS, networkCause, StartupError } from './startup-error.js';
+import {
+  describeTokenError,
+  FATAL_TOKEN_ERRORS,
+  networkCause,
+  StartupError,
+  slackUnreachable,
+} from './startup-error.js';
 
 export interface SocketModeOptions {
   appToken: string;
@@ -69,10 +75,7 @@ export class ResilientSocketModeReceiver implements Receiver {
       } catch (error) {
         if (error instanceof FatalOpenError) throw new StartupError(error.message);
         const wait = this.delay(attempt);
-        if (Date.now() + wait > deadline)
-          throw new StartupError(
-            `cannot reach Slack at ${this.options.apiUrl}: ${networkCause(error)} — check this host's egress (DNS, proxy, firewall)`,
-          );
+        if (Date.now() + wait > deadline) throw slackUnreachable(this.options.apiUrl, networkCause(error));
         this.log.warn(
           { cause: networkCause(error) },
           `Slack is not reachable yet; retrying in ${Math.round(wait / 1000)} s`,
@@ -171,19 +174,7 @@ export class ResilientSocketModeReceiver implements Receiver {
 
   /** Refresh: the new connection first, then the old one goes. */
   private async replace(old: WebSocket): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
-        await this.connect();
-        break;
-      } catch (error) {
-        const wait = this.delay(attempt);
-        this.log.warn(
-          { cause: networkCause(error) },
-          `could not open a replacement connection; retrying in ${Math.round(wait / 1000)} s`,
-        );
-        await sleep(wait);
-      }
-    }
+    await this.connectRetrying('could not open a replacement connection', () => !this.stopping);
     this.sockets.delete(old);
     old.close(1000, 'replaced');
   }
@@ -200,24 +191,31 @@ export class ResilientSocketModeReceiver implements Receiver {
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
-      for (let attempt = 1; !this.stopping && this.sockets.size === 0; attempt++) {
-        try {
-          await this.connect();
-          this.log.info({ attempts: attempt }, 'Socket Mode reconnected');
-          return;
-        } catch (error) {
-          const wait = this.delay(attempt);
-          const fatal = error instanceof FatalOpenError ? ` (${error.message})` : '';
-          this.log.warn(
-            { cause: networkCause(error) },
-            `reconnect failed${fatal}; retrying in ${Math.round(wait / 1000)} s`,
-          );
-          await sleep(wait);
-        }
-      }
+      const attempts = await this.connectRetrying('reconnect failed', () => !this.stopping && this.sockets.size === 0);
+      if (attempts > 0) this.log.info({ attempts }, 'Socket Mode reconnected');
     } finally {
       this.reconnecting = false;
     }
+  }
+
+  /**
+   * Opens a connection, retrying with capped backoff while `keepTrying()` holds: even a refused token is retried,
+   * because once running, markread waits for a fixed token rather than exit. Resolves with the attempts it took,
+   * or 0 if it stopped trying.
+   */
+  private async connectRetrying(failed: string, keepTrying: () => boolean): Promise<number> {
+    for (let attempt = 1; keepTrying(); attempt++) {
+      try {
+        await this.connect();
+        return attempt;
+      } catch (error) {
+        const wait = this.delay(attempt);
+        const fatal = error instanceof FatalOpenError ? ` (${error.message})` : '';
+        this.log.warn({ cause: networkCause(error) }, `${failed}${fatal}; retrying in ${Math.round(wait / 1000)} s`);
+        await sleep(wait);
+      }
+    }
+    return 0;
   }
 
   /** Capped exponential backoff with a little jitter; the first retry is quick. */

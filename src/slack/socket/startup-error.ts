@@ -39,6 +39,13 @@ export const FATAL_TOKEN_ERRORS = new Set([
   'not_allowed_token_type',
 ]);
 
+/** Slack could not be reached at start-up: the cause and where to look. */
+export function slackUnreachable(apiUrl: string, cause: string): StartupError {
+  return new StartupError(
+    `cannot reach Slack at ${apiUrl}: ${cause} — check this host's egress (DNS, proxy, firewall)`,
+  );
+}
+
 /** A network failure's cause in a few words: "getaddrinfo ENOTFOUND slack.com" rather than a 3 KB stack. */
 export function networkCause(error: unknown): string {
   type Cause = { code?: string; message?: string; cause?: Cause; original?: Cause };
