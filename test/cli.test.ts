@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { freePort } from './support/free-port.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 // A working directory with no .env, so only the variables given here count.
@@ -32,9 +32,7 @@ function run(
 
 /** The CLI's environment pointed at an IM stand-in, with short timeouts. */
 const cliEnv = (url: string) => ({
-  TIM_SDKAPPID: String(SDK_APP_ID),
-  TIM_SECRET_KEY: SECRET_KEY,
-  TIM_BASE_URL: url,
+  ...imEnv(url),
   TIM_TIMEOUT_MS: '500',
   TIM_DEADLINE_MS: '1500',
 });
@@ -341,11 +339,7 @@ describe('markread CLI during an outage', () => {
   it('a single pair against an unreachable host ends well within TIM_DEADLINE_MS with one clear answer and at most one log line', async () => {
     const port = await freePort();
     const started = performance.now();
-    const { code, stdout, stderr } = await run(['alice', 'bob'], {
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: `http://127.0.0.1:${port}/`,
-    });
+    const { code, stdout, stderr } = await run(['alice', 'bob'], imEnv(`http://127.0.0.1:${port}/`));
     const seconds = (performance.now() - started) / 1000;
     assert.equal(code, 3);
     assert.match(stdout, /Meaning +Could not reach the IM API at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);

@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { echoRequestUrl, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { unsafeMrkdwn } from './properties/targets.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { SIGNING_SECRET, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -220,9 +220,7 @@ describe('hostile IM answers at the terminal', () => {
     im.seed('gina', { hal: 1 });
     const env = {
       PATH: process.env.PATH ?? '',
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: im.url,
+      ...imEnv(im.url),
       TIM_TIMEOUT_MS: '500',
       TIM_DEADLINE_MS: '1500',
       LOG_LEVEL: 'debug',

@@ -11,7 +11,7 @@ import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { ALLOWED, BOT_TOKEN, SIGNING_SECRET } from './support/slack-fixture.js';
+import { BOT_TOKEN, SIGNING_SECRET, standInEnv } from './support/slack-fixture.js';
 
 const exec = promisify(execFile);
 const root = resolve('.');
@@ -53,15 +53,10 @@ describe('the package, installed as the Dockerfile installs it', () => {
     await Promise.all([im.start(), slack.start()]);
     const port = await freePort();
     const env = {
+      ...standInEnv(im, slack),
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: im.url,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      MARKREAD_ALLOWED_USERS: ALLOWED,
       PORT: String(port),
     };
     const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: app, env, stdio: 'ignore' });

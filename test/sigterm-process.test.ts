@@ -11,7 +11,7 @@ import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET } from './support/slack-fixture.js';
+import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET, standInEnv } from './support/slack-fixture.js';
 
 describe('the real process on SIGTERM', () => {
   it('tells all 20 requesters waiting on a 25 s IM API that their commands were interrupted, then exits 0', async () => {
@@ -24,16 +24,11 @@ describe('the real process on SIGTERM', () => {
         : undefined;
     const port = await freePort();
     const env = {
+      ...standInEnv(im, slack),
       PATH: process.env.PATH ?? '',
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: im.url,
       TIM_TIMEOUT_MS: '30000',
       TIM_DEADLINE_MS: '60000',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      MARKREAD_ALLOWED_USERS: ALLOWED,
       MARKREAD_DRAIN_MS: '1000',
       PORT: String(port),
       LOG_LEVEL: 'warn',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 const hasTmux = (() => {
@@ -50,9 +50,7 @@ describe('the CLI on a terminal (tmux)', { skip: hasTmux ? false : 'tmux is not 
     const url = await im.start();
     env = {
       PATH: process.env.PATH ?? '',
-      TIM_SDKAPPID: String(SDK_APP_ID),
-      TIM_SECRET_KEY: SECRET_KEY,
-      TIM_BASE_URL: url,
+      ...imEnv(url),
       TIM_MAX_RPS: '60',
     };
   });

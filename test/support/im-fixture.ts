@@ -8,6 +8,11 @@ export const SDK_APP_ID = 1400012345;
 export const SECRET_KEY = 'test-secret-key-5f0c2a9e7d1b4c83';
 export const ADMIN = 'administrator';
 
+/** The IM variables of a markread process pointed at an IM stand-in (or any base URL). */
+export function imEnv(baseUrl: string): Record<string, string> {
+  return { TIM_SDKAPPID: String(SDK_APP_ID), TIM_SECRET_KEY: SECRET_KEY, TIM_BASE_URL: baseUrl };
+}
+
 /** Collects log lines as written (after redaction), parsed. */
 export class LogCapture {
   readonly lines: string[] = [];

@@ -7,7 +7,7 @@ import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
 import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
 import { SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
-import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
+import { ADMIN, imEnv, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
 
 export const BOT_TOKEN = 'xoxb-1234567890-test-bot-token';
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -40,9 +40,7 @@ export interface SlackFixture {
 /** The app's environment pointed at the stand-ins: HTTP mode needs SLACK_SIGNING_SECRET, Socket Mode SLACK_APP_TOKEN. */
 export function standInEnv(im: ImStandIn, slack: SlackStandIn): Record<string, string> {
   return {
-    TIM_SDKAPPID: String(SDK_APP_ID),
-    TIM_SECRET_KEY: SECRET_KEY,
-    TIM_BASE_URL: im.url,
+    ...imEnv(im.url),
     TIM_TIMEOUT_MS: '1000',
     TIM_DEADLINE_MS: '3000',
     SLACK_BOT_TOKEN: BOT_TOKEN,
