@@ -127,6 +127,10 @@ function isSslCheck(req: IncomingMessage, body: Buffer): boolean {
 
 type Verdict = 'ok' | 'missing signature headers' | 'stale timestamp' | 'timestamp in the future' | 'bad signature';
 
+/**
+ * Our own check rather than Bolt's verifySlackRequest: Bolt accepts any timestamp in the future (a captured
+ * request could be replayed for years if its clock was forged) and throws with messages we would have to parse.
+ */
 function verify(secret: string, req: IncomingMessage, body: Buffer, nowS: number): Verdict {
   const signature = req.headers['x-slack-signature'];
   const timestamp = req.headers['x-slack-request-timestamp'];
