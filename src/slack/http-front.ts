@@ -128,8 +128,8 @@ function isSslCheck(req: IncomingMessage, body: Buffer): boolean {
 type Verdict = 'ok' | 'missing signature headers' | 'stale timestamp' | 'timestamp in the future' | 'bad signature';
 
 /**
- * Our own check rather than Bolt's verifySlackRequest: Bolt accepts any timestamp in the future (a captured
- * request could be replayed for years if its clock was forged) and throws with messages we would have to parse.
+ * Our own check rather than Bolt's verifySlackRequest: Bolt accepts any timestamp in the future, and a
+ * future-dated request would stay valid longer than the replay record that is kept for the signature window.
  */
 function verify(secret: string, req: IncomingMessage, body: Buffer, nowS: number): Verdict {
   const signature = req.headers['x-slack-signature'];
