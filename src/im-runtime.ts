@@ -22,15 +22,19 @@ export function createImRuntime(
     logLevel?: ImConfig['logLevel'];
     client?: Partial<ImClientOptions>;
     redactor?: Redactor;
+    /** A logger made already (by whoever also needs it before the client exists). */
+    logger?: Logger;
   } = {},
 ): ImRuntime {
   const redactor = options.redactor ?? new Redactor();
   redactor.addSecret(config.secretKey.reveal());
-  const logger = createLogger({
-    level: options.logLevel ?? config.logLevel,
-    redactor,
-    destination: options.destination,
-  });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? config.logLevel,
+      redactor,
+      destination: options.destination,
+    });
   const client = new ImClient({
     settings: config,
     logger,

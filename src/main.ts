@@ -5,11 +5,14 @@
 import { ConfigError } from './config/config-error.js';
 import { loadEnvFile } from './config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from './config/im-config.js';
+import { loadRedisConfig, type RedisConfig } from './config/redis-config.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
 import { createImRuntime } from './im-runtime.js';
+import { createLogger } from './log/logger.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 import { createSlackApp } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
+import { memoryState, redisState } from './state/shared-state.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -18,8 +21,15 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   let im: LoadedImConfig | undefined;
   let slack: SlackConfig | undefined;
+  let redis: RedisConfig | undefined;
   try {
     im = loadImConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  try {
+    redis = loadRedisConfig(process.env, im?.config.sdkAppId ?? 0);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
@@ -40,13 +50,22 @@ async function main(): Promise<void> {
     return;
   }
 
-  const runtime = createImRuntime(im.config, { redactor });
+  // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
+  const logger = createLogger({ level: im.config.logLevel, redactor });
+  const state = redis ? redisState(redis, logger) : memoryState();
+  if (redis && !(await (state as ReturnType<typeof redisState>).link.ready(5_000)))
+    logger.error(
+      { redis: 'down', where: redis.where },
+      'redis is not reachable at start-up: starting anyway; single marks use a local budget and bulk runs wait for it',
+    );
+  const runtime = createImRuntime(im.config, { redactor, logger, client: { budget: state.budgets } });
   for (const warning of im.warnings) runtime.logger.warn(warning);
-  const handle = createSlackApp(slack, runtime);
+  const handle = createSlackApp(slack, runtime, { state });
   try {
     await handle.start();
   } catch (error) {
     await runtime.client.close();
+    await state.close();
     if (error instanceof StartupError) {
       // One line that names what to fix; a stack trace would bury it.
       process.stderr.write(redactor.scrub(`markread cannot start: ${error.message}\n`));
@@ -69,6 +88,7 @@ async function main(): Promise<void> {
       'stopping: no new requests; finishing commands in flight',
     );
     const { drained } = await handle.stop(slack.drainMs);
+    await state.close();
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();
     process.exit(0);

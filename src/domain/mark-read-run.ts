@@ -41,8 +41,19 @@ export interface RunOptions {
   audit: AuditContext;
   signal?: AbortSignal;
   onPair?: (result: PairResult) => void;
-  /** Called after every batch with the summary so far. */
-  onProgress?: (summary: RunSummary) => void;
+  /**
+   * Called as batches finish, in order, with the summary of the first `position` pairs of the source: everything
+   * before `position` is done and counted, nothing after it is. A checkpoint of the two resumes the run exactly.
+   */
+  onProgress?: (summary: RunSummary, position: number) => void;
+  /** Continue a run from a checkpoint: skip the first `position` pairs and count on from `summary`. */
+  resume?: RunCheckpoint;
+}
+
+/** Where a run had got to: the first `position` pairs of its source are done, with this summary. */
+export interface RunCheckpoint {
+  position: number;
+  summary: RunSummary;
 }
 
 export interface RunDeps {
@@ -148,11 +159,12 @@ export async function runMarkRead(
   options: RunOptions,
 ): Promise<RunSummary> {
   const started = performance.now();
-  const summary = emptySummary();
-  const groups = new Map<string, FailureGroup>();
+  const resumed = options.resume;
+  const summary: RunSummary = resumed ? { ...resumed.summary, stopped: false } : emptySummary();
+  const earlierMs = resumed?.summary.durationMs ?? 0;
+  const groups = new Map<string, FailureGroup>((resumed?.summary.failures ?? []).map((g) => [g.key, { ...g }]));
   const record = (result: PairResult) => {
     const { outcome } = result;
-    if (outcome.status === 'unreachable' && outcome.attempts === 0 && options.signal?.aborted) return; // never sent: not done
     summary.done++;
     if (outcome.status === 'ok') {
       summary.ok++;
@@ -177,25 +189,58 @@ export async function runMarkRead(
   const snapshot = (): RunSummary => ({
     ...summary,
     failures: [...groups.values()],
-    durationMs: Math.round(performance.now() - started),
+    durationMs: earlierMs + Math.round(performance.now() - started),
   });
+
+  // Batches finish out of order; their results are counted in source order, so the summary always covers exactly
+  // the pairs before `position`. A batch with a pair a stop kept from being sent ends the count there: that pair
+  // and everything after it are not done, and a resumed run does them.
+  let position = resumed?.position ?? 0;
+  let nextSeq = 0;
+  let flushSeq = 0;
+  let halted = false;
+  const finished = new Map<number, PairResult[]>();
+  const flush = () => {
+    let advanced = false;
+    for (let results = finished.get(flushSeq); results !== undefined && !halted; results = finished.get(flushSeq)) {
+      finished.delete(flushSeq++);
+      for (const result of results) {
+        const { outcome } = result;
+        if (outcome.status === 'unreachable' && outcome.attempts === 0 && options.signal?.aborted) {
+          halted = true; // never sent: not done
+          break;
+        }
+        record(result);
+        position++;
+        advanced = true;
+      }
+    }
+    if (advanced) options.onProgress?.(snapshot(), position);
+  };
 
   const running = new Set<Promise<void>>();
   let batch: MarkReadRequest[] = [];
   const launch = async (pending: MarkReadRequest[]) => {
+    const seq = nextSeq++;
     const work = markBatch(deps, pending, options.audit, options.signal).then((results) => {
-      results.forEach(record);
-      options.onProgress?.(snapshot());
+      finished.set(seq, results);
+      flush();
     });
     const tracked = work.finally(() => running.delete(tracked));
     running.add(tracked);
     if (running.size >= PARALLEL_BATCHES) await Promise.race(running);
   };
+  let skip = resumed?.position ?? 0;
   try {
     for await (const pair of pairs) {
       if (options.signal?.aborted) {
         summary.stopped = true;
         break;
+      }
+      // Resuming: these were done before (marking read is idempotent, but redoing them would be slow and count twice).
+      if (skip > 0) {
+        skip--;
+        continue;
       }
       if (batch.length > 0 && (batch.length >= BATCH || (batch[0] as MarkReadRequest).user !== pair.user)) {
         await launch(batch);
@@ -210,6 +255,6 @@ export async function runMarkRead(
   }
   if (batch.length > 0 && !options.signal?.aborted) await launch(batch);
   await Promise.all(running);
-  if (options.signal?.aborted) summary.stopped = true;
+  if (options.signal?.aborted || halted) summary.stopped = true;
   return snapshot();
 }

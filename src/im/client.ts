@@ -12,6 +12,7 @@ import { PacerAbortedError, type SendSlot, SlidingWindowPacer } from './pacer.js
 import { randomU32 } from './random-u32.js';
 import type { ImEndpoint } from './regions.js';
 import { type ImApi, type ImEnvelope, imEnvelope } from './response.js';
+import type { SendBudget, SendBudgetFactory } from './send-budget.js';
 import { createDispatcher, postJson, type TransportFailure } from './transport.js';
 import { UserSigCache } from './usersig.js';
 
@@ -69,6 +70,8 @@ export interface ImClientOptions {
   /** Wall clock for UserSig renewal. */
   now?: () => number;
   pacerMarginMs?: number;
+  /** Where send budgets come from: shared through Redis across replicas, or (by default) this process's own. */
+  budget?: SendBudgetFactory;
   /** Circuit breaker tuning per host; tests shorten the cool-down. */
   breaker?: { threshold: number; cooldownMs: number };
 }
@@ -99,7 +102,7 @@ const MAX_ATTEMPTS = 8;
  */
 export class ImClient implements ImCaller {
   /** One pacer per API: the documented ceilings are per API (200/s for admin_set_msg_read). */
-  private readonly pacers = new Map<string, SlidingWindowPacer>();
+  private readonly pacers = new Map<string, SendBudget>();
   private readonly sigs: UserSigCache;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -126,13 +129,13 @@ export class ImClient implements ImCaller {
   }
 
   /** The pacer of one API, made on first use with the lower of TIM_MAX_RPS and the API's own ceiling. */
-  pacerFor(api: Pick<ImApi<ImEnvelope>, 'command' | 'maxRps'>): SlidingWindowPacer {
+  pacerFor(api: Pick<ImApi<ImEnvelope>, 'command' | 'maxRps'>): SendBudget {
     let pacer = this.pacers.get(api.command);
     if (!pacer) {
-      pacer = new SlidingWindowPacer({
-        maxPerWindow: Math.min(this.options.settings.maxRps, api.maxRps),
-        marginMs: this.options.pacerMarginMs,
-      });
+      const maxPerWindow = Math.min(this.options.settings.maxRps, api.maxRps);
+      pacer =
+        this.options.budget?.(api.command, maxPerWindow) ??
+        new SlidingWindowPacer({ maxPerWindow, marginMs: this.options.pacerMarginMs });
       this.pacers.set(api.command, pacer);
     }
     return pacer;
@@ -278,7 +281,7 @@ export class ImClient implements ImCaller {
     for (;;) {
       let slot: SendSlot;
       try {
-        slot = await pacer.acquire(waitSignal);
+        slot = await pacer.acquire(waitSignal, deadline - performance.now() - MIN_ATTEMPT_MS);
       } catch (error) {
         if (error instanceof PacerAbortedError) return stopped();
         throw error;

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { SendBudget } from './send-budget.js';
 
 export interface PacerOptions {
   /** At most this many departures in any sliding window. */
@@ -42,7 +43,7 @@ interface Waiter {
  * `slowDown()` halves the allowed rate when the server says we are too fast; the rate then climbs back by a
  * tenth of the ceiling for every quiet window.
  */
-export class SlidingWindowPacer {
+export class SlidingWindowPacer implements SendBudget {
   readonly maxPerWindow: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -87,7 +88,7 @@ export class SlidingWindowPacer {
   }
 
   /** Resolves when the caller may send. Rejects with PacerAbortedError if `signal` aborts first. */
-  acquire(signal?: AbortSignal): Promise<SendSlot> {
+  acquire(signal?: AbortSignal, _maxWaitMs?: number): Promise<SendSlot> {
     if (signal?.aborted) return Promise.reject(new PacerAbortedError());
     return new Promise<SendSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };

@@ -1,3 +1,5 @@
+import { redisUrlSecrets } from '../config/redis-config.js';
+
 /**
  * Secrets must never leave the process. Known values (the IM secret key, Slack tokens and signing secret, every
  * UserSig minted) are replaced wherever they appear, and so is anything shaped like a secret even if nobody
@@ -68,5 +70,6 @@ export function addEnvSecrets(redactor: Redactor, env: NodeJS.ProcessEnv): Redac
     const value = env[name]?.trim();
     if (value) redactor.addSecret(value);
   }
+  for (const secret of redisUrlSecrets(env.REDIS_URL)) redactor.addSecret(secret);
   return redactor;
 }

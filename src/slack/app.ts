@@ -4,6 +4,7 @@ import { App, HTTPReceiver, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
+import { memoryState, type SharedState } from '../state/shared-state.js';
 import { VERSION } from '../version.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
@@ -13,10 +14,11 @@ import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
 import { scrubAcks, scrubbingFetch } from './outbound.js';
-import { MemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
+import type { ReplayGuard } from './replay-guard.js';
 import { createResponder } from './response-url.js';
-import { LocalRuns, MemoryRunStore, type RunStore } from './runs.js';
+import { LocalRuns, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
+import { SlackJobs } from './slack-jobs.js';
 import { ConnectionState } from './socket/connection-state.js';
 import { ResilientSocketModeReceiver } from './socket/receiver.js';
 import {
@@ -39,6 +41,8 @@ export interface SlackAppHandle {
 }
 
 export interface SlackAppOptions {
+  /** Runs, replays and acked work: in this process by default, or shared with other replicas through Redis. */
+  state?: SharedState;
   runs?: RunStore;
   replay?: ReplayGuard;
   /** How long start-up keeps retrying an unreachable Slack before it reports it. */
@@ -69,6 +73,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   for (const secret of [slack.botToken, slack.signingSecret, slack.appToken])
     if (secret) runtime.redactor.addSecret(secret.reveal());
   const logger = runtime.logger.child({ component: 'slack' });
+  const state = options.state ?? memoryState();
   const inFlight = new InFlight();
   let ready = false;
   let stopping = false;
@@ -84,6 +89,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       slack: slackProblem ?? (ready ? 'connected' : 'starting'),
       stopping,
       inFlight: inFlight.size,
+      // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
+      redis: state.health(),
     };
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -135,13 +142,19 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
     logger,
   );
-  const runs = options.runs ?? new MemoryRunStore();
+  const runs = options.runs ?? state.runs;
   const local = new LocalRuns();
   const respond = createResponder({ redactor: runtime.redactor, logger, apiUrl: slack.apiUrl });
   const seal = new MetadataSeal(
     ((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal(),
   );
-  const deps = { allowlist, inFlight, logger, runs, local, seal, flow: { logger, im: runtime, respond } };
+  const flow = { logger, im: runtime, respond };
+  const jobs = new SlackJobs(
+    state.journal,
+    { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
+    () => state.health() === 'none' || state.health() === 'up',
+  );
+  const deps = { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
   registerMarkReadCommand(app, deps);
   registerMarkReadModal(app, deps);
   registerBulkButtons(app, deps);
@@ -186,7 +199,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
             signingSecret: slack.signingSecret?.reveal() as string,
             maxBodyBytes: slack.maxBodyBytes,
             maxUnverified: MAX_UNVERIFIED,
-            replay: options.replay ?? new MemoryReplayGuard(),
+            replay: options.replay ?? state.replay,
             logger,
             bolt: (http as HTTPReceiver).requestListener,
             routes,
@@ -196,6 +209,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       try {
         await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, options.startupWaitMs ?? 30_000, logger);
         await app.init();
+        await jobs.start();
         if (socket) await app.start();
       } catch (error) {
         server?.close();
@@ -218,13 +232,17 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
 
   async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {
     stopping = true;
-    // Bulk runs stop taking new pairs; what was sent finishes and their summaries are posted in the drain.
-    for (const id of local.ids()) {
-      const stopping = await runs.transition(id, 'running', 'stopping', {
-        stopReason: 'stopped because markread was shutting down',
-      });
-      if (stopping.ok) local.abort(id);
-    }
+    // With a durable journal, runs in progress are handed over: another replica (or this one, restarted)
+    // continues them from their checkpoint, in the same thread. Without one, they stop taking new pairs; what
+    // was sent finishes and their summaries are posted in the drain.
+    await jobs.stop();
+    if (!jobs.durable)
+      for (const id of local.ids()) {
+        const stopping = await runs.transition(id, 'running', 'stopping', {
+          stopReason: 'stopped because markread was shutting down',
+        });
+        if (stopping.ok) local.abort(id);
+      }
     await socket?.stop();
     server?.close();
     server?.closeIdleConnections();

@@ -1,5 +1,6 @@
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import { LetGo } from '../work/journal.js';
 import { ChannelThread } from './channel-thread.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps } from './mark-read-in-slack.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, progressMessage, summaryMessage } from './messages.js';
@@ -8,13 +9,17 @@ import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 /** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
 export const PROGRESS_EVERY_MS = 2_000;
+/** How often a run saves where it is, and looks whether Stop was pressed on another replica. */
+const CHECKPOINT_EVERY_MS = 1_000;
 
 type Pairs = Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>;
 
-/**
- * A bulk run in Slack: one parent message and one thread reply for the whole run. Runs longer than a couple of
- * seconds show progress in that reply (edited in place, with a Stop button); it ends as the summary.
- */
+/** Where a bulk run is, saved as it goes: whoever continues it (after a crash) picks up from here. */
+export interface BulkCheckpoint extends Partial<RunCheckpoint> {
+  parentTs?: string;
+  replyTs?: string;
+}
+
 /** What a bulk run has shown so far, for the message it leaves if a shutdown cuts it short. */
 interface BulkJobState {
   thread?: ChannelThread;
@@ -22,17 +27,27 @@ interface BulkJobState {
   latest?: RunSummary;
 }
 
+export interface BulkJobOptions {
+  /** Continue from here (a run taken over from a replica that died). */
+  resume?: BulkCheckpoint;
+  /** Saves progress for whoever continues the run. */
+  save?: (checkpoint: BulkCheckpoint) => Promise<void>;
+  /** Aborts with a LetGo when this process must stop working on the run without ending it. */
+  letGo?: AbortSignal;
+}
+
 /** A bulk run and, beside it, what to tell the requester if a shutdown cuts it short. */
 export function startBulkInSlack(
   deps: SlackFlowDeps,
-  runs: Parameters<typeof bulkInSlack>[1],
+  runs: { store: RunStore; local: LocalRuns },
   run: RunRecord,
-  pairs: Parameters<typeof bulkInSlack>[3],
+  pairs: Pairs | ((signal: AbortSignal) => Pairs),
   scope: string,
   rerun: string,
+  options: BulkJobOptions = {},
 ): { done: Promise<void>; interrupt: () => Promise<void> } {
   const state: BulkJobState = {};
-  const done = bulkInSlack(deps, runs, run, pairs, scope, rerun, state);
+  const done = bulkInSlack(deps, runs, run, pairs, scope, rerun, state, options);
   const interrupt = async () => {
     const s = state.latest;
     const done = s
@@ -54,6 +69,11 @@ export function startBulkInSlack(
   return { done, interrupt };
 }
 
+/**
+ * A bulk run in Slack: one parent message and one thread reply for the whole run. Runs longer than a couple of
+ * seconds show progress in that reply (edited in place, with a Stop button); it ends as the summary. A run taken
+ * over from another replica keeps the same parent and reply, and counts on from the saved position.
+ */
 export async function bulkInSlack(
   deps: SlackFlowDeps,
   runs: { store: RunStore; local: LocalRuns },
@@ -63,19 +83,41 @@ export async function bulkInSlack(
   scope: string,
   rerun: string,
   job: BulkJobState = {},
+  options: BulkJobOptions = {},
 ): Promise<void> {
   const { ctx } = run;
+  const resume = options.resume ?? {};
   const log = contextLogger(deps, ctx).child({ runId: run.id });
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
   job.thread = thread;
   const controller = runs.local.start(run.id);
-  await thread.postParent(bulkParentMessage(ctx.requester, scope, 'working'));
+  const letGo = () => controller.abort(options.letGo?.reason);
+  if (options.letGo?.aborted) letGo();
+  options.letGo?.addEventListener('abort', letGo, { once: true });
 
-  let replyTs: string | undefined;
+  let checkpoint: BulkCheckpoint = { ...resume };
+  let saving: Promise<void> = Promise.resolve();
+  const save = (change: BulkCheckpoint) => {
+    checkpoint = { ...checkpoint, ...change };
+    const snapshot = checkpoint;
+    saving = saving.then(() => options.save?.(snapshot)).catch(() => {});
+    return saving;
+  };
+  if (resume.parentTs !== undefined) thread.parentTs = resume.parentTs;
+  else if (await thread.postParent(bulkParentMessage(ctx.requester, scope, 'working')))
+    await save({ parentTs: thread.parentTs });
+
+  let replyTs = resume.replyTs;
+  job.replyTs = replyTs;
   let lastShown = performance.now();
+  let lastSaved = performance.now();
   let showing: Promise<void> | undefined;
-  const showProgress = (summary: RunSummary) => {
+  const showProgress = (summary: RunSummary, position: number) => {
     job.latest = summary;
+    if (performance.now() - lastSaved >= CHECKPOINT_EVERY_MS) {
+      lastSaved = performance.now();
+      void save({ position, summary });
+    }
     if (
       showing ||
       thread.parentTs === undefined ||
@@ -90,6 +132,7 @@ export async function bulkInSlack(
         ? thread.reply(message).then((ts) => {
             replyTs = ts;
             job.replyTs = ts;
+            if (ts !== undefined) void save({ replyTs: ts });
           })
         : thread.update(message, replyTs).then(() => undefined)
     ).finally(() => {
@@ -97,23 +140,47 @@ export async function bulkInSlack(
     });
   };
 
+  // Stop may be pressed on another replica: look at the shared state now and then. A store that lost the run
+  // (Redis restarted empty) gets it back, so its Stop button keeps working.
+  const watch = setInterval(async () => {
+    try {
+      const now = await runs.store.get(run.id);
+      if (now === undefined) await runs.store.restore({ ...run, state: 'running' });
+      else if (now.state === 'stopping' && !controller.signal.aborted) controller.abort();
+    } catch {
+      // The store is unreachable for now: the run goes on; a Stop is seen when it is back.
+    }
+  }, CHECKPOINT_EVERY_MS);
+
   const results: PairResult[] = [];
   let summary: RunSummary;
-  let stopReason: string | undefined;
+  let position = resume.position ?? 0;
   try {
     summary = await runMarkRead(deps.im, typeof pairs === 'function' ? pairs(controller.signal) : pairs, {
       audit: auditOf(ctx),
       signal: controller.signal,
-      onProgress: showProgress,
-      // Kept only for a run small enough to list its pairs.
+      resume: resume.summary ? { position: resume.position ?? 0, summary: resume.summary } : undefined,
+      onProgress: (s, p) => {
+        position = p;
+        showProgress(s, p);
+      },
+      // Kept only for a run small enough to list its pairs (a resumed run lists what it did itself).
       onPair: (result) => void (run.total <= LIST_PAIRS_UP_TO && results.push(result)),
     });
   } finally {
+    clearInterval(watch);
+    options.letGo?.removeEventListener('abort', letGo);
     runs.local.end(run.id);
-    const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished');
-    stopReason = ended.run?.stopReason;
   }
   await showing;
+  if (controller.signal.reason instanceof LetGo) {
+    // Not over: another replica continues from exactly here, in the same thread.
+    await save({ position, summary, replyTs });
+    log.info({ runId: run.id, position, why: controller.signal.reason.why }, 'bulk run handed over');
+    return;
+  }
+  const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished').catch(() => undefined);
+  const stopReason = ended?.run?.stopReason;
   const message = summaryMessage(summary, run.total, rerun, stopReason, results);
   const delivered =
     replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;

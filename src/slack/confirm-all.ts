@@ -1,8 +1,13 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
+import type { ImCaller } from '../im/caller.js';
 import type { ListenerDeps } from './deps.js';
 import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
 import { confirmAllMessage, plainMessage } from './messages.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
+import type { RunRecord } from './runs.js';
+
+/** Said when the shared state cannot be reached for a step that needs it. */
+export const STATE_DOWN = 'markread cannot reach its shared state (Redis) right now; try again in a minute';
 
 /** Counts `user`'s one-to-one conversations and asks the requester, privately, to confirm marking them all. */
 export async function askToConfirmAll(
@@ -12,6 +17,11 @@ export async function askToConfirmAll(
   readTime: number | undefined,
 ): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
+  const refusal = deps.jobs.bulkRefusal();
+  if (refusal) {
+    await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`));
+    return;
+  }
   let total: number;
   try {
     total = await countOneToOne(deps.flow.im.client, user);
@@ -28,13 +38,20 @@ export async function askToConfirmAll(
     );
     return;
   }
-  const run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting' });
+  let run: RunRecord;
+  try {
+    run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting' });
+  } catch (error) {
+    log.error({ err: error }, 'could not record an --all awaiting confirmation');
+    await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
+    return;
+  }
   const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
   if (undelivered !== undefined)
     log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }
 
 /** The peers of an --all run, paged as the run goes. */
-export function allPairs(deps: ListenerDeps, user: string, readTime: number | undefined, signal: AbortSignal) {
-  return pairsFor(user, oneToOnePeers(deps.flow.im.client, user, signal), readTime);
+export function allPairs(client: ImCaller, user: string, readTime: number | undefined, signal: AbortSignal) {
+  return pairsFor(user, oneToOnePeers(client, user, signal), readTime);
 }

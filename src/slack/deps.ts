@@ -4,6 +4,7 @@ import type { InFlight } from './in-flight.js';
 import type { SlackFlowDeps } from './mark-read-in-slack.js';
 import type { LocalRuns, RunStore } from './runs.js';
 import type { MetadataSeal } from './sealed-metadata.js';
+import type { SlackJobs } from './slack-jobs.js';
 
 /** What every listener needs, handed in by the app so listeners stay free of wiring. */
 export interface ListenerDeps {
@@ -16,4 +17,6 @@ export interface ListenerDeps {
   local: LocalRuns;
   /** Seals and opens the modal's private_metadata. */
   seal: MetadataSeal;
+  /** Acked work goes here, to be finished by this replica or another. */
+  jobs: SlackJobs;
 }

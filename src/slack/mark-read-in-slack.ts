@@ -15,6 +15,18 @@ export interface SlackJobProgress {
   thread?: ChannelThread;
 }
 
+/** What a single mark saves as it goes, so a replica that takes it over neither posts twice nor loses the thread. */
+export interface SingleCheckpoint {
+  parentTs?: string;
+  /** The outcome reached Slack: nothing is left to do. */
+  delivered?: boolean;
+}
+
+export interface SingleJobOptions {
+  resume?: SingleCheckpoint;
+  save?: (checkpoint: SingleCheckpoint) => Promise<void>;
+}
+
 /**
  * Starts a single mark in Slack and returns, beside the work, what to tell the requester if a shutdown cuts it
  * short: whether the request may have reached the IM API, and to run it again (marking read is idempotent).
@@ -23,11 +35,12 @@ export function startMarkReadInSlack(
   deps: SlackFlowDeps,
   ctx: SlackRequestContext,
   request: MarkReadRequest,
+  options: SingleJobOptions = {},
 ): { done: Promise<void>; interrupt: () => Promise<void> } {
   const progress: SlackJobProgress = { phase: 'queued' };
   // Started on the next turn of the event loop: the ack goes out first, and requests already read are acked
   // before this one's follow-up work competes with them.
-  const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress));
+  const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress, options));
   const interrupt = async () => {
     const sent = progress.phase !== 'queued';
     const rerun = rerunCommand(request.user, [request.peer], request.readTime);
@@ -109,11 +122,15 @@ export async function markReadInSlack(
   ctx: SlackRequestContext,
   request: MarkReadRequest,
   progress: SlackJobProgress = { phase: 'queued' },
+  options: SingleJobOptions = {},
 ): Promise<void> {
+  if (options.resume?.delivered) return;
   const log = contextLogger(deps, ctx);
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
   progress.thread = thread;
-  await thread.postParent(parentMessage(ctx.requester, request, 'working'));
+  if (options.resume?.parentTs !== undefined) thread.parentTs = options.resume.parentTs;
+  else if (await thread.postParent(parentMessage(ctx.requester, request, 'working')))
+    await options.save?.({ parentTs: thread.parentTs });
 
   let result: PairResult;
   try {
@@ -144,6 +161,7 @@ export async function markReadInSlack(
 
   const message = outcomeMessage(result);
   if ((await thread.reply(message)) !== undefined) {
+    await options.save?.({ parentTs: thread.parentTs, delivered: true });
     await thread.update(parentMessage(ctx.requester, request, result.outcome.status));
     return;
   }

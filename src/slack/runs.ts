@@ -12,6 +12,8 @@ export interface RunRecord {
   id: string;
   ctx: SlackRequestContext;
   user: string;
+  /** The peers of a many-peer run; absent for --all, whose peers come from the conversation list. */
+  peers?: string[];
   readTime: number | undefined;
   total: number;
   state: RunState;
@@ -37,6 +39,11 @@ export interface TransitionOptions {
  */
 export interface RunStore {
   create(fields: Omit<RunRecord, 'id' | 'expiresAt'>): Promise<RunRecord>;
+  /**
+   * Puts back a run the store lost (a Redis restarted without its data) while a replica is still working on it,
+   * so its Stop button works again. Does nothing if the run is there.
+   */
+  restore(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   transition(
     id: string,
@@ -47,9 +54,12 @@ export interface RunStore {
 }
 
 /** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
-const CONFIRM_TTL_MS = 15 * 60_000;
-/** A finished run is remembered this long, so a late Stop says "already finished" rather than "stale". */
-const FINISHED_TTL_MS = 60 * 60_000;
+export const CONFIRM_TTL_MS = 15 * 60_000;
+/**
+ * A finished run is remembered this long, so a late Stop says "already finished" rather than "stale"; a shared
+ * store also keeps a running run this long after its last change, renewed as it goes.
+ */
+export const FINISHED_TTL_MS = 60 * 60_000;
 
 /**
  * Runs in this process's memory. Honest limit: not shared between replicas, and gone on restart — a button
@@ -65,6 +75,10 @@ export class MemoryRunStore implements RunStore {
     const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: this.now() + CONFIRM_TTL_MS };
     this.runs.set(run.id, run);
     return { ...run };
+  }
+
+  async restore(run: RunRecord): Promise<void> {
+    if (!this.runs.has(run.id)) this.runs.set(run.id, { ...run });
   }
 
   async get(id: string): Promise<RunRecord | undefined> {

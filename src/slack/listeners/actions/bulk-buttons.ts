@@ -1,11 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { startBulkInSlack } from '../../bulk-in-slack.js';
-import { rerunCommand } from '../../command-text.js';
-import { allPairs } from '../../confirm-all.js';
+import { STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import { escapeMrkdwn, mention } from '../../mrkdwn.js';
-import type { TransitionResult } from '../../runs.js';
+import type { RunStore, TransitionResult } from '../../runs.js';
 
 const STALE =
   ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
@@ -49,9 +47,23 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
 
   const runIdOf = (body: BlockButtonAction) => body.actions[0]?.value ?? '';
 
-  app.action<BlockButtonAction>(BULK_ACTIONS.confirm, async ({ ack, body, client }) => {
+  /** One atomic step on the shared state; if that state cannot be reached, the presser is told and nothing moves. */
+  const step = async (body: BlockButtonAction, ...args: Parameters<RunStore['transition']>) => {
+    try {
+      return await deps.runs.transition(...args);
+    } catch (error) {
+      deps.logger.error({ err: error, runId: args[0] }, 'could not reach the run store for a button');
+      await answer(body, `:warning: Nothing was changed: ${STATE_DOWN}.`);
+      return undefined;
+    }
+  };
+
+  app.action<BlockButtonAction>(BULK_ACTIONS.confirm, async ({ ack, body }) => {
     await ack();
-    const claimed = await deps.runs.transition(runIdOf(body), 'awaiting', 'running', { by: body.user.id });
+    const refusal = deps.jobs.bulkRefusal();
+    if (refusal) return void (await answer(body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`));
+    const claimed = await step(body, runIdOf(body), 'awaiting', 'running', { by: body.user.id });
+    if (!claimed) return;
     if (!claimed.ok) return void (await refused(body, claimed));
     const run = claimed.run;
     const verdict = await deps.allowlist.check(body.user.id);
@@ -69,32 +81,26 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
       `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`,
       true,
     );
-    const runs = { store: deps.runs, local: deps.local };
-    const job = startBulkInSlack(
-      { ...deps.flow, web: client },
-      runs,
-      run,
-      (signal) => allPairs(deps, run.user, run.readTime, signal),
-      scope,
-      rerunCommand(run.user, 'all', run.readTime),
-    );
-    void deps.inFlight.track(job.done, job.interrupt);
+    await deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx: run.ctx });
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.cancel, async ({ ack, body }) => {
     await ack();
-    const cancelled = await deps.runs.transition(runIdOf(body), 'awaiting', 'cancelled', { by: body.user.id });
+    const cancelled = await step(body, runIdOf(body), 'awaiting', 'cancelled', { by: body.user.id });
+    if (!cancelled) return;
     if (!cancelled.ok) return void (await refused(body, cancelled));
     await answer(body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
   });
 
   app.action<BlockButtonAction>(BULK_ACTIONS.stop, async ({ ack, body }) => {
     await ack();
-    const stopping = await deps.runs.transition(runIdOf(body), 'running', 'stopping', {
+    const stopping = await step(body, runIdOf(body), 'running', 'stopping', {
       by: body.user.id,
       stopReason: `stopped by ${mention(body.user.id)}`,
     });
+    if (!stopping) return;
     if (!stopping.ok) return void (await refused(body, stopping));
+    // The run stops at once if it is working here; on another replica, within a second (it watches its state).
     deps.local.abort(stopping.run.id);
     await answer(
       body,

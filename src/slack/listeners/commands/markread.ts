@@ -1,10 +1,7 @@
 import type { App } from '@slack/bolt';
-import { markReadRequests } from '../../../domain/mark-read-request.js';
-import { startBulkInSlack } from '../../bulk-in-slack.js';
-import { parseCommandText, rerunCommand, SLASH_COMMAND } from '../../command-text.js';
-import { askToConfirmAll } from '../../confirm-all.js';
+import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
+import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
-import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
 import {
   bulkScope,
   countingMessage,
@@ -14,6 +11,7 @@ import {
   usageMessage,
   workingMessage,
 } from '../../messages.js';
+import { escapeMrkdwn } from '../../mrkdwn.js';
 
 /**
  * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or
@@ -66,11 +64,17 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       responseUrl: command.response_url,
       via: 'command',
     };
-    const flow = { ...deps.flow, web: client };
     if (parsed.kind === 'mark') {
-      await ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) });
-      const job = startMarkReadInSlack(flow, ctx, parsed.request);
-      void deps.inFlight.track(job.done, job.interrupt);
+      // Recorded as it is acked: from here on a replica's death does not lose it.
+      await Promise.all([
+        ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) }),
+        deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request }),
+      ]);
+      return;
+    }
+    const refusal = deps.jobs.bulkRefusal();
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', ...plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`) });
       return;
     }
     if (parsed.kind === 'mark-many') {
@@ -82,22 +86,14 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
           `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
         ),
       });
-      const pairs = markReadRequests(user, peers, readTime);
-      const run = deps.runs.create({ ctx, user, readTime, total: peers.length, state: 'running' });
-      void deps.inFlight.track(
-        run.then((r) => {
-          const job = startBulkInSlack(
-            flow,
-            { store: deps.runs, local: deps.local },
-            r,
-            pairs,
-            scope,
-            rerunCommand(user, peers, readTime),
-          );
-          deps.inFlight.track(job.done, job.interrupt);
-          return job.done;
-        }),
-      );
+      const started = deps.runs
+        .create({ ctx, user, peers, readTime, total: peers.length, state: 'running' })
+        .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
+        .catch(async (error) => {
+          deps.logger.error({ err: error, ...who }, 'could not record a many-peer run');
+          await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
+        });
+      void deps.inFlight.track(started);
       return;
     }
     // --all: count first, then ask the requester to confirm with the count in front of them.

@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
 import type { ListenerDeps } from '../../deps.js';
-import { startMarkReadInSlack } from '../../mark-read-in-slack.js';
 import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
 import { escapeMrkdwn } from '../../mrkdwn.js';
 
@@ -12,7 +11,7 @@ const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTim
  * values are answered inline on their field, and a valid one runs like the slash command.
  */
 export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
-  app.view(MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  app.view(MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
     const submitter = body.user.id;
     const teamId = body.team?.id;
     const verdict = await deps.allowlist.check(submitter);
@@ -52,12 +51,14 @@ export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
       return;
     }
 
-    await ack();
-    const job = startMarkReadInSlack(
-      { ...deps.flow, web: client },
-      { requester: submitter, teamId, channelId: metadata.channelId, responseUrl: metadata.responseUrl, via: 'modal' },
-      parsed.request,
-    );
-    void deps.inFlight.track(job.done, job.interrupt);
+    const ctx = {
+      requester: submitter,
+      teamId,
+      channelId: metadata.channelId,
+      responseUrl: metadata.responseUrl,
+      via: 'modal',
+    };
+    // Recorded as it is acked: from here on a replica's death does not lose it.
+    await Promise.all([ack(), deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request })]);
   });
 }

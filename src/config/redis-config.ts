@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
+import { Secret } from './secret.js';
+
+/** Where replicas share their state. Absent: markread keeps it in this process, as one replica. */
+export interface RedisConfig {
+  /** The whole URL, password included: a secret. */
+  url: Secret;
+  /** Every key starts with `<prefix>:<SDKAppID>:`, so one Redis can serve several deployments and apps. */
+  prefix: string;
+  /** The host and port, for logs and /healthz (never the password). */
+  where: string;
+}
+
+const redisUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never quote the value: a Redis URL usually carries a password.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a URL such as redis://localhost:6379 or rediss://:password@host:6380',
+    });
+    return;
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    ctx.addIssue({ code: 'custom', message: `expected redis:// or rediss://, got ${url.protocol}//` });
+});
+
+const schema = z.object({
+  REDIS_URL: redisUrl.optional(),
+  MARKREAD_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'expected 1 to 40 letters, digits, _ . or - (e.g. markread)' })
+    .default('markread'),
+});
+
+/** Reads REDIS_URL and MARKREAD_REDIS_PREFIX; undefined when REDIS_URL is unset. Throws ConfigError. */
+export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): RedisConfig | undefined {
+  const parsed = schema.safeParse(withoutEmpty(env));
+  if (!parsed.success) throw new ConfigError(describeEnvIssues(parsed.error));
+  const { REDIS_URL, MARKREAD_REDIS_PREFIX } = parsed.data;
+  if (REDIS_URL === undefined) return undefined;
+  const url = new URL(REDIS_URL);
+  return {
+    url: new Secret(REDIS_URL),
+    prefix: `${MARKREAD_REDIS_PREFIX}:${sdkAppId}:`,
+    where: `${url.protocol}//${url.hostname}:${url.port || 6379}`,
+  };
+}
+
+/** The secret parts of a Redis URL (the password, raw and decoded), for the redactor. */
+export function redisUrlSecrets(value: string | undefined): string[] {
+  if (!value) return [];
+  try {
+    const url = new URL(value.trim());
+    const secrets = [value.trim()];
+    if (url.password) secrets.push(url.password, decodeURIComponent(url.password));
+    return secrets.filter((s) => s.length >= 4);
+  } catch {
+    return [value.trim()];
+  }
+}

@@ -1,0 +1,27 @@
+import type { SendSlot } from './pacer.js';
+
+/**
+ * How many calls of one API may leave, and when. The in-process default is `SlidingWindowPacer`; with Redis, one
+ * budget is shared by every replica and the CLI (`RedisSendBudget`). The IM client knows only this interface.
+ */
+export interface SendBudget {
+  /** The ceiling: calls in any sliding second. */
+  readonly maxPerWindow: number;
+  /** The rate allowed now (below the ceiling after a slow-down). */
+  readonly currentLimit: number;
+  /** Callers of this process waiting for a slot. */
+  readonly queued: number;
+  /** Roughly how long a caller asking now would wait. */
+  estimatedWaitMs(): number;
+  /**
+   * Resolves when the caller may send. Rejects with PacerAbortedError if `signal` aborts first, or at once if the
+   * slot would come later than `maxWaitMs` from now (no slot is taken then).
+   */
+  acquire(signal?: AbortSignal, maxWaitMs?: number): Promise<SendSlot>;
+  /** The server said "too many calls": slow down (everyone sharing the budget). */
+  slowDown(): void;
+  close(): void;
+}
+
+/** Makes the budget of one API command with its ceiling. */
+export type SendBudgetFactory = (command: string, maxPerWindow: number) => SendBudget;

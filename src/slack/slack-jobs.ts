@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { markReadRequests } from '../domain/mark-read-request.js';
+import type { Logger } from '../log/logger.js';
+import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
+import { rerunCommand } from './command-text.js';
+import { allPairs } from './confirm-all.js';
+import type { InFlight } from './in-flight.js';
+import {
+  type SingleCheckpoint,
+  type SlackFlowDeps,
+  type SlackRequestContext,
+  startMarkReadInSlack,
+} from './mark-read-in-slack.js';
+import { bulkScope, plainMessage } from './messages.js';
+import { code } from './mrkdwn.js';
+import type { LocalRuns, RunStore } from './runs.js';
+
+const ctxSchema = z
+  .object({
+    requester: z.string().min(1),
+    teamId: z.string().optional(),
+    channelId: z.string().min(1),
+    responseUrl: z.url(),
+    via: z.string(),
+  })
+  .transform((ctx): SlackRequestContext => ({ ...ctx, teamId: ctx.teamId }));
+
+/** A job as stored in the journal and read back, maybe by another replica: validated like any other input. */
+const slackJobSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('single'),
+    ctx: ctxSchema,
+    request: z.object({ user: z.string(), peer: z.string(), readTime: z.number().int().optional() }),
+  }),
+  z.object({ kind: z.literal('bulk'), runId: z.string(), ctx: ctxSchema }),
+]);
+export type SlackJob = z.infer<typeof slackJobSchema>;
+
+/** A job handed out this often and never finished is not tried again: its requester is told instead. */
+export const MAX_DELIVERIES = 5;
+
+export interface SlackJobsDeps {
+  flow: SlackFlowDeps;
+  runs: RunStore;
+  local: LocalRuns;
+  inFlight: InFlight;
+  logger: Logger;
+}
+
+/**
+ * Acked work, from the listener that acks it to whichever replica finishes it. `dispatch` records the job in the
+ * journal; the journal hands it to a worker (here or on another replica), which runs the Slack flow with the
+ * job's checkpoints. While the journal cannot record (Redis down), single marks run here without a record.
+ */
+export class SlackJobs {
+  private readonly fallback = new MemoryWorkJournal();
+  private fallbackNoted = false;
+
+  constructor(
+    private readonly journal: WorkJournal,
+    private readonly deps: SlackJobsDeps,
+    /** Whether the shared state can take a new bulk run now. */
+    private readonly sharedStateUp: () => boolean = () => true,
+  ) {}
+
+  get durable(): boolean {
+    return this.journal.durable;
+  }
+
+  /** Why a new bulk run cannot start now, or undefined if it can. */
+  bulkRefusal(): string | undefined {
+    return this.sharedStateUp()
+      ? undefined
+      : 'markread cannot reach its shared state (Redis) right now, so it cannot start a bulk run that would survive a restart. Single marks (`/markread <user> <peer>`) still work; try the bulk run again in a minute';
+  }
+
+  async start(): Promise<void> {
+    const handle = (lease: JobLease) => this.handle(lease);
+    await Promise.all([this.journal.start(handle), this.fallback.start(handle)]);
+  }
+
+  /** Stops taking jobs; with a durable journal, runs in progress are handed over for another replica to continue. */
+  async stop(): Promise<void> {
+    await Promise.all([this.journal.stop({ handOff: this.journal.durable }), this.fallback.stop()]);
+  }
+
+  /** Records `job` and gets it going. Never throws: a single mark falls back to running here, unrecorded. */
+  async dispatch(job: SlackJob): Promise<void> {
+    const recorded = { id: job.kind === 'bulk' ? job.runId : randomUUID(), payload: job };
+    try {
+      if (this.journal.durable && !this.sharedStateUp()) throw new Error('redis is unreachable');
+      await this.journal.record(recorded);
+    } catch (error) {
+      if (!this.fallbackNoted)
+        this.deps.logger.warn(
+          { err: error },
+          'could not record acked work in the shared journal; running it here, where a crash would lose it',
+        );
+      this.fallbackNoted = true;
+      await this.fallback.record(recorded);
+      return;
+    }
+    this.fallbackNoted = false;
+  }
+
+  private async handle(lease: JobLease): Promise<void> {
+    const parsed = slackJobSchema.safeParse(lease.job.payload);
+    if (!parsed.success) {
+      this.deps.logger.error({ jobId: lease.job.id }, 'dropped a journal entry that is not a markread job');
+      return lease.done();
+    }
+    const job = parsed.data;
+    if (lease.deliveries > MAX_DELIVERIES) return this.giveUp(lease, job);
+    if (job.kind === 'single') return this.single(lease, job);
+    return this.bulk(lease, job);
+  }
+
+  private async single(lease: JobLease, job: Extract<SlackJob, { kind: 'single' }>): Promise<void> {
+    const { request, ctx } = job;
+    const work = startMarkReadInSlack(this.deps.flow, ctx, request, {
+      resume: lease.saved as SingleCheckpoint | undefined,
+      save: (checkpoint) => lease.checkpoint(checkpoint),
+    });
+    // Cut short by a shutdown: a durable journal hands the job over (another replica finishes it); otherwise
+    // the requester is told what was sent and to run it again.
+    this.deps.inFlight.track(work.done, this.journal.durable ? () => lease.release() : work.interrupt);
+    await work.done;
+  }
+
+  private async bulk(lease: JobLease, job: Extract<SlackJob, { kind: 'bulk' }>): Promise<void> {
+    const store = this.deps.runs;
+    const run = await store.get(job.runId).catch(() => 'unreachable' as const);
+    if (run === 'unreachable') return lease.release();
+    if (run === undefined) {
+      await this.tell(
+        job.ctx,
+        lease.saved as BulkCheckpoint | undefined,
+        `:warning: *This run could not be finished*: markread lost its record (its Redis was emptied), so no replica can continue it. Marking read is safe to repeat: run the command again.`,
+      );
+      return;
+    }
+    // Confirmed runs only; a run already over was finished by an earlier owner.
+    if (run.state !== 'running' && run.state !== 'stopping') return;
+    const all = run.peers === undefined;
+    const scope = bulkScope(run.user, run.total, all);
+    const rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime);
+    const resume = lease.saved as BulkCheckpoint | undefined;
+    if (lease.deliveries > 1)
+      this.deps.logger.info(
+        { runId: run.id, position: resume?.position ?? 0, total: run.total },
+        'continuing a bulk run taken over from another replica',
+      );
+    const work = startBulkInSlack(
+      this.deps.flow,
+      { store, local: this.deps.local },
+      run,
+      all
+        ? (signal) => allPairs(this.deps.flow.im.client, run.user, run.readTime, signal)
+        : markReadRequests(run.user, run.peers ?? [], run.readTime),
+      scope,
+      rerun,
+      { resume, save: (checkpoint) => lease.checkpoint(checkpoint), letGo: lease.signal },
+    );
+    this.deps.inFlight.track(work.done, this.journal.durable ? () => lease.release() : work.interrupt);
+    await work.done;
+    if (lease.signal.reason instanceof LetGo && lease.signal.reason.why === 'handoff') await lease.release();
+  }
+
+  /** A job that kept failing (each owner died or crashed on it): stop trying, and say so. */
+  private async giveUp(lease: JobLease, job: SlackJob): Promise<void> {
+    this.deps.logger.error(
+      { jobId: lease.job.id, deliveries: lease.deliveries, kind: job.kind },
+      'giving up a job that was handed out too many times without finishing; the requester is told',
+    );
+    if (job.kind === 'bulk')
+      await this.deps.runs.transition(job.runId, ['running', 'stopping'], 'finished').catch(() => undefined);
+    const what =
+      job.kind === 'single' ? code(rerunCommand(job.request.user, [job.request.peer], job.request.readTime)) : 'it';
+    await this.tell(
+      job.ctx,
+      lease.saved as BulkCheckpoint | undefined,
+      `:x: *Could not be finished*: markread was restarted ${lease.deliveries - 1} times while working on this, so it stopped trying. Marking read is safe to repeat: run ${what} again, and if this repeats, report it with the time of this message.`,
+    );
+  }
+
+  private async tell(ctx: SlackRequestContext, saved: BulkCheckpoint | undefined, text: string): Promise<void> {
+    const message = plainMessage(text);
+    if (saved?.parentTs !== undefined) {
+      try {
+        await this.deps.flow.web.chat.postMessage({ channel: ctx.channelId, thread_ts: saved.parentTs, ...message });
+        return;
+      } catch {
+        // fall through to the response_url
+      }
+    }
+    await this.deps.flow.respond(ctx.responseUrl, message);
+  }
+}

@@ -1,0 +1,54 @@
+import type { RedisConfig } from '../config/redis-config.js';
+import type { SendBudgetFactory } from '../im/send-budget.js';
+import type { Logger } from '../log/logger.js';
+import { MemoryReplayGuard, type ReplayGuard } from '../slack/replay-guard.js';
+import { MemoryRunStore, type RunStore } from '../slack/runs.js';
+import { MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import { type RedisJournalOptions, RedisWorkJournal } from './redis-journal.js';
+import { RedisLink } from './redis-link.js';
+import { RedisReplayGuard } from './redis-replay-guard.js';
+import { RedisRunStore } from './redis-run-store.js';
+import { redisBudgets } from './redis-send-budget.js';
+
+/** Everything replicas must agree on, behind the small interfaces the app uses. */
+export interface SharedState {
+  runs: RunStore;
+  replay: ReplayGuard;
+  journal: WorkJournal;
+  /** Send budgets shared with other replicas and the CLI; undefined means each process paces itself. */
+  budgets: SendBudgetFactory | undefined;
+  /** 'none' without Redis; otherwise Redis's state, for /healthz and for refusing bulk runs while it is down. */
+  health(): 'none' | 'up' | 'down' | 'connecting';
+  close(): Promise<void>;
+}
+
+/** One process, nothing to install: the default without REDIS_URL. */
+export function memoryState(): SharedState {
+  return {
+    runs: new MemoryRunStore(),
+    replay: new MemoryReplayGuard(),
+    journal: new MemoryWorkJournal(),
+    budgets: undefined,
+    health: () => 'none',
+    close: async () => {},
+  };
+}
+
+/** Every replica of one deployment (and the CLI) on one Redis. */
+export function redisState(
+  config: RedisConfig,
+  logger: Logger,
+  options: { journal?: RedisJournalOptions } = {},
+): SharedState & { link: RedisLink } {
+  const log = logger.child({ component: 'redis' });
+  const link = new RedisLink(config, log);
+  return {
+    link,
+    runs: new RedisRunStore(link),
+    replay: new RedisReplayGuard(link, log),
+    journal: new RedisWorkJournal(link, log, options.journal),
+    budgets: redisBudgets(link, log),
+    health: () => link.status,
+    close: () => link.close(),
+  };
+}
