@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, describeEnvIssues, withoutEmpty } from './config-error.js';
+import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { Secret } from './secret.js';
 
 /** Where replicas share their state. Absent: markread keeps it in this process, as one replica. */
@@ -10,6 +10,8 @@ export interface RedisConfig {
   prefix: string;
   /** The host and port, for logs and /healthz (never the password). */
   where: string;
+  /** Work whose replica has not renewed it for this long is taken over by another. */
+  takeoverMs: number;
 }
 
 const redisUrl = z.string().superRefine((value, ctx) => {
@@ -34,19 +36,23 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'expected 1 to 40 letters, digits, _ . or - (e.g. markread)' })
     .default('markread'),
+  MARKREAD_TAKEOVER_MS: intIn(1_000, 300_000, 'milliseconds before a silent replica’s work is taken over').default(
+    10_000,
+  ),
 });
 
 /** Reads REDIS_URL and MARKREAD_REDIS_PREFIX; undefined when REDIS_URL is unset. Throws ConfigError. */
 export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): RedisConfig | undefined {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError(describeEnvIssues(parsed.error));
-  const { REDIS_URL, MARKREAD_REDIS_PREFIX } = parsed.data;
+  const { REDIS_URL, MARKREAD_REDIS_PREFIX, MARKREAD_TAKEOVER_MS } = parsed.data;
   if (REDIS_URL === undefined) return undefined;
   const url = new URL(REDIS_URL);
   return {
     url: new Secret(REDIS_URL),
     prefix: `${MARKREAD_REDIS_PREFIX}:${sdkAppId}:`,
     where: `${url.protocol}//${url.hostname}:${url.port || 6379}`,
+    takeoverMs: MARKREAD_TAKEOVER_MS,
   };
 }
 

@@ -109,8 +109,8 @@ export class RedisWorkJournal implements WorkJournal {
     this.blocking = this.link.blockingConnection();
     this.reading = this.readLoop();
     this.timers.push(
-      setInterval(() => void this.renew(), this.heartbeatMs),
-      setInterval(() => void this.takeOver(), this.scanMs),
+      setInterval(() => void this.renew(), this.heartbeatMs).unref(),
+      setInterval(() => void this.takeOver(), this.scanMs).unref(),
     );
   }
 

@@ -65,7 +65,8 @@ export class RedisLink {
 
   /** A second connection for blocking reads (XREADGROUP BLOCK), which must not hold up ordinary commands. */
   blockingConnection(): Redis {
-    const connection = this.connect('blocking', { autoResendUnfulfilledCommands: false });
+    // Its one user waits for Redis to be up before each read, so a read may queue while this connects.
+    const connection = this.connect('blocking', { autoResendUnfulfilledCommands: false, enableOfflineQueue: true });
     this.extra.add(connection);
     return connection;
   }

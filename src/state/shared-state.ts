@@ -46,7 +46,13 @@ export function redisState(
     link,
     runs: new RedisRunStore(link),
     replay: new RedisReplayGuard(link, log),
-    journal: new RedisWorkJournal(link, log, options.journal),
+    // Renewed five times per takeover period: a replica must miss several renewals in a row to lose its work.
+    journal: new RedisWorkJournal(link, log, {
+      staleAfterMs: config.takeoverMs,
+      heartbeatMs: Math.round(config.takeoverMs / 5),
+      scanMs: Math.round(config.takeoverMs / 3),
+      ...options.journal,
+    }),
     budgets: redisBudgets(link, log),
     health: () => link.status,
     close: () => link.close(),
