@@ -18,6 +18,7 @@ import { RedisSendBudget } from '../src/state/redis-send-budget.js';
 import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../src/work/journal.js';
 import { LogCapture } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
+import { mostInWindow } from './support/windows.js';
 
 const ctx: SlackRequestContext = {
   requester: 'U0ONCALL',
@@ -105,18 +106,6 @@ after(async () => {
 async function ready(...handles: unknown[]): Promise<void> {
   for (const l of links) await l.ready(3_000);
   void handles;
-}
-
-/** The most of `times` (ms) in any window of `windowMs`. */
-function mostInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 for (const impl of [memory, onRedis]) {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
+import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import { type MarkReadRequest, markReadRequests } from '../domain/mark-read-request.js';
 import {
@@ -15,8 +16,11 @@ import {
 } from '../domain/mark-read-run.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
 import { createImRuntime, type ImRuntime } from '../im-runtime.js';
+import { createLogger } from '../log/logger.js';
 import { addEnvSecrets, Redactor } from '../log/redactor.js';
 import { stderrDestination } from '../log/terminal-destination.js';
+import { RedisLink } from '../state/redis-link.js';
+import { redisBudgets } from '../state/redis-send-budget.js';
 import { VERSION } from '../version.js';
 import { type CliCommand, parseCliArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -79,11 +83,29 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) return fail('configuration', error.problems, command.json, false);
     throw error;
   }
+  let redis: RedisConfig | undefined;
+  try {
+    redis = offline ? undefined : loadRedisConfig(env, loaded.config.sdkAppId);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail('configuration', error.problems, command.json, false);
+    throw error;
+  }
   // The CLI's stdout is its output; logs go to stderr (readable lines on a terminal), at warn unless LOG_LEVEL says.
-  const runtime = createImRuntime(loaded.config, {
-    destination: stderrDestination(),
-    logLevel: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
     redactor,
+    destination: stderrDestination(),
+  });
+  // With REDIS_URL the CLI spends the same send budget as the app's replicas, so together they stay under it.
+  const link = redis ? new RedisLink(redis, logger.child({ component: 'redis' })) : undefined;
+  if (link && !(await link.ready(2_000)))
+    logger.warn(
+      `Redis (${redis?.where}) is unreachable: pacing on this machine alone, at a quarter of TIM_MAX_RPS, so the app's replicas keep their share`,
+    );
+  const runtime = createImRuntime(loaded.config, {
+    logger,
+    redactor,
+    client: { budget: link ? redisBudgets(link, logger) : undefined },
   });
   for (const warning of loaded.warnings) runtime.logger.warn(warning);
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
@@ -119,9 +141,12 @@ async function main(argv: string[]): Promise<number> {
         );
       case 'mark-all':
         return await markAll(runtime, command, stop.signal);
+      default:
+        throw new Error(`unhandled command ${(command as { kind: string }).kind}`);
     }
   } finally {
     await runtime.client.close();
+    await link?.close();
   }
 }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { freePort } from './support/free-port.js';
+import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { NO_REDIS, startTestRedis } from './support/redis-server.js';
+import { mostInWindow } from './support/windows.js';
+
+const CLI = resolve('dist/src/cli/main.js');
+const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-redis-'));
+const redis = await startTestRedis();
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the CLI with REDIS_URL', { skip: redis ? false : NO_REDIS }, () => {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  let env: Record<string, string>;
+  before(async () => {
+    env = { ...imEnv(await im.start()), TIM_MAX_RPS: '60', REDIS_URL: redis?.url ?? '', MARKREAD_REDIS_PREFIX: 'cli' };
+  });
+  after(async () => {
+    await im.stop();
+    await redis?.close();
+  });
+
+  it('shares one send budget between two CLI runs at once', async () => {
+    const peers = (p: string) => Array.from({ length: 120 }, (_, i) => `${p}${i}`);
+    const [one, two] = await Promise.all([
+      run(['ann', ...peers('a'), '--yes', '--json'], env),
+      run(['ben', ...peers('b'), '--yes', '--json'], env),
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    const marks = im.accepted().map((a) => a.at);
+    assert.equal(marks.length, 240);
+    const most = mostInWindow(marks, 1_000);
+    assert.ok(most <= 60, `${most} marks in one sliding second from two processes with TIM_MAX_RPS=60`);
+  });
+
+  it('goes on alone, at a quarter of the budget, when Redis cannot be reached, and says so', async () => {
+    const port = await freePort();
+    const { code, stdout, stderr } = await run(['cid', 'p1'], {
+      ...env,
+      REDIS_URL: `redis://:s3cretpass@127.0.0.1:${port}`,
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^OK {2}cid ↔ p1/);
+    assert.match(stderr, /Redis \(redis:\/\/127\.0\.0\.1:\d+\) is unreachable/);
+    assert.doesNotMatch(stdout + stderr, /s3cretpass/);
+  });
+});
