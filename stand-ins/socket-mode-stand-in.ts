@@ -90,6 +90,31 @@ export class SocketModeStandIn {
     });
   }
 
+  /**
+   * The same envelope (one envelope_id) on every open connection, as a duplicate delivery across replicas looks;
+   * resolves with every ack that came within 3 s.
+   */
+  async deliverToAll(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<EnvelopeAck[]> {
+    const envelopeId = `env-${++this.next}`;
+    const acks: EnvelopeAck[] = [];
+    const sent = performance.now();
+    const listeners = [...this.open].map((ws) => {
+      const onMessage = (data: unknown) => {
+        const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+        if (ack.envelope_id === envelopeId)
+          acks.push({ envelopeId, payload: ack.payload, ms: performance.now() - sent });
+      };
+      ws.on('message', onMessage);
+      ws.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true, retry_attempt: 0 }),
+      );
+      return () => ws.off('message', onMessage);
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (const off of listeners) off();
+    return acks;
+  }
+
   /** Slack's refresh: a `disconnect` message on every open connection, each closed `closeAfterMs` later. */
   disconnect(reason = 'refresh_requested', closeAfterMs = 5_000): void {
     for (const ws of this.open) {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { type Replica, startReplica } from './support/replica.js';
@@ -11,6 +12,7 @@ import { mostInWindow } from './support/windows.js';
 
 const MARK = 'v4/openim/admin_set_msg_read';
 const redis = await startTestRedis();
+after(() => redis?.close());
 
 /**
  * Two real markread processes sharing one Redis, the IM stand-in and the Slack stand-in: what an operator runs
@@ -41,7 +43,6 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
   after(async () => {
     await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
     await Promise.all([im.stop(), slack.stop()]);
-    await redis?.close();
   });
 
   const marksOf = (user: string) =>
@@ -203,6 +204,28 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     assert.ok(rate >= 0.8 * 190, `${rate.toFixed(0)} marks/s`);
   });
 
+  it('hands a run over on SIGTERM: the other replica continues it in the same thread, nothing redone twice', async () => {
+    im.seed('tom', Object.fromEntries(Array.from({ length: 1_200 }, (_, i) => [`t${i}`, 1])));
+    const runId = await askAll(a, 'tom', 'tom-all');
+    await a.press('markread_all_confirm', runId, 'tom-go');
+    await slack.until(() => marksOf('tom').length >= 300, 10_000);
+    const victim = await worker();
+    assert.ok(victim);
+    const stopped = performance.now();
+    await victim.kill('SIGTERM');
+    assert.equal(victim.child.exitCode, 0, victim.output());
+    assert.ok(performance.now() - stopped < 5_000, 'a run is handed over, not drained');
+    assert.match(victim.output(), /bulk run handed over/);
+    await slack.until(() => summaryOf('tom') !== undefined, 30_000);
+    assert.match(messageText(summaryOf('tom')?.args ?? {}), /Finished\*: 1200 of 1200 OK/);
+    assert.equal(parentsOf('tom').length, 1);
+    const redone = marksOf('tom').length - 1_200;
+    assert.ok(redone <= 160, `${redone} redone`);
+    const survivor = victim === a ? b : a;
+    const fresh = await start(victim.name.startsWith('a') ? 'a4' : 'b4');
+    [a, b] = [survivor, fresh];
+  });
+
   it('survives Redis going away mid-run: says so, serves single marks, refuses bulk, and recovers', {
     skip: !redis?.stop,
   }, async () => {
@@ -238,5 +261,45 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     assert.equal(a.child.exitCode, null);
     assert.equal(b.child.exitCode, null);
     assert.equal((a.output().match(/redis is unreachable/g) ?? []).length, 1, 'said once');
+  });
+});
+
+describe('two replicas in Socket Mode on one Redis', { skip: redis ? false : NO_REDIS }, () => {
+  const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  const socket = new SocketModeStandIn();
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, appToken: APP_TOKEN, socketMode: socket });
+  const replicas: Replica[] = [];
+  const payload = (text: string, id: string) =>
+    Object.fromEntries(
+      new URLSearchParams(
+        commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: slack.responseUrl(id) }),
+      ),
+    );
+
+  before(async () => {
+    await Promise.all([im.start(), slack.start(), socket.start()]);
+    const env = {
+      REDIS_URL: redis?.url ?? '',
+      MARKREAD_REDIS_PREFIX: 'socket-replicas-test',
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_SIGNING_SECRET: '',
+    };
+    replicas.push(...(await Promise.all([startReplica('sa', im, slack, env), startReplica('sb', im, slack, env)])));
+    await slack.until(() => socket.openCount === 2, 10_000);
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+    await Promise.all([im.stop(), slack.stop(), socket.stop()]);
+  });
+
+  it('acts once on an envelope delivered on both replicas’ connections, and acks it once', async () => {
+    const acks = await socket.deliverToAll('slash_commands', payload('tess p1', 'tess'));
+    assert.equal(acks.length, 1, 'one replica answered');
+    assert.match(JSON.stringify(acks[0]?.payload), /Working on it/);
+    await slack.until(() => im.accepted().length >= 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(im.accepted().length, 1);
+    assert.match(replicas.map((r) => r.output()).join(''), /"audit":"replay"/);
   });
 });

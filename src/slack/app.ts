@@ -123,6 +123,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
           state: connection,
           startupWaitMs: options.startupWaitMs,
           backoff: options.socketBackoff,
+          replay: options.replay ?? state.replay,
         })
       : undefined;
   // The Socket Mode receiver gets no share of clientOptions: the Web API client and the connection keep separate

@@ -77,7 +77,9 @@ export class RedisSendBudget implements SendBudget {
   ) {
     this.maxPerWindow = maxPerWindow;
     this.limit = maxPerWindow;
-    this.windowUs = ((options.windowMs ?? 1_000) + (options.marginMs ?? 25)) * 1_000;
+    // A wider margin than the in-process pacer's 25 ms: two processes' timers run late independently, and a
+    // stall in one can bunch its departures against the other's.
+    this.windowUs = ((options.windowMs ?? 1_000) + (options.marginMs ?? 50)) * 1_000;
     this.gcra = redisScript(link.client, 'markreadGcra', 1, GCRA);
     this.fallback = new SlidingWindowPacer({
       maxPerWindow: Math.max(1, Math.floor(maxPerWindow * LOCAL_SHARE_WHEN_REDIS_DOWN)),

@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { WebSocket } from 'undici';
 import type { Logger } from '../../log/logger.js';
+import type { ReplayGuard } from '../replay-guard.js';
 import { ConnectionState } from './connection-state.js';
 import {
   describeTokenError,
@@ -22,7 +23,12 @@ export interface SocketModeOptions {
   /** A connection must say hello within this long. */
   helloTimeoutMs?: number;
   state?: ConnectionState;
+  /** Remembers envelope ids, so an envelope delivered to two replicas (or twice to one) is acted on once. */
+  replay?: ReplayGuard;
 }
+
+/** Envelope ids are remembered this long: far past Slack's redelivery of an unacked envelope. */
+const ENVELOPE_TTL_MS = 10 * 60_000;
 
 interface Envelope {
   type: string;
@@ -153,6 +159,11 @@ export class ResilientSocketModeReceiver implements Receiver {
     }
     if (!message.envelope_id || !message.payload || !this.app) return;
     const envelopeId = message.envelope_id;
+    // A duplicate is neither handled nor acked: the replica that has it acks it, with its answer.
+    if (this.options.replay && !(await this.options.replay.firstSeen(`envelope:${envelopeId}`, ENVELOPE_TTL_MS))) {
+      this.log.warn({ audit: 'replay', envelopeId }, 'an envelope already taken by this or another replica; ignored');
+      return;
+    }
     const event: ReceiverEvent = {
       body: message.payload,
       retryNum: message.retry_attempt,
