@@ -32,3 +32,6 @@ console.table([await benchPaging(50_000)]);
 
 const { benchSlack } = await import('./slack-bench.js');
 await benchSlack();
+
+const { benchReplicas } = await import('./replicas-bench.js');
+await benchReplicas();
