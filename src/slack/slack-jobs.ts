@@ -112,9 +112,11 @@ export class SlackJobs {
       return lease.done();
     }
     const job = parsed.data;
-    if (lease.deliveries > MAX_DELIVERIES) return this.giveUp(lease, job);
-    if (job.kind === 'single') return this.single(lease, job);
-    return this.bulk(lease, job);
+    if (lease.deliveries > MAX_DELIVERIES) await this.giveUp(lease, job);
+    else if (job.kind === 'single') await this.single(lease, job);
+    else if ((await this.bulk(lease, job)) === 'not over') return;
+    // Over: the outcome was delivered (or the requester told why not). A lease already handed back ignores this.
+    await lease.done();
   }
 
   private async single(lease: JobLease, job: Extract<SlackJob, { kind: 'single' }>): Promise<void> {
@@ -129,20 +131,24 @@ export class SlackJobs {
     await work.done;
   }
 
-  private async bulk(lease: JobLease, job: Extract<SlackJob, { kind: 'bulk' }>): Promise<void> {
+  /** Runs (or continues) a bulk run; 'not over' when it was handed back for someone else to continue. */
+  private async bulk(lease: JobLease, job: Extract<SlackJob, { kind: 'bulk' }>): Promise<'over' | 'not over'> {
     const store = this.deps.runs;
     const run = await store.get(job.runId).catch(() => 'unreachable' as const);
-    if (run === 'unreachable') return lease.release();
+    if (run === 'unreachable') {
+      await lease.release();
+      return 'not over';
+    }
     if (run === undefined) {
       await this.tell(
         job.ctx,
         lease.saved as BulkCheckpoint | undefined,
         `:warning: *This run could not be finished*: markread lost its record (its Redis was emptied), so no replica can continue it. Marking read is safe to repeat: run the command again.`,
       );
-      return;
+      return 'over';
     }
     // Confirmed runs only; a run already over was finished by an earlier owner.
-    if (run.state !== 'running' && run.state !== 'stopping') return;
+    if (run.state !== 'running' && run.state !== 'stopping') return 'over';
     const all = run.peers === undefined;
     const scope = bulkScope(run.user, run.total, all);
     const rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime);
@@ -165,7 +171,10 @@ export class SlackJobs {
     );
     this.deps.inFlight.track(work.done, this.journal.durable ? () => lease.release() : work.interrupt);
     await work.done;
-    if (lease.signal.reason instanceof LetGo && lease.signal.reason.why === 'handoff') await lease.release();
+    if (!(lease.signal.reason instanceof LetGo)) return 'over';
+    // Handing over on shutdown: give it back now. Taken by another replica: it is theirs already.
+    if (lease.signal.reason.why === 'handoff') await lease.release();
+    return 'not over';
   }
 
   /** A job that kept failing (each owner died or crashed on it): stop trying, and say so. */
@@ -185,15 +194,24 @@ export class SlackJobs {
     );
   }
 
+  /**
+   * Tells the requester how a job ended when no flow can: over the progress reply if the run had one (so nothing
+   * is left saying "In progress"), else in its thread, else through the response_url.
+   */
   private async tell(ctx: SlackRequestContext, saved: BulkCheckpoint | undefined, text: string): Promise<void> {
     const message = plainMessage(text);
-    if (saved?.parentTs !== undefined) {
-      try {
-        await this.deps.flow.web.chat.postMessage({ channel: ctx.channelId, thread_ts: saved.parentTs, ...message });
+    const web = this.deps.flow.web;
+    try {
+      if (saved?.replyTs !== undefined) {
+        await web.chat.update({ channel: ctx.channelId, ts: saved.replyTs, ...message });
         return;
-      } catch {
-        // fall through to the response_url
       }
+      if (saved?.parentTs !== undefined) {
+        await web.chat.postMessage({ channel: ctx.channelId, thread_ts: saved.parentTs, ...message });
+        return;
+      }
+    } catch {
+      // fall through to the response_url
     }
     await this.deps.flow.respond(ctx.responseUrl, message);
   }
