@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from '../test/support/im-fixture.js';
+import { ADMIN, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY } from '../test/support/im-fixture.js';
 import { startTestRedis } from '../test/support/redis-server.js';
 import { type Replica, startReplica } from '../test/support/replica.js';
 import { BOT_TOKEN, messageText } from '../test/support/slack-fixture.js';
-import { mostInWindow } from '../test/support/windows.js';
 
 const MAX_RPS = 190;
 const PER_RUN = 2_000;

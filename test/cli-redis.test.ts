@@ -6,9 +6,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { freePort } from './support/free-port.js';
-import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, imEnv, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
-import { mostInWindow } from './support/windows.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-redis-'));

@@ -4,11 +4,10 @@ import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { type Replica, startReplica } from './support/replica.js';
 import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET } from './support/slack-fixture.js';
-import { mostInWindow } from './support/windows.js';
 
 const MARK = 'v4/openim/admin_set_msg_read';
 const redis = await startTestRedis();
@@ -59,6 +58,26 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     const runId = body.blocks?.flatMap((bl) => bl.elements ?? []).find((e) => e.value)?.value;
     assert.ok(runId, `a Confirm button: ${JSON.stringify(body)}`);
     return runId;
+  };
+  /** Keeps two live replicas: the survivor, and a fresh one in place of the one a test killed or stopped. */
+  let generation = 0;
+  const replace = async (gone: Replica) => {
+    const survivor = gone === a ? b : a;
+    const fresh = await start(`r${++generation}`);
+    [a, b] = [survivor, fresh];
+  };
+  /**
+   * Seeds `user` with `size` conversations, asks through A, confirms through `confirmVia`, and waits until
+   * `marks` are done; returns the replica doing the work.
+   */
+  const runUntil = async (user: string, size: number, confirmVia: Replica, marks: number) => {
+    im.seed(user, Object.fromEntries(Array.from({ length: size }, (_, i) => [`${user}-${i}`, 1])));
+    const runId = await askAll(a, user, `${user}-all`);
+    await confirmVia.press('markread_all_confirm', runId, `${user}-go`);
+    await slack.until(() => marksOf(user).length >= marks, 15_000);
+    const working = await worker();
+    assert.ok(working, 'one replica is working on the run');
+    return working;
   };
   /** The replica working on something now (its /healthz counts work in flight). */
   const worker = async () => {
@@ -153,18 +172,11 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     assert.equal(parentsOf('kim').length, 1, 'the new owner posts in the thread the dead one opened');
     assert.equal(marksOf('kim').length, 2, 'marked again by the replica that took over (idempotent)');
     console.log(`# single mark: outcome ${(ms / 1000).toFixed(1)} s after SIGKILL (takeover 2 s)`);
-    const survivor = victim === a ? b : a;
-    const fresh = await start(victim.name === 'a' ? 'a2' : 'b2');
-    [a, b] = [survivor, fresh];
+    await replace(victim);
   });
 
   it('resumes a 2,000-conversation run from where a SIGKILLed replica left it, with one summary', async () => {
-    im.seed('zed', Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`z${i}`, 1])));
-    const runId = await askAll(a, 'zed', 'zed-all');
-    await b.press('markread_all_confirm', runId, 'zed-go');
-    await slack.until(() => marksOf('zed').length >= 660, 15_000);
-    const victim = await worker();
-    assert.ok(victim);
+    const victim = await runUntil('zed', 2_000, b, 660);
     const killed = performance.now();
     const doneAtKill = marksOf('zed').length;
     await victim.kill('SIGKILL');
@@ -180,9 +192,7 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     console.log(
       `# bulk run: killed at ${doneAtKill} marks; summary ${(ms / 1000).toFixed(1)} s after SIGKILL; ${redone} redone`,
     );
-    const survivor = victim === a ? b : a;
-    const fresh = await start(victim.name.startsWith('a') ? 'a3' : 'b3');
-    [a, b] = [survivor, fresh];
+    await replace(victim);
   });
 
   it('keeps two replicas’ bulk runs under one ceiling together', async () => {
@@ -205,12 +215,7 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
   });
 
   it('hands a run over on SIGTERM: the other replica continues it in the same thread, nothing redone twice', async () => {
-    im.seed('tom', Object.fromEntries(Array.from({ length: 1_200 }, (_, i) => [`t${i}`, 1])));
-    const runId = await askAll(a, 'tom', 'tom-all');
-    await a.press('markread_all_confirm', runId, 'tom-go');
-    await slack.until(() => marksOf('tom').length >= 300, 10_000);
-    const victim = await worker();
-    assert.ok(victim);
+    const victim = await runUntil('tom', 1_200, a, 300);
     const stopped = performance.now();
     await victim.kill('SIGTERM');
     assert.equal(victim.child.exitCode, 0, victim.output());
@@ -221,9 +226,7 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     assert.equal(parentsOf('tom').length, 1);
     const redone = marksOf('tom').length - 1_200;
     assert.ok(redone <= 160, `${redone} redone`);
-    const survivor = victim === a ? b : a;
-    const fresh = await start(victim.name.startsWith('a') ? 'a4' : 'b4');
-    [a, b] = [survivor, fresh];
+    await replace(victim);
   });
 
   it('survives Redis going away mid-run: says so, serves single marks, refuses bulk, and recovers', {

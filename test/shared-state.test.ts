@@ -16,9 +16,8 @@ import { RedisReplayGuard } from '../src/state/redis-replay-guard.js';
 import { RedisRunStore } from '../src/state/redis-run-store.js';
 import { RedisSendBudget } from '../src/state/redis-send-budget.js';
 import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../src/work/journal.js';
-import { LogCapture } from './support/im-fixture.js';
+import { LogCapture, maxInSlidingWindow as mostInWindow } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
-import { mostInWindow } from './support/windows.js';
 
 const ctx: SlackRequestContext = {
   requester: 'U0ONCALL',

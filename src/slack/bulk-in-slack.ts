@@ -27,6 +27,17 @@ interface BulkJobState {
   latest?: RunSummary;
 }
 
+/** What a bulk run is: its record, its pairs, and the words for it. */
+export interface BulkRunSpec {
+  run: RunRecord;
+  /** The pairs, or a function that makes them given the run's stop signal (an --all pages as it goes). */
+  pairs: Pairs | ((signal: AbortSignal) => Pairs);
+  /** "`alice`'s one-to-one conversations with 3 peers", for the parent message. */
+  scope: string;
+  /** The command that finishes the run if it is cut short. */
+  rerun: string;
+}
+
 export interface BulkJobOptions {
   /** Continue from here (a run taken over from a replica that died). */
   resume?: BulkCheckpoint;
@@ -40,14 +51,12 @@ export interface BulkJobOptions {
 export function startBulkInSlack(
   deps: SlackFlowDeps,
   runs: { store: RunStore; local: LocalRuns },
-  run: RunRecord,
-  pairs: Pairs | ((signal: AbortSignal) => Pairs),
-  scope: string,
-  rerun: string,
+  spec: BulkRunSpec,
   options: BulkJobOptions = {},
 ): { done: Promise<void>; interrupt: () => Promise<void> } {
+  const { run, rerun } = spec;
   const state: BulkJobState = {};
-  const done = bulkInSlack(deps, runs, run, pairs, scope, rerun, state, options);
+  const done = bulkInSlack(deps, runs, spec, state, options);
   const interrupt = async () => {
     const s = state.latest;
     const done = s
@@ -74,16 +83,12 @@ export function startBulkInSlack(
  * seconds show progress in that reply (edited in place, with a Stop button); it ends as the summary. A run taken
  * over from another replica keeps the same parent and reply, and counts on from the saved position.
  */
-export async function bulkInSlack(
+async function bulkInSlack(
   deps: SlackFlowDeps,
   runs: { store: RunStore; local: LocalRuns },
-  run: RunRecord,
-  /** The pairs, or a function that makes them given the run's stop signal (an --all pages as it goes). */
-  pairs: Pairs | ((signal: AbortSignal) => Pairs),
-  scope: string,
-  rerun: string,
-  job: BulkJobState = {},
-  options: BulkJobOptions = {},
+  { run, pairs, scope, rerun }: BulkRunSpec,
+  job: BulkJobState,
+  options: BulkJobOptions,
 ): Promise<void> {
   const { ctx } = run;
   const resume = options.resume ?? {};

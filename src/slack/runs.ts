@@ -22,6 +22,9 @@ export interface RunRecord {
   expiresAt: number;
 }
 
+/** The state (or any of the states) a transition may start from. */
+export type FromStates = RunState | readonly RunState[];
+
 export type TransitionResult =
   | { ok: true; run: RunRecord }
   | { ok: false; reason: 'missing' | 'wrong-state' | 'not-requester'; run?: RunRecord };
@@ -45,12 +48,7 @@ export interface RunStore {
    */
   restore(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
-  transition(
-    id: string,
-    from: RunState | readonly RunState[],
-    to: RunState,
-    options?: TransitionOptions,
-  ): Promise<TransitionResult>;
+  transition(id: string, from: FromStates, to: RunState, options?: TransitionOptions): Promise<TransitionResult>;
 }
 
 /** An unconfirmed --all is forgotten after this long; its buttons then say they are stale. */
@@ -89,7 +87,7 @@ export class MemoryRunStore implements RunStore {
 
   async transition(
     id: string,
-    from: RunState | readonly RunState[],
+    from: FromStates,
     to: RunState,
     options: TransitionOptions = {},
   ): Promise<TransitionResult> {

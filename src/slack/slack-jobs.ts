@@ -161,12 +161,14 @@ export class SlackJobs {
     const work = startBulkInSlack(
       this.deps.flow,
       { store, local: this.deps.local },
-      run,
-      all
-        ? (signal) => allPairs(this.deps.flow.im.client, run.user, run.readTime, signal)
-        : markReadRequests(run.user, run.peers ?? [], run.readTime),
-      scope,
-      rerun,
+      {
+        run,
+        pairs: all
+          ? (signal) => allPairs(this.deps.flow.im.client, run.user, run.readTime, signal)
+          : markReadRequests(run.user, run.peers ?? [], run.readTime),
+        scope,
+        rerun,
+      },
       { resume, save: (checkpoint) => lease.checkpoint(checkpoint), letGo: lease.signal },
     );
     this.deps.inFlight.track(work.done, this.journal.durable ? () => lease.release() : work.interrupt);

@@ -3,6 +3,7 @@ import type { SlackRequestContext } from '../slack/mark-read-in-slack.js';
 import {
   CONFIRM_TTL_MS,
   FINISHED_TTL_MS,
+  type FromStates,
   type RunRecord,
   type RunState,
   type RunStore,
@@ -73,7 +74,7 @@ export class RedisRunStore implements RunStore {
 
   async transition(
     id: string,
-    from: RunState | readonly RunState[],
+    from: FromStates,
     to: RunState,
     options: TransitionOptions = {},
   ): Promise<TransitionResult> {
