@@ -42,6 +42,8 @@ export interface StandInConversation {
   unread: number;
   msgTime: number;
   pinned?: boolean;
+  /** Standard mark positions set on it (1 starred, 2 marked unread, 3 folded, 4 hidden). */
+  marks?: number[];
 }
 
 export const ok = (extra: Record<string, unknown> = {}): ImReply => ({
@@ -80,6 +82,13 @@ export class ImStandIn {
   readonly conversations = new Map<string, StandInConversation[]>();
   /** Items per get_list page. */
   pageSize = 100;
+  /**
+   * 'full' has conversation marks; 'basic' answers 51013 to the mark APIs, as an edition without them does.
+   * `ignoreClearMark` models a server that reads ClearMark differently from the docs: it answers OK and keeps
+   * the mark, so only a second reading shows the clear did not take.
+   */
+  edition: 'full' | 'basic' = 'full';
+  ignoreClearMark = false;
   private server: Server | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
 
@@ -87,6 +96,106 @@ export class ImStandIn {
     this.handlers.set('v4/openim/admin_set_msg_read', (a) => this.adminSetMsgRead(a));
     this.handlers.set('v4/openim/get_c2c_unread_msg_num', (a) => this.unreadCounts(a));
     this.handlers.set('v4/recentcontact/get_list', (a) => this.getList(a));
+    this.handlers.set('v4/im_open_login_svc/account_check', (a) => this.accountCheck(a));
+    this.handlers.set('v4/recentcontact/search_contact_group', (a) => this.searchContactGroup(a));
+    this.handlers.set('v4/recentcontact/mark_contact', (a) => this.markContact(a));
+  }
+
+  /** account_check: ≤ 100 CheckItem per call, 100 calls/s (more in a sliding second answer 60007). */
+  private accountCheck(arrival: ImArrival): ImReply {
+    const recent = this.arrivals.filter(
+      (a) => a.command === arrival.command && a.rejected === undefined && a.at > arrival.at - 1_000,
+    );
+    if (recent.length > 100) return fail(60007, 'account_check: over 100 calls in one second');
+    const body = arrival.body as { CheckItem?: unknown };
+    if (!Array.isArray(body.CheckItem) || body.CheckItem.length === 0 || body.CheckItem.length > 100)
+      return fail(90001, 'CheckItem must hold 1 to 100 items');
+    const items = body.CheckItem as Array<{ UserID?: unknown }>;
+    if (items.some((i) => typeof i.UserID !== 'string')) return fail(90001, 'each CheckItem needs a UserID');
+    return ok({
+      ResultItem: items.map(({ UserID }) => ({
+        UserID,
+        ResultCode: 0,
+        ResultInfo: '',
+        AccountStatus: this.exists(UserID as string) ? 'Imported' : 'NotImported',
+      })),
+    });
+  }
+
+  /** The standard marks as a bit string: position p is bit p, most significant first (the reading markread uses). */
+  static standardMark(marks: number[] = []): string {
+    let bits = 0;
+    for (const p of marks) bits |= 1 << p;
+    return bits.toString(2).padStart(9, '0');
+  }
+
+  private contactOf(item: unknown): { type: number; id: string } | undefined {
+    const c = item as { Type?: unknown; To_Account?: unknown; ToGroupId?: unknown };
+    if (c?.Type === 1 && typeof c.To_Account === 'string') return { type: 1, id: c.To_Account };
+    if (c?.Type === 2 && typeof c.ToGroupId === 'string') return { type: 2, id: c.ToGroupId };
+    return undefined;
+  }
+
+  /** search_contact_group: ≤ 300 ContactItem; answers the marks of those in the list. 51013 on a basic edition. */
+  private searchContactGroup(arrival: ImArrival): ImReply {
+    const body = arrival.body as { From_Account?: unknown; ContactItem?: unknown };
+    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account))
+      return fail(90008, 'From_Account missing or not found');
+    if (this.edition === 'basic') return fail(51013, 'the edition does not support conversation marks');
+    if (!Array.isArray(body.ContactItem) || body.ContactItem.length === 0 || body.ContactItem.length > 300)
+      return fail(51006, 'ContactItem must hold 1 to 300 items');
+    const wanted = body.ContactItem.map((i) => this.contactOf(i));
+    if (wanted.some((w) => w === undefined)) return fail(90001, 'ContactItem needs Type and To_Account/ToGroupId');
+    const list = this.conversations.get(body.From_Account) ?? [];
+    const found = wanted.flatMap((w) => {
+      const c = list.find((x) => x.type === w?.type && x.peer === w.id);
+      if (!c) return [];
+      return [
+        {
+          Type: c.type,
+          ...(c.type === 1 ? { To_Account: c.peer } : { ToGroupId: c.peer }),
+          StandardMark: ImStandIn.standardMark(c.marks),
+          CustomMark: '',
+        },
+      ];
+    });
+    return ok({ ContactItem: found });
+  }
+
+  /** mark_contact: ≤ 100 MarkItem, OptType 1|2|3, per-item results. 51013 on a basic edition. */
+  private markContact(arrival: ImArrival): ImReply {
+    const body = arrival.body as { From_Account?: unknown; MarkItem?: unknown };
+    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account))
+      return fail(90008, 'From_Account missing or not found');
+    if (this.edition === 'basic') return fail(51013, 'the edition does not support conversation marks');
+    if (!Array.isArray(body.MarkItem) || body.MarkItem.length === 0 || body.MarkItem.length > 100)
+      return fail(51006, 'MarkItem must hold 1 to 100 items');
+    const list = this.conversations.get(body.From_Account) ?? [];
+    const results = [];
+    for (const raw of body.MarkItem as Array<Record<string, unknown>>) {
+      const contact = this.contactOf(raw.ContactItem);
+      const positions = (key: string) =>
+        raw[key] === undefined
+          ? []
+          : Array.isArray(raw[key]) && (raw[key] as unknown[]).every((p) => Number.isInteger(p) && (p as number) >= 1)
+            ? (raw[key] as number[])
+            : undefined;
+      const set = positions('SetMark');
+      const clear = positions('ClearMark');
+      if (![1, 2, 3].includes(raw.OptType as number) || !contact || !set || !clear)
+        return fail(90001, 'MarkItem needs OptType 1-3, a ContactItem and integer SetMark/ClearMark');
+      const c = list.find((x) => x.type === contact.type && x.peer === contact.id);
+      if (!c) {
+        results.push({ ContactItem: raw.ContactItem, ResultCode: 51007, ResultInfo: 'no such conversation' });
+        continue;
+      }
+      const marks = new Set(c.marks ?? []);
+      for (const p of set) marks.add(p);
+      if (!this.ignoreClearMark) for (const p of clear) marks.delete(p);
+      c.marks = [...marks];
+      results.push({ ContactItem: raw.ContactItem, ResultCode: 0, ResultInfo: '' });
+    }
+    return ok({ ResultItem: results });
   }
 
   async start(port = 0): Promise<string> {

@@ -24,6 +24,8 @@ export interface SlackStandInOptions {
   /** Socket Mode: the app-level token apps.connections.open accepts, and the stand-in that serves the socket. */
   appToken?: string;
   socketMode?: { openConnection(): { status: number; body: Record<string, unknown> } };
+  /** The bot token's scopes, sent as auth.test's x-oauth-scopes header (as Slack does). Default: the manifest's. */
+  scopes?: string[];
   /** auth.test answers this error (e.g. token_revoked) while set. */
   authError?: string;
 }
@@ -90,9 +92,9 @@ export class SlackStandIn {
     const text = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     let call: SlackApiCall | undefined;
-    const json = (status: number, body: Record<string, unknown>) => {
+    const json = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       if (call) call.result = body;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
       for (const wake of this.waiters.splice(0)) wake();
     };
 
@@ -118,15 +120,23 @@ export class SlackStandIn {
 
     switch (method) {
       case 'auth.test':
-        return json(200, {
-          ok: true,
-          url: 'https://stand-in.slack.com/',
-          team: 'Stand-in',
-          user: 'markread',
-          team_id: 'T0STANDIN',
-          user_id: 'U0BOT',
-          bot_id: 'B0BOT',
-        });
+        return json(
+          200,
+          {
+            ok: true,
+            url: 'https://stand-in.slack.com/',
+            team: 'Stand-in',
+            user: 'markread',
+            team_id: 'T0STANDIN',
+            user_id: 'U0BOT',
+            bot_id: 'B0BOT',
+          },
+          {
+            'x-oauth-scopes': (
+              this.options.scopes ?? ['commands', 'chat:write', 'chat:write.public', 'usergroups:read']
+            ).join(','),
+          },
+        );
       case 'chat.postMessage': {
         const error = this.options.channelErrors?.get(String(args.channel));
         if (error) return json(200, { ok: false, error });

@@ -1,13 +1,17 @@
 import { type AdapterFlags, markCommandOf, parseMarkCommand, unknownFlag } from '../domain/command-grammar.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 
+type Common = { json: boolean; dryRun: boolean; clearMarks: boolean };
+
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'mark'; request: MarkReadRequest; json: boolean; dryRun: boolean }
-  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; json: boolean; dryRun: boolean }
-  | { kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean; json: boolean; dryRun: boolean }
-  | { kind: 'from-file'; path: string; json: boolean; dryRun: boolean }
+  | ({ kind: 'mark'; request: MarkReadRequest } & Common)
+  | ({ kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined } & Common)
+  | ({ kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean } & Common)
+  | ({ kind: 'from-file'; path: string } & Common)
+  | { kind: 'check'; user: string; peers: string[]; json: boolean }
+  | { kind: 'doctor'; json: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
 /** The CLI's own flags; the command's (--all, --read-time) belong to the shared grammar. */
@@ -30,6 +34,9 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   const json = argv.includes('--json');
   const usage = (...problems: string[]): CliCommand => ({ kind: 'usage-error', problems, json });
   if (argv.length === 0) return { kind: 'help' };
+  // `doctor` alone is not a mark (that needs two UserIDs), so the word can name the checklist unambiguously.
+  const words = argv.filter((a) => a !== '--json');
+  if (words.length === 1 && words[0] === 'doctor') return { kind: 'doctor', json };
   const shortUnknown = argv.find((a) => /^-[^-]/.test(a) && !SHORT.has(a));
   if (shortUnknown !== undefined)
     return usage(unknownFlag(shortUnknown.slice(1), Object.keys(CLI_FLAGS)).replace('--', '-'));
@@ -41,17 +48,22 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   if (flags.help) return { kind: 'help' };
   if (flags.version) return { kind: 'version' };
   const dryRun = flags['dry-run'] === true;
+  const clearMarks = flags['clear-marks'] === true;
 
   if (typeof flags['from-file'] === 'string') {
-    if (parsed.positionals.length > 0 || flags.all || flags['read-time'] !== undefined) {
+    if (parsed.positionals.length > 0 || flags.all || flags.check || flags['read-time'] !== undefined) {
       return usage(
-        '--from-file takes no UserIDs, --all or --read-time: each line of the file is user,peer[,read_time]',
+        '--from-file takes no UserIDs, --all, --check or --read-time: each line of the file is user,peer[,read_time]',
       );
     }
-    return { kind: 'from-file', path: flags['from-file'], json, dryRun };
+    return { kind: 'from-file', path: flags['from-file'], json, dryRun, clearMarks };
   }
   if (!parsed.ok) return usage(...parsed.problems);
   const command = markCommandOf(parsed.target);
+  if (command.kind === 'check') {
+    if (dryRun) return usage('--check is read-only already; drop --dry-run');
+    return { ...command, json };
+  }
   return command.kind === 'mark-all'
     ? { ...command, yes: flags.yes === true, json, dryRun }
     : { ...command, json, dryRun };

@@ -5,6 +5,8 @@ import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
 import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
+import { checkBadge, planPeers } from '../domain/badge-check.js';
+import { type ClearMarksReport, clearUnreadMarks } from '../domain/conversation-marks.js';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import { type MarkReadRequest, markReadRequests } from '../domain/mark-read-request.js';
 import {
@@ -23,6 +25,8 @@ import { RedisLink } from '../state/redis-link.js';
 import { redisBudgets } from '../state/redis-send-budget.js';
 import { VERSION } from '../version.js';
 import { type CliCommand, parseCliArgs } from './args.js';
+import { checkJson, checkText, marksJson, marksText } from './check-output.js';
+import { runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
 import { parsePairsFile } from './pairs-file.js';
@@ -46,6 +50,7 @@ const stoppedCode = () => (term.stdoutClosed ? EXIT.outputClosed : EXIT.interrup
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
+  if (command.kind === 'doctor') return runDoctor(command.json, term);
   if (command.kind === 'help') {
     term.out(USAGE);
     return EXIT.ok;
@@ -130,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
           command.peers.length,
           command.json,
           stop.signal,
+          command.clearMarks,
         );
       case 'from-file':
         return await markMany(
@@ -138,7 +144,10 @@ async function main(argv: string[]): Promise<number> {
           (filePairs as MarkReadRequest[]).length,
           command.json,
           stop.signal,
+          command.clearMarks,
         );
+      case 'check':
+        return await check(runtime, command, stop.signal);
       case 'mark-all':
         return await markAll(runtime, command, stop.signal);
       default:
@@ -221,8 +230,17 @@ async function markOne(
   signal: AbortSignal,
 ): Promise<number> {
   const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
-  term.out(command.json ? `${JSON.stringify(outcomeJson(result))}\n` : outcomeText(result));
-  return signal.aborted ? stoppedCode() : exitFor([result.outcome.status]);
+  const marks =
+    command.clearMarks && result.outcome.status === 'ok'
+      ? await clearUnreadMarks(runtime.client, command.request.user, [command.request.peer], signal)
+      : undefined;
+  term.out(
+    command.json
+      ? `${JSON.stringify({ ...outcomeJson(result), ...(marks ? marksJson(marks) : {}) })}\n`
+      : `${outcomeText(result)}${marks ? marksText(marks) : ''}`,
+  );
+  if (signal.aborted) return stoppedCode();
+  return marksFailed(marks) ? EXIT.apiFailed : exitFor([result.outcome.status]);
 }
 
 async function markMany(
@@ -231,7 +249,9 @@ async function markMany(
   total: number | undefined,
   json: boolean,
   signal: AbortSignal,
+  clearMarks = false,
 ): Promise<number> {
+  const marked = new Map<string, string[]>();
   const progress = new ProgressBar(process.stderr, total);
   // With the bar on the same terminal, a long run prints only its failures; the summary has the rest.
   const onlyFailures =
@@ -243,6 +263,8 @@ async function markMany(
     signal,
     onPair: (result) => {
       statuses.add(result.outcome.status);
+      const { user, peer } = result.outcome.request;
+      if (clearMarks && result.outcome.status === 'ok') marked.set(user, [...(marked.get(user) ?? []), peer]);
       if (onlyFailures && result.outcome.status === 'ok') return;
       progress.above(() => term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result)));
     },
@@ -251,6 +273,15 @@ async function markMany(
   progress.finish();
   term.out(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
   if (summary.stopped && signal.aborted) return stoppedCode();
+  // --clear-marks: after marking read, the "marked unread" marks of the conversations that were marked.
+  let marksBad = false;
+  for (const [user, peers] of marked) {
+    const report = await clearUnreadMarks(runtime.client, user, peers, signal);
+    term.out(json ? `${JSON.stringify({ user, ...marksJson(report) })}\n` : `${user}: ${marksText(report)}`);
+    marksBad ||= marksFailed(report);
+    if (!report.ok && report.unsupported) break; // said once per run, not per user
+  }
+  if (marksBad) return EXIT.apiFailed;
   if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
   return exitFor([...statuses]);
 }
@@ -308,7 +339,28 @@ async function markAll(
     total,
     command.json,
     signal,
+    command.clearMarks,
   );
+}
+
+/** Marks that were asked to be cleared and were not (or could not be) count as a failure: never claimed done. */
+function marksFailed(report: ClearMarksReport | undefined): boolean {
+  return report !== undefined && (!report.ok || report.notCleared > 0);
+}
+
+/** `--check`: read-only; exit 0 when it could look, 1 when the API refused, 3 when it did not answer. */
+async function check(
+  runtime: ImRuntime,
+  command: Extract<CliCommand, { kind: 'check' }>,
+  signal: AbortSignal,
+): Promise<number> {
+  const report = await checkBadge(runtime, command.user, command.peers, { ...AUDIT, via: 'check' }, signal);
+  const fix = `markread ${[command.user, ...(command.peers.length ? planPeers(report.plan) : ['--all'])].join(' ')} --clear-marks`;
+  term.out(command.json ? `${JSON.stringify(checkJson(report))}\n` : checkText(report, fix));
+  if (report.userExists === false) return EXIT.apiFailed;
+  if (report.accountsError || report.listError)
+    return /ErrorCode/.test(report.accountsError ?? report.listError ?? '') ? EXIT.apiFailed : EXIT.unreachable;
+  return EXIT.ok;
 }
 
 /** 0 if every pair is OK; 1 if the API answered FAIL for any; 3 if only answers were missing. */

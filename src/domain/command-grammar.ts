@@ -7,8 +7,10 @@ import { checkReadTime, checkUserId } from './user-id.js';
  * one-to-one conversations; optionally only messages before `readTime`.
  */
 export type MarkTarget =
-  | { kind: 'pairs'; user: string; peers: string[]; readTime: number | undefined }
-  | { kind: 'all'; user: string; readTime: number | undefined };
+  | { kind: 'pairs'; user: string; peers: string[]; readTime: number | undefined; clearMarks?: boolean }
+  | { kind: 'all'; user: string; readTime: number | undefined; clearMarks?: boolean }
+  /** Read-only: look at `user`'s badge (the named peers, or every conversation) and say what a fix would do. */
+  | { kind: 'check'; user: string; peers: string[] };
 
 /** A flag only one surface knows (the CLI's --json, --dry-run …): its name and whether it takes a value. */
 export type AdapterFlags = Record<string, 'boolean' | 'string'>;
@@ -19,10 +21,15 @@ type Checked = { ok: true; target: MarkTarget } | { ok: false; problems: string[
 export type GrammarResult = Checked & { flags: Record<string, string | true>; positionals: string[] };
 
 /**
- * The flags of the command itself, shared by Slack and the CLI. Read-only modes (a coming --check) are added
- * here as flags, so that no existing command changes meaning.
+ * The flags of the command itself, shared by Slack and the CLI. Read-only modes (--check) are flags too, so that
+ * no existing command changes meaning.
  */
-const GRAMMAR_FLAGS: AdapterFlags = { all: 'boolean', 'read-time': 'string' };
+const GRAMMAR_FLAGS: AdapterFlags = {
+  all: 'boolean',
+  'read-time': 'string',
+  check: 'boolean',
+  'clear-marks': 'boolean',
+};
 
 /**
  * The one grammar of a mark command: `<user> <peer> [<peer> …]` or `<user> --all`, with `--read-time <unix
@@ -65,6 +72,8 @@ function target(
   options: { maxPeers?: number; nowMs?: number },
 ): Checked {
   const nowMs = options.nowMs ?? Date.now();
+  if (flags.check === true) return checkTarget(positionals, flags, options);
+  const clearMarks = flags['clear-marks'] === true;
   let readTime: number | undefined;
   if (typeof flags['read-time'] === 'string') {
     const checked = checkReadTime(flags['read-time'], nowMs);
@@ -81,7 +90,7 @@ function target(
       };
     const user = checkUserId(positionals[0] as string, 'user');
     return user.ok
-      ? { ok: true, target: { kind: 'all', user: user.value, readTime } }
+      ? { ok: true, target: { kind: 'all', user: user.value, readTime, clearMarks } }
       : { ok: false, problems: [user.message] };
   }
   if (positionals.length < 2) {
@@ -108,26 +117,64 @@ function target(
       problems.push(...checked.problems.filter((p) => p.field !== 'user' || i === 0).map((p) => p.message));
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, target: { kind: 'pairs', user, peers, readTime } };
+  return { ok: true, target: { kind: 'pairs', user, peers, readTime, clearMarks } };
+}
+
+/** `<user> [<peer> …] --check`: read-only, so the flags that change things are refused rather than ignored. */
+function checkTarget(
+  positionals: string[],
+  flags: Record<string, string | true>,
+  options: { maxPeers?: number; nowMs?: number },
+): Checked {
+  if (flags['clear-marks'] === true)
+    return {
+      ok: false,
+      problems: ['--check changes nothing, so it takes no --clear-marks; the check says what --clear-marks would do'],
+    };
+  if (flags['read-time'] !== undefined)
+    return { ok: false, problems: ['--check reads only; --read-time applies when marking'] };
+  if (positionals.length === 0) return { ok: false, problems: ['--check needs the UserID whose badge is stuck'] };
+  if (positionals.length === 1 || flags.all === true) {
+    if (flags.all === true && positionals.length !== 1)
+      return { ok: false, problems: ['--all --check takes exactly one UserID'] };
+    const user = checkUserId(positionals[0] as string, 'user');
+    return user.ok
+      ? { ok: true, target: { kind: 'check', user: user.value, peers: [] } }
+      : { ok: false, problems: [user.message] };
+  }
+  const pairs = target(positionals, {}, options);
+  return pairs.ok && pairs.target.kind === 'pairs'
+    ? { ok: true, target: { kind: 'check', user: pairs.target.user, peers: pairs.target.peers } }
+    : pairs;
 }
 
 /** What a target asks for, as every surface acts on it: one pair, several peers of one user, or --all. */
 export type MarkCommand =
-  | { kind: 'mark'; request: MarkReadRequest }
-  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined }
-  | { kind: 'mark-all'; user: string; readTime: number | undefined };
+  | { kind: 'mark'; request: MarkReadRequest; clearMarks: boolean }
+  | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; clearMarks: boolean }
+  | { kind: 'mark-all'; user: string; readTime: number | undefined; clearMarks: boolean }
+  | { kind: 'check'; user: string; peers: string[] };
 
 export function markCommandOf(target: MarkTarget): MarkCommand {
-  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime };
+  if (target.kind === 'check') return target;
+  const clearMarks = target.clearMarks === true;
+  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime, clearMarks };
   if (target.peers.length === 1)
-    return { kind: 'mark', request: markReadRequest(target.user, target.peers[0] as string, target.readTime) };
-  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime };
+    return {
+      kind: 'mark',
+      request: markReadRequest(target.user, target.peers[0] as string, target.readTime),
+      clearMarks,
+    };
+  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime, clearMarks };
 }
 
 /** The words that state `target` again: what "run it again" shows, parsing back to the same target. */
 export function markCommandWords(target: MarkTarget): string[] {
+  if (target.kind === 'check') return [target.user, ...target.peers, '--check'];
   const words = target.kind === 'all' ? [target.user, '--all'] : [target.user, ...target.peers];
-  return target.readTime === undefined ? words : [...words, '--read-time', String(target.readTime)];
+  if (target.readTime !== undefined) words.push('--read-time', String(target.readTime));
+  if (target.clearMarks) words.push('--clear-marks');
+  return words;
 }
 
 function splitFlag(flag: string): [string, string | undefined] {

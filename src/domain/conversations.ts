@@ -13,14 +13,28 @@ export class ConversationListError extends Error {
 /** Pages more than this are taken as a server that never says it is complete. */
 const MAX_PAGES = 100_000;
 
+/** One item of a conversation list: a one-to-one conversation (with `peer`) or a group (with `groupId`). */
+export type ConversationItem = { type: 'c2c'; peer: string } | { type: 'group'; groupId: string };
+
 /**
  * Yields the peer of each of `user`'s one-to-one conversations (group items are skipped), page by page as
- * they arrive, following CompleteFlag and echoing the four cursors back. Throws ConversationListError if a page
- * cannot be read.
+ * they arrive. Throws ConversationListError if a page cannot be read.
  */
 export async function* oneToOnePeers(client: ImCaller, user: string, signal?: AbortSignal): AsyncGenerator<string> {
+  for await (const item of conversationItems(client, user, signal)) if (item.type === 'c2c') yield item.peer;
+}
+
+/**
+ * Yields each item of `user`'s conversation list, page by page as they arrive, following CompleteFlag and echoing
+ * the four cursors back. Throws ConversationListError if a page cannot be read.
+ */
+export async function* conversationItems(
+  client: ImCaller,
+  user: string,
+  signal?: AbortSignal,
+): AsyncGenerator<ConversationItem> {
   let cursor: GetListCursor = FIRST_PAGE;
-  // Only pinned peers are remembered (a pinned conversation may also appear in the time-ordered part): the set
+  // Only pinned items are remembered (a pinned conversation may also appear in the time-ordered part): the set
   // stays as small as the pinned list, so memory does not grow with tens of thousands of conversations.
   const pinned = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -33,9 +47,12 @@ export async function* oneToOnePeers(client: ImCaller, user: string, signal?: Ab
       throw new ConversationListError(`listing ${user}'s conversations got no answer: ${result.failure.detail}`);
     const r = result.response;
     for (const item of r.SessionItem) {
-      if (item.Type !== SESSION_TYPE_C2C || !item.To_Account || pinned.has(item.To_Account)) continue;
-      if (item.TopFlag === 1) pinned.add(item.To_Account);
-      yield item.To_Account;
+      const c2c = item.Type === SESSION_TYPE_C2C;
+      const id = c2c ? item.To_Account : item.GroupId;
+      const key = `${c2c ? 'c2c' : 'group'}:${id}`;
+      if (!id || pinned.has(key)) continue;
+      if (item.TopFlag === 1) pinned.add(key);
+      yield c2c ? { type: 'c2c', peer: id } : { type: 'group', groupId: id };
     }
     if (r.CompleteFlag === 1) return;
     const next = {

@@ -2,6 +2,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config/slack-config.js';
+import { ImWatch } from '../doctor/im-watch.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import { memoryState, type SharedState } from '../state/shared-state.js';
@@ -75,6 +76,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const logger = runtime.logger.child({ component: 'slack' });
   const state = options.state ?? memoryState();
   const inFlight = new InFlight();
+  const imWatch = new ImWatch(runtime.config, runtime.client, logger.child({ component: 'doctor' }));
   let ready = false;
   let stopping = false;
   const connection = new ConnectionState(options.healthGraceMs);
@@ -91,6 +93,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       inFlight: inFlight.size,
       // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
       redis: state.health(),
+      // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
+      im: imWatch.status(),
     };
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -217,6 +221,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
         throw error;
       }
       void allowlist.warm();
+      imWatch.start();
       ready = true;
       logger.info(
         { version: VERSION, mode: slack.mode, port },
@@ -233,6 +238,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
 
   async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {
     stopping = true;
+    imWatch.stop();
     // With a durable journal, runs in progress are handed over: another replica (or this one, restarted)
     // continues them from their checkpoint, in the same thread. Without one, they stop taking new pairs; what
     // was sent finishes and their summaries are posted in the drain.

@@ -1,10 +1,20 @@
+import { clearUnreadMarks } from '../domain/conversation-marks.js';
+import { oneToOnePeers } from '../domain/conversations.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
 import { LetGo } from '../work/journal.js';
 import { ChannelThread } from './channel-thread.js';
+import { marksLine } from './check-message.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps } from './mark-read-in-slack.js';
-import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, progressMessage, summaryMessage } from './messages.js';
-import { code } from './mrkdwn.js';
+import {
+  bulkParentMessage,
+  LIST_PAIRS_UP_TO,
+  plainMessage,
+  progressMessage,
+  summaryMessage,
+  withLine,
+} from './messages.js';
+import { code, escapeMrkdwn } from './mrkdwn.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 /** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
@@ -184,9 +194,11 @@ async function bulkInSlack(
     log.info({ runId: run.id, position, why: controller.signal.reason.why }, 'bulk run handed over');
     return;
   }
+  const marks = run.clearMarks && !summary.stopped ? await clearMarksOf(deps, run, controller.signal) : undefined;
   const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished').catch(() => undefined);
   const stopReason = ended?.run?.stopReason;
-  const message = summaryMessage(summary, run.total, rerun, stopReason, results);
+  let message = summaryMessage(summary, run.total, rerun, stopReason, results);
+  if (marks) message = withLine(message, marks);
   const delivered =
     replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;
   if (delivered) {
@@ -201,4 +213,19 @@ async function bulkInSlack(
     failed: summary.failed,
     done: summary.done,
   });
+}
+
+/** --clear-marks after a bulk run: the run's peers (an --all's are listed again), unmarked with proof. */
+async function clearMarksOf(deps: SlackFlowDeps, run: RunRecord, signal: AbortSignal): Promise<string> {
+  let peers = run.peers;
+  if (peers === undefined) {
+    peers = [];
+    try {
+      for await (const peer of oneToOnePeers(deps.im.client, run.user, signal)) if (peer !== run.user) peers.push(peer);
+    } catch (error) {
+      return `*Unread marks*: not cleared: ${escapeMrkdwn((error as Error).message)}`;
+    }
+  }
+  if (peers.length === 0) return '*Unread marks*: none were set.';
+  return marksLine(await clearUnreadMarks(deps.im.client, run.user, peers, signal));
 }

@@ -11,9 +11,16 @@ export type ParsedCommand =
 export const SLASH_COMMAND = '/markread';
 
 /** The command that repeats a run (marking read is idempotent, so it finishes the job), in the shared grammar. */
-export function rerunCommand(user: string, target: string[] | 'all', readTime: number | undefined): string {
+export function rerunCommand(
+  user: string,
+  target: string[] | 'all',
+  readTime: number | undefined,
+  clearMarks = false,
+): string {
   const words = markCommandWords(
-    target === 'all' ? { kind: 'all', user, readTime } : { kind: 'pairs', user, peers: target, readTime },
+    target === 'all'
+      ? { kind: 'all', user, readTime, clearMarks }
+      : { kind: 'pairs', user, peers: target, readTime, clearMarks },
   );
   return `${SLASH_COMMAND} ${words.join(' ')}`;
 }

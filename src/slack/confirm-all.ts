@@ -15,6 +15,7 @@ export async function askToConfirmAll(
   ctx: SlackRequestContext,
   user: string,
   readTime: number | undefined,
+  clearMarks = false,
 ): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
   const refusal = deps.jobs.bulkRefusal();
@@ -40,7 +41,7 @@ export async function askToConfirmAll(
   }
   let run: RunRecord;
   try {
-    run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting' });
+    run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting', clearMarks });
   } catch (error) {
     log.error({ err: error }, 'could not record an --all awaiting confirmation');
     await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));

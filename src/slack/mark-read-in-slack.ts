@@ -1,11 +1,20 @@
 import type { webApi } from '@slack/bolt';
+import { clearUnreadMarks } from '../domain/conversation-marks.js';
 import type { AuditContext } from '../domain/mark-read.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
+import { marksLine } from './check-message.js';
 import { rerunCommand } from './command-text.js';
-import { fallbackOutcomeMessage, outcomeMessage, parentMessage, plainMessage, type SlackMessage } from './messages.js';
+import {
+  fallbackOutcomeMessage,
+  outcomeMessage,
+  parentMessage,
+  plainMessage,
+  type SlackMessage,
+  withLine,
+} from './messages.js';
 import { code } from './mrkdwn.js';
 import type { Respond } from './response-url.js';
 
@@ -25,6 +34,8 @@ export interface SingleCheckpoint {
 export interface SingleJobOptions {
   resume?: SingleCheckpoint;
   save?: (checkpoint: SingleCheckpoint) => Promise<void>;
+  /** --clear-marks: after marking read, clear the conversation's "marked unread" mark, with proof. */
+  clearMarks?: boolean;
 }
 
 /**
@@ -159,7 +170,11 @@ export async function markReadInSlack(
     };
   }
 
-  const message = outcomeMessage(result);
+  let message = outcomeMessage(result);
+  if (options.clearMarks && result.outcome.status === 'ok') {
+    const marks = await clearUnreadMarks(deps.im.client, request.user, [request.peer]);
+    message = withLine(message, marksLine(marks));
+  }
   if ((await thread.reply(message)) !== undefined) {
     await options.save?.({ parentTs: thread.parentTs, delivered: true });
     await thread.update(parentMessage(ctx.requester, request, result.outcome.status));

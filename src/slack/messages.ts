@@ -16,8 +16,8 @@ export interface SlackMessage {
 }
 
 /** Top-level `text` and section text share Slack's 3,000-character budget here; callers pass escaped mrkdwn. */
-const TEXT_MAX = 3000;
-const section = (text: string): KnownBlock => ({
+export const TEXT_MAX = 3000;
+export const section = (text: string): KnownBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clip(text, TEXT_MAX) },
 });
@@ -271,6 +271,11 @@ export function confirmAllMessage(runId: string, user: string, count: number): S
       },
     ],
   };
+}
+
+/** `message` with one more section at the end (a proof line added after the fact). */
+export function withLine(message: SlackMessage, line: string): SlackMessage {
+  return { ...message, blocks: [...message.blocks, section(line)] };
 }
 
 /** A one-section message from mrkdwn the caller built (escaping whatever it echoes). */

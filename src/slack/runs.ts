@@ -16,6 +16,8 @@ export interface RunRecord {
   peers?: string[];
   readTime: number | undefined;
   total: number;
+  /** After marking read, clear the conversations' "marked unread" marks too (--clear-marks, or a check's Fix it). */
+  clearMarks?: boolean;
   state: RunState;
   /** Why it was stopped, in mrkdwn: "stopped by @someone", or a shutdown. */
   stopReason?: string;

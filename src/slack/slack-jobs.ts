@@ -33,6 +33,7 @@ const slackJobSchema = z.discriminatedUnion('kind', [
     kind: z.literal('single'),
     ctx: ctxSchema,
     request: z.object({ user: z.string(), peer: z.string(), readTime: z.number().int().optional() }),
+    clearMarks: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('bulk'), runId: z.string(), ctx: ctxSchema }),
 ]);
@@ -124,6 +125,7 @@ export class SlackJobs {
     const work = startMarkReadInSlack(this.deps.flow, ctx, request, {
       resume: lease.saved as SingleCheckpoint | undefined,
       save: (checkpoint) => lease.checkpoint(checkpoint),
+      clearMarks: job.clearMarks === true,
     });
     // Cut short by a shutdown: a durable journal hands the job over (another replica finishes it); otherwise
     // the requester is told what was sent and to run it again.
@@ -151,7 +153,7 @@ export class SlackJobs {
     if (run.state !== 'running' && run.state !== 'stopping') return 'over';
     const all = run.peers === undefined;
     const scope = bulkScope(run.user, run.total, all);
-    const rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime);
+    const rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
     const resume = lease.saved as BulkCheckpoint | undefined;
     if (lease.deliveries > 1)
       this.deps.logger.info(

@@ -38,6 +38,9 @@ const HOSTILE = [
   '\udfff',
   '😀',
   '--all',
+  '--check',
+  '--clear-marks',
+  'doctor',
   '--read-time',
   '--read-time=1',
   '--json',
@@ -231,9 +234,17 @@ export const TARGETS: Target[] = [
 type Parsed = ReturnType<typeof parseCommandText> | ReturnType<typeof parseCliArgs>;
 function targetOf(p: Parsed): MarkTarget | undefined {
   if (p.kind === 'mark')
-    return { kind: 'pairs', user: p.request.user, peers: [p.request.peer], readTime: p.request.readTime };
-  if (p.kind === 'mark-many') return { kind: 'pairs', user: p.user, peers: p.peers, readTime: p.readTime };
-  if (p.kind === 'mark-all') return { kind: 'all', user: p.user, readTime: p.readTime };
+    return {
+      kind: 'pairs',
+      user: p.request.user,
+      peers: [p.request.peer],
+      readTime: p.request.readTime,
+      clearMarks: p.clearMarks,
+    };
+  if (p.kind === 'mark-many')
+    return { kind: 'pairs', user: p.user, peers: p.peers, readTime: p.readTime, clearMarks: p.clearMarks };
+  if (p.kind === 'mark-all') return { kind: 'all', user: p.user, readTime: p.readTime, clearMarks: p.clearMarks };
+  if (p.kind === 'check') return { kind: 'check', user: p.user, peers: p.peers };
   return undefined;
 }
 

@@ -38,3 +38,12 @@ export function getC2cUnreadMsgNum(
     limits,
   );
 }
+
+/** The same API without peers: the account's total over all one-to-one conversations (AllC2CUnreadMsgNum). */
+export function getC2cUnreadTotal(
+  client: ImCaller,
+  toAccount: string,
+  signal?: AbortSignal,
+): Promise<CallResult<GetC2cUnreadMsgNumResponse>> {
+  return client.call(GET_C2C_UNREAD_MSG_NUM, { To_Account: toAccount }, signal);
+}

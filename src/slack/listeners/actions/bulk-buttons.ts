@@ -75,7 +75,7 @@ export function registerBulkButtons(app: App, deps: ListenerDeps): void {
         true,
       ));
     }
-    const scope = bulkScope(run.user, run.total, true);
+    const scope = bulkScope(run.user, run.total, run.peers === undefined);
     await answer(
       body,
       `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`,

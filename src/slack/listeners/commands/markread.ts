@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { checkInSlack, checkingMessage } from '../../check-in-slack.js';
 import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
 import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -68,8 +69,13 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
       // Recorded as it is acked: from here on a replica's death does not lose it.
       await Promise.all([
         ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) }),
-        deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request }),
+        deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request, clearMarks: parsed.clearMarks }),
       ]);
+      return;
+    }
+    if (parsed.kind === 'check') {
+      await ack({ response_type: 'ephemeral', ...checkingMessage(parsed.user) });
+      void deps.inFlight.track(checkInSlack(deps, ctx, parsed.user, parsed.peers));
       return;
     }
     const refusal = deps.jobs.bulkRefusal();
@@ -87,7 +93,7 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
         ),
       });
       const started = deps.runs
-        .create({ ctx, user, peers, readTime, total: peers.length, state: 'running' })
+        .create({ ctx, user, peers, readTime, total: peers.length, state: 'running', clearMarks: parsed.clearMarks })
         .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
         .catch(async (error) => {
           deps.logger.error({ err: error, ...who }, 'could not record a many-peer run');
@@ -106,6 +112,6 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
         ),
       );
     };
-    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime), interrupt);
+    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime, parsed.clearMarks), interrupt);
   });
 }

@@ -1,0 +1,55 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadEnvFile } from '../config/env-file.js';
+import { loadImConfig } from '../config/im-config.js';
+import { loadSlackConfig } from '../config/slack-config.js';
+import { checklistText, type DoctorItem } from '../doctor/checklist.js';
+import { imChecks } from '../doctor/im-doctor.js';
+import { slackChecks } from '../doctor/slack-doctor.js';
+import { createImRuntime } from '../im-runtime.js';
+import { addEnvSecrets, Redactor } from '../log/redactor.js';
+import { stderrDestination } from '../log/terminal-destination.js';
+import { EXIT } from './exit-codes.js';
+import type { Terminal } from './terminal.js';
+
+/**
+ * `markread doctor`: is markread itself set up right? The configuration, the IM host and the admin UserSig, and
+ * when the Slack variables are set, the bot token, its scopes and the Socket Mode token. Exit 0 only when all pass.
+ */
+export async function runDoctor(json: boolean, term: Terminal): Promise<number> {
+  loadEnvFile();
+  const redactor = addEnvSecrets(new Redactor(), process.env);
+  const items: DoctorItem[] = [];
+  try {
+    const { config } = loadImConfig(process.env);
+    const runtime = createImRuntime(config, { redactor, destination: stderrDestination(), logLevel: 'silent' });
+    try {
+      items.push(...(await imChecks(config, runtime.client)));
+    } finally {
+      await runtime.client.close();
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    items.push({
+      name: 'configuration',
+      ok: false,
+      detail: error.problems.join('; '),
+      fix: 'set each variable named (see .env.example)',
+    });
+  }
+  if (process.env.SLACK_BOT_TOKEN?.trim()) {
+    try {
+      items.push(...(await slackChecks(loadSlackConfig(process.env))));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      items.push({
+        name: 'Slack configuration',
+        ok: false,
+        detail: error.problems.join('; '),
+        fix: 'set each variable named (see .env.example)',
+      });
+    }
+  }
+  const ok = items.every((i) => i.ok);
+  term.out(json ? `${JSON.stringify({ ok, checks: items })}\n` : checklistText(items));
+  return ok ? EXIT.ok : EXIT.apiFailed;
+}

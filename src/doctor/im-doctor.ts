@@ -1,0 +1,81 @@
+import type { ImConfig } from '../config/im-config.js';
+import { accountCheck } from '../im/apis/account-check.js';
+import type { ImCaller } from '../im/caller.js';
+import { explainError } from '../im/error-catalogue.js';
+import type { DoctorItem } from './checklist.js';
+
+/** What a refusal of the admin's own account_check says about the configuration, by ErrorCode. */
+const DIAGNOSES: Array<{ codes: number[]; what: string; fix: string }> = [
+  {
+    codes: [70016, 70020],
+    what: 'the IM server does not know this SDKAppID: the region is wrong',
+    fix: "set TIM_REGION to the region the app was created in (IM console → the app's Basic Information)",
+  },
+  {
+    codes: [70009, 70003, 60004, 60005, 70050],
+    what: 'the admin UserSig was refused: TIM_SECRET_KEY is not the key of TIM_SDKAPPID',
+    fix: 'copy the secret key of this SDKAppID (IM console → Basic Configuration → Basic Information); after 70050 wait 60 s',
+  },
+  {
+    codes: [60010, 70403],
+    what: 'TIM_ADMIN_IDENTIFIER is not an App admin of this app',
+    fix: 'set TIM_ADMIN_IDENTIFIER to an App admin account (IM console → Account Management → App admins)',
+  },
+  {
+    codes: [60021],
+    what: "this machine's IP is not on the app's REST API IP allowlist",
+    fix: 'add this host’s egress IP to the REST API allowlist in the IM console, or remove the allowlist',
+  },
+  {
+    codes: [60020],
+    what: "the app's paid edition has expired or was never bought",
+    fix: 'renew the edition in the IM console',
+  },
+];
+
+/**
+ * The IM half of the doctor: which host and region, whether it answers, and whether the admin UserSig is
+ * accepted. One harmless account_check of the admin account proves the key, the SDKAppID, the region, the admin's
+ * rights and the IP allowlist at once.
+ */
+export async function imChecks(config: ImConfig, client: ImCaller, signal?: AbortSignal): Promise<DoctorItem[]> {
+  const host = client.endpoint.primary.host;
+  const where = `${host}${config.region ? ` (region ${config.region})` : ' (TIM_BASE_URL)'}`;
+  const items: DoctorItem[] = [
+    {
+      name: 'configuration',
+      ok: true,
+      detail: `SDKAppID ${config.sdkAppId}, admin ${config.adminIdentifier}, ${config.maxRps} calls/s at most`,
+    },
+  ];
+  const result = await accountCheck(client, [config.adminIdentifier], signal);
+  if (result.status === 'unreachable') {
+    items.push({
+      name: 'IM host reachable',
+      ok: false,
+      detail: `no answer from ${where}: ${result.failure.detail}`,
+      fix: 'check DNS and egress to that host; TIM_REGION (or TIM_BASE_URL) must be where the app lives',
+    });
+    items.push({ name: 'admin UserSig accepted', ok: false, detail: 'not checked: the host did not answer' });
+    return items;
+  }
+  items.push({ name: 'IM host reachable', ok: true, detail: `${where} answered` });
+  if (result.status === 'ok') {
+    items.push({
+      name: 'admin UserSig accepted',
+      ok: true,
+      detail: `account_check of ${config.adminIdentifier} succeeded: key, SDKAppID, region, admin rights and IP allowlist are right`,
+    });
+    return items;
+  }
+  const code = result.error.code;
+  const known = DIAGNOSES.find((d) => d.codes.includes(code));
+  const explained = explainError(code);
+  items.push({
+    name: 'admin UserSig accepted',
+    ok: false,
+    detail: `ErrorCode ${code}: ${known?.what ?? explained.meaning}`,
+    fix: known?.fix ?? explained.action ?? 'see the troubleshooting table in the README',
+  });
+  return items;
+}

@@ -1,0 +1,93 @@
+import { request } from 'undici';
+import type { SlackConfig } from '../config/slack-config.js';
+import type { DoctorItem } from './checklist.js';
+
+/** The bot scopes manifest.yml asks for (test/manifest.test.ts keeps the two equal), and what each is for. */
+export const BOT_SCOPES: Record<string, string> = {
+  commands: '/markread itself',
+  'chat:write': 'the parent message, the thread reply and their edits',
+  'chat:write.public': 'posting in public channels the bot was not invited to',
+  'usergroups:read': 'MARKREAD_ALLOWED_USERGROUPS',
+};
+
+const SLACK_API = 'https://slack.com/api/';
+
+async function call(apiUrl: string, method: string, token: string) {
+  const res = await request(`${apiUrl}${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const body = (await res.body.json()) as { ok?: boolean; error?: string; team?: string; user?: string };
+  return { body, scopes: String(res.headers['x-oauth-scopes'] ?? '') };
+}
+
+/**
+ * The Slack half of the doctor: the bot token (auth.test), its scopes against the manifest's, and in Socket Mode
+ * the app-level token (apps.connections.open, whose URL is not used). Plain HTTP: the doctor needs no Bolt.
+ */
+export async function slackChecks(slack: SlackConfig): Promise<DoctorItem[]> {
+  const apiUrl = slack.apiUrl ?? SLACK_API;
+  const items: DoctorItem[] = [];
+  let scopes: string | undefined;
+  try {
+    const { body, scopes: granted } = await call(apiUrl, 'auth.test', slack.botToken.reveal());
+    if (body.ok) {
+      items.push({ name: 'Slack bot token', ok: true, detail: `auth.test: ${body.user} in ${body.team}` });
+      scopes = granted;
+    } else
+      items.push({
+        name: 'Slack bot token',
+        ok: false,
+        detail: `auth.test answered ${body.error}`,
+        fix: 'reinstall the app (OAuth & Permissions) and copy a fresh xoxb- token into SLACK_BOT_TOKEN',
+      });
+  } catch (error) {
+    items.push({
+      name: 'Slack bot token',
+      ok: false,
+      detail: `cannot reach ${apiUrl}: ${(error as Error).message}`,
+      fix: 'allow egress to slack.com (or fix SLACK_API_URL)',
+    });
+  }
+  if (scopes !== undefined) {
+    const granted = new Set(scopes.split(',').map((s) => s.trim()));
+    const needed = Object.keys(BOT_SCOPES).filter((s) => s !== 'usergroups:read' || slack.allowedUserGroups.size > 0);
+    const missing = needed.filter((s) => !granted.has(s));
+    items.push(
+      missing.length === 0
+        ? { name: 'bot scopes', ok: true, detail: `has ${needed.join(', ')}` }
+        : {
+            name: 'bot scopes',
+            ok: false,
+            detail: `missing ${missing.map((s) => `${s} (${BOT_SCOPES[s]})`).join(', ')}`,
+            fix: 'add them under OAuth & Permissions (or recreate the app from manifest.yml), then reinstall the app',
+          },
+    );
+  }
+  if (slack.mode === 'socket' && slack.appToken) {
+    try {
+      const { body } = await call(apiUrl, 'apps.connections.open', slack.appToken.reveal());
+      items.push(
+        body.ok
+          ? { name: 'Socket Mode app token', ok: true, detail: 'apps.connections.open accepted it' }
+          : {
+              name: 'Socket Mode app token',
+              ok: false,
+              detail: `apps.connections.open answered ${body.error}`,
+              fix: 'Basic Information → App-Level Tokens: generate one with connections:write for SLACK_APP_TOKEN',
+            },
+      );
+    } catch (error) {
+      items.push({
+        name: 'Socket Mode app token',
+        ok: false,
+        detail: `cannot reach ${apiUrl}: ${(error as Error).message}`,
+        fix: 'allow egress to slack.com',
+      });
+    }
+  }
+  return items;
+}

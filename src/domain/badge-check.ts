@@ -1,0 +1,166 @@
+import { ACCOUNTS_PER_CHECK, accountCheck } from '../im/apis/account-check.js';
+import { getC2cUnreadTotal } from '../im/apis/get-c2c-unread-msg-num.js';
+import { type MarkReading, readUnreadMarks } from './conversation-marks.js';
+import { ConversationListError, conversationItems } from './conversations.js';
+import type { AuditContext, MarkReadDeps } from './mark-read.js';
+import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
+
+/** One one-to-one conversation as the check saw it. */
+export interface CheckedConversation {
+  peer: string;
+  unread: UnreadCount;
+  /** Marked unread by the user (a badge with no unread messages); undefined when marks cannot be read. */
+  markedUnread: boolean | undefined;
+}
+
+/** "Why is this badge stuck, and what would markread fix": everything a check found, read-only. */
+export interface BadgeReport {
+  user: string;
+  /** Whether the user exists; undefined if account_check could not say. */
+  userExists: boolean | undefined;
+  /** Peers named in the command that do not exist. */
+  missingPeers: string[];
+  /** Why existence could not be checked, if it could not. */
+  accountsError?: string;
+  /** AllC2CUnreadMsgNum: the user's unread total over one-to-one conversations. */
+  totalUnread: number | undefined;
+  /** The conversations examined (the named peers, or the whole list), most unread first. */
+  conversations: CheckedConversation[];
+  withUnread: number;
+  withoutUnread: number;
+  marks: { readable: true } | { readable: false; reason: string; unsupported: boolean };
+  /** Group conversations in the list (not markable for one member by any supported API). */
+  groups: { count: number; first: string[] };
+  /** Why the conversation list could not be read to the end, if it could not. */
+  listError?: string;
+  /** What markread would do: mark these read (with this many unread) and clear the unread mark of those. */
+  plan: { mark: string[]; unread: number; clearMarks: string[] };
+}
+
+/** Groups named in a report; more are counted, not listed. */
+const GROUPS_SHOWN = 5;
+
+/**
+ * Looks before acting: which accounts exist, the unread total, the unread count and the "marked unread" mark of
+ * each conversation (the named peers, or the whole list), the group conversations, and what markread would do.
+ * Makes no change; writes one audit line saying it was a check.
+ */
+export async function checkBadge(
+  deps: MarkReadDeps,
+  user: string,
+  peers: string[],
+  audit: AuditContext,
+  signal?: AbortSignal,
+): Promise<BadgeReport> {
+  const { client } = deps;
+  const report: BadgeReport = {
+    user,
+    userExists: undefined,
+    missingPeers: [],
+    totalUnread: undefined,
+    conversations: [],
+    withUnread: 0,
+    withoutUnread: 0,
+    marks: { readable: true },
+    groups: { count: 0, first: [] },
+    plan: { mark: [], unread: 0, clearMarks: [] },
+  };
+  const accounts = [user, ...peers];
+  const missing = new Set<string>();
+  for (let i = 0; i < accounts.length; i += ACCOUNTS_PER_CHECK) {
+    const result = await accountCheck(client, accounts.slice(i, i + ACCOUNTS_PER_CHECK), signal);
+    if (result.status !== 'ok') {
+      report.accountsError =
+        result.status === 'fail'
+          ? `account_check failed: ErrorCode ${result.error.code}, ${result.error.meaning}`
+          : `account_check got no answer: ${result.failure.detail}`;
+      break;
+    }
+    for (const item of result.response.ResultItem)
+      if (item.ResultCode !== 0 || item.AccountStatus === 'NotImported') missing.add(item.UserID);
+  }
+  if (report.accountsError === undefined) report.userExists = !missing.has(user);
+  report.missingPeers = peers.filter((p) => missing.has(p));
+  if (report.userExists === false) return logged(deps, report, audit);
+
+  const total = await getC2cUnreadTotal(client, user, signal);
+  if (total.status === 'ok') report.totalUnread = total.response.AllC2CUnreadMsgNum;
+
+  let examined = peers.filter((p) => !missing.has(p));
+  if (peers.length === 0) {
+    try {
+      for await (const item of conversationItems(client, user, signal)) {
+        if (item.type === 'c2c') {
+          if (item.peer !== user) examined.push(item.peer);
+        } else {
+          report.groups.count++;
+          if (report.groups.first.length < GROUPS_SHOWN) report.groups.first.push(item.groupId);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ConversationListError)) throw error;
+      report.listError = error.message;
+    }
+  }
+  examined = [...new Set(examined)];
+  const counts = examined.length ? await readUnreadCounts(client, user, examined, signal) : new Map();
+  const marks: MarkReading = examined.length
+    ? await readUnreadMarks(client, user, examined, signal)
+    : { ok: true, marked: new Map() };
+  if (!marks.ok) report.marks = { readable: false, reason: marks.reason, unsupported: marks.unsupported };
+  report.conversations = examined
+    .map((peer) => ({
+      peer,
+      unread: counts.get(peer) ?? ({ known: false, reason: 'not read' } as UnreadCount),
+      markedUnread: marks.ok ? marks.marked.get(peer) : undefined,
+    }))
+    .sort((a, b) => unreadOf(b) - unreadOf(a));
+  for (const c of report.conversations) {
+    const n = unreadOf(c);
+    if (n > 0) {
+      report.withUnread++;
+      report.plan.mark.push(c.peer);
+      report.plan.unread += n;
+    } else report.withoutUnread++;
+    if (c.markedUnread === true) report.plan.clearMarks.push(c.peer);
+  }
+  return logged(deps, report, audit);
+}
+
+const unreadOf = (c: CheckedConversation) => (c.unread.known ? c.unread.count : 0);
+
+function logged(deps: MarkReadDeps, report: BadgeReport, audit: AuditContext): BadgeReport {
+  deps.logger.info(
+    {
+      audit: 'check',
+      ...audit,
+      user: report.user,
+      userExists: report.userExists,
+      missingPeers: report.missingPeers.length,
+      totalUnread: report.totalUnread,
+      conversations: report.conversations.length,
+      withUnread: report.withUnread,
+      markedUnread: report.plan.clearMarks.length,
+      groups: report.groups.count,
+    },
+    'check (read-only): nothing was changed',
+  );
+  return report;
+}
+
+/** "mark 14 conversations read (37 unread), clear 2 unread marks", or that there is nothing to do. */
+export function describePlan(plan: BadgeReport['plan']): string {
+  const parts: string[] = [];
+  if (plan.mark.length > 0)
+    parts.push(
+      `mark ${plan.mark.length} conversation${plan.mark.length === 1 ? '' : 's'} read (${plan.unread} unread)`,
+    );
+  if (plan.clearMarks.length > 0)
+    parts.push(`clear ${plan.clearMarks.length} unread mark${plan.clearMarks.length === 1 ? '' : 's'}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing: no unread messages and no unread marks were found';
+}
+
+/** The peers a fix touches: those to mark read and those to unmark, once each, in report order. */
+export function planPeers(plan: BadgeReport['plan']): string[] {
+  return [...new Set([...plan.mark, ...plan.clearMarks])];
+}

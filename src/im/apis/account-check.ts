@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { ImCaller } from '../caller.js';
+import type { CallResult } from '../client.js';
+import { type ImApi, imEnvelope } from '../response.js';
+
+/** The API checks at most this many accounts per call. */
+export const ACCOUNTS_PER_CHECK = 100;
+
+const response = imEnvelope.extend({
+  ResultItem: z
+    .array(
+      z.looseObject({
+        UserID: z.string(),
+        ResultCode: z.number().int().default(0),
+        ResultInfo: z.string().default(''),
+        AccountStatus: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+export type AccountCheckResponse = z.infer<typeof response>;
+
+/** `v4/im_open_login_svc/account_check`: whether accounts exist (are "Imported"). Read-only; 100 calls/s. */
+export const ACCOUNT_CHECK = {
+  command: 'v4/im_open_login_svc/account_check',
+  response,
+  maxRps: 100,
+} satisfies ImApi<AccountCheckResponse>;
+
+export function accountCheck(
+  client: ImCaller,
+  userIds: string[],
+  signal?: AbortSignal,
+): Promise<CallResult<AccountCheckResponse>> {
+  if (userIds.length === 0 || userIds.length > ACCOUNTS_PER_CHECK)
+    throw new RangeError(`account_check takes 1 to ${ACCOUNTS_PER_CHECK} accounts, got ${userIds.length}`);
+  return client.call(ACCOUNT_CHECK, { CheckItem: userIds.map((UserID) => ({ UserID })) }, signal);
+}
