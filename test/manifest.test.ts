@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { BOT_SCOPES } from '../src/doctor/slack-doctor.js';
 import { SLASH_COMMAND } from '../src/slack/command-text.js';
 
 interface Manifest {
@@ -37,6 +38,10 @@ const SCOPE_OF_METHOD: Record<string, string> = {
 };
 
 describe('manifest.yml matches the code', () => {
+  it('asks for exactly the bot scopes the doctor checks for', () => {
+    assert.deepEqual([...manifest.oauth_config.scopes.bot].sort(), Object.keys(BOT_SCOPES).sort());
+  });
+
   it('declares the command the app listens for, escaped as the parser expects', () => {
     assert.deepEqual(
       manifest.features.slash_commands.map((c) => c.command),

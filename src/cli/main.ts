@@ -355,7 +355,9 @@ async function check(
   signal: AbortSignal,
 ): Promise<number> {
   const report = await checkBadge(runtime, command.user, command.peers, { ...AUDIT, via: 'check' }, signal);
-  const fix = `markread ${[command.user, ...(command.peers.length ? planPeers(report.plan) : ['--all'])].join(' ')} --clear-marks`;
+  // Exactly what the check found; a long list is --all instead (it marks the rest too, harmlessly).
+  const peers = planPeers(report.plan);
+  const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks`;
   term.out(command.json ? `${JSON.stringify(checkJson(report))}\n` : checkText(report, fix));
   if (report.userExists === false) return EXIT.apiFailed;
   if (report.accountsError || report.listError)

@@ -42,8 +42,10 @@ export const USAGE_TEXT = [
   '`/markread <user> <peer> <peer> …` does the same for up to 100 peers, with one thread reply for the whole run.',
   '`/markread <user> --all` marks every one-to-one conversation of `<user>`, after showing you the count to confirm.',
   'Add `--read-time <unix seconds>` to mark only messages sent before that time. Each reply shows the unread count before → after.',
+  'Add `--clear-marks` to also clear a conversation the user marked unread by hand (its badge stays with 0 unread messages).',
+  '`/markread <user> --check` (or `<user> <peer> … --check`) changes nothing: it shows why the badge is stuck and what markread would fix, with a button to fix it.',
   '`/markread` opens a form. `/markread help` shows this.',
-  '*Examples*: `/markread alice bob` · `/markread alice bob carol` · `/markread alice --all` · `/markread alice bob --read-time 1767225600`',
+  '*Examples*: `/markread alice --check` · `/markread alice bob` · `/markread alice bob carol` · `/markread alice --all --clear-marks` · `/markread alice bob --read-time 1767225600`',
 ]
   // Escaped line by line: `<user>` sent raw would be read by Slack as a link.
   .map(escapeMrkdwn)

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
+
+const CLI = resolve('dist/src/cli/main.js');
+const cwd = mkdtempSync(join(tmpdir(), 'markread-check-'));
+const MARK = 'v4/openim/admin_set_msg_read';
+const MARK_CONTACT = 'v4/recentcontact/mark_contact';
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
+      (e, stdout, stderr) => done({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * Bob's badge: alice sent 3 unread messages; carol's conversation has none but Bob marked it unread by hand (the
+ * badge stays at "1" though the count is 0); dave's is read; and a group conversation also counts in the badge.
+ */
+function seedBob(im: ImStandIn): void {
+  im.conversations.set('bob', [
+    { peer: 'alice', type: 1, unread: 3, msgTime: 30 },
+    { peer: 'carol', type: 1, unread: 0, msgTime: 20, marks: [2] },
+    { peer: 'dave', type: 1, unread: 0, msgTime: 10, marks: [1] },
+    { peer: 'ops-room', type: 2, unread: 5, msgTime: 25 },
+  ]);
+}
+const markOf = (im: ImStandIn, peer: string) => im.conversations.get('bob')?.find((c) => c.peer === peer)?.marks ?? [];
+
+describe('--check and --clear-marks in the CLI', () => {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  let env: Record<string, string>;
+  before(async () => {
+    env = { ...imEnv(await im.start()), TIM_TIMEOUT_MS: '1000', TIM_DEADLINE_MS: '3000' };
+  });
+  beforeEach(() => {
+    seedBob(im);
+    im.arrivals.length = 0;
+    im.edition = 'full';
+    im.ignoreClearMark = false;
+  });
+  after(() => im.stop());
+
+  it('finds the hand-marked conversation and the group, says what it would do, and changes nothing', async () => {
+    const { code, stdout, stderr } = await run(['bob', '--check'], env);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /read-only: nothing was changed/);
+    assert.match(stdout, /Unread total +3 in one-to-one conversations/);
+    assert.match(stdout, /1 with unread messages, 2 without/);
+    assert.match(stdout, /alice +unread 3/);
+    assert.match(stdout, /carol +unread 0 +marked unread by the user: markread can clear it with --clear-marks/);
+    assert.doesNotMatch(stdout, /dave +unread/, 'a starred conversation is not "marked unread"');
+    assert.match(
+      stdout,
+      /1 group conversation \(ops-room\) also count.*no supported API marks a group conversation read/,
+    );
+    assert.match(stdout, /markread would mark 1 conversation read \(3 unread\), clear 1 unread mark/);
+    assert.match(stdout, /To do it: markread bob alice carol --clear-marks/);
+    assert.equal(im.accepted(MARK).length + im.accepted(MARK_CONTACT).length, 0, 'no mark, no unmark');
+  });
+
+  it('answers --check --json with every finding, and only existing accounts', async () => {
+    const { code, stdout } = await run(['bob', 'alice', 'nobody', '--check', '--json'], { ...env });
+    assert.equal(code, 0);
+    const { check } = JSON.parse(stdout) as { check: Record<string, unknown> };
+    assert.equal(check.userExists, true);
+    assert.equal(check.totalUnread, 3);
+    assert.deepEqual(
+      (check.conversations as Array<{ peer: string }>).map((c) => c.peer),
+      ['alice', 'nobody'],
+      'the named peers only',
+    );
+    assert.equal((check.plan as { summary: string }).summary, 'mark 1 conversation read (3 unread)');
+  });
+
+  it('says so when the user does not exist, and looks no further', async () => {
+    const strict = new ImStandIn({
+      sdkAppId: SDK_APP_ID,
+      identifier: ADMIN,
+      secretKey: SECRET_KEY,
+      accounts: new Set(['bob']),
+    });
+    const url = await strict.start();
+    try {
+      const { code, stdout } = await run(['Bob', '--check'], { ...env, ...imEnv(url) });
+      assert.equal(code, 1);
+      assert.match(stdout, /Bob does not exist in this IM app/);
+      assert.deepEqual(strict.accepted('v4/recentcontact/get_list'), []);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('--clear-marks marks read, clears the hand mark, and proves both: unread 0 → 0, mark set → cleared', async () => {
+    const { code, stdout, stderr } = await run(['bob', 'carol', '--clear-marks'], env);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /Unread +0 → 0/);
+    assert.match(stdout, /carol: unread mark: set → cleared/);
+    assert.deepEqual(markOf(im, 'carol'), []);
+    const clear = im.accepted(MARK_CONTACT)[0]?.body as { MarkItem: unknown[] };
+    assert.deepEqual(clear.MarkItem, [{ OptType: 1, ContactItem: { Type: 1, To_Account: 'carol' }, ClearMark: [2] }]);
+  });
+
+  it('never claims a clear the second reading does not confirm', async () => {
+    im.ignoreClearMark = true;
+    const { code, stdout } = await run(['bob', 'carol', '--clear-marks'], env);
+    assert.equal(code, 1);
+    assert.match(stdout, /still set \(could not clear: still marked when read again\)/);
+    assert.doesNotMatch(stdout, /set → cleared/);
+  });
+
+  it('says once per run that the edition has no conversation marks (51013), not once per pair', async () => {
+    im.edition = 'basic';
+    const check = await run(['bob', '--check'], env);
+    assert.match(check.stdout, /Unread marks +cannot be read: .*51013/);
+    const many = await run(['bob', 'alice', 'carol', 'dave', '--clear-marks'], env);
+    assert.equal(many.code, 1);
+    assert.equal((many.stdout.match(/51013/g) ?? []).length, 1, many.stdout);
+    assert.equal(im.accepted(MARK).length, 3, 'the marks read were still made');
+  });
+});
+
+describe('--check and --clear-marks in Slack', () => {
+  let f: SlackFixture;
+  before(async () => {
+    f = await startSlackFixture();
+  });
+  beforeEach(() => {
+    seedBob(f.im);
+  });
+  after(() => f.close());
+
+  it('answers /markread bob --check privately, changes nothing, and its Fix it button fixes exactly that', async () => {
+    const marksBefore = f.im.accepted(MARK).length;
+    const ack = JSON.parse((await f.command('bob --check', { responseId: 'check-bob' })).body) as { text: string };
+    assert.match(ack.text, /Checking `bob`'s badge \(read-only/);
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'check-bob'), 5_000);
+    const answer = f.slack.responses.find((r) => r.id === 'check-bob')?.body ?? {};
+    const text = messageText(answer);
+    assert.match(text, /`carol`: unread 0 · _marked unread by the user: markread can clear it with --clear-marks_/);
+    assert.match(text, /no supported API marks a group conversation read for one member/);
+    assert.match(text, /markread would\* mark 1 conversation read \(3 unread\), clear 1 unread mark/);
+    assert.equal(f.im.accepted(MARK).length, marksBefore, 'a check makes no mark');
+    assert.match(f.logs.text, /"audit":"check"/);
+
+    const blocks = answer.blocks as Array<{ elements?: Array<{ action_id: string; value: string }> }>;
+    const fix = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'markread_all_confirm');
+    assert.ok(fix, 'a Fix it button');
+    await f.press('markread_all_confirm', fix.value, { user: 'U0SOMEONE', responseId: 'other' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'other'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'other')?.body ?? {}), /Only <@U0ONCALL>/);
+
+    const before = f.slack.calls.length;
+    await f.press('markread_all_confirm', fix.value, { responseId: 'fix' });
+    await f.slack.until(
+      () => f.slack.calls.slice(before).some((c) => /Unread marks\*: 1 set → 1 cleared/.test(messageText(c.args))),
+      10_000,
+    );
+    assert.equal(f.im.conversations.get('bob')?.find((c) => c.peer === 'alice')?.unread, 0);
+    assert.deepEqual(markOf(f.im, 'carol'), []);
+    assert.deepEqual(markOf(f.im, 'dave'), [1], 'other marks untouched');
+    await f.press('markread_all_confirm', fix.value, { responseId: 'again' });
+    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'again'));
+    assert.match(messageText(f.slack.responses.find((r) => r.id === 'again')?.body ?? {}), /already/);
+  });
+
+  it('/markread bob carol --clear-marks shows unread 0 → 0 and the mark set → cleared in the thread', async () => {
+    const before = f.slack.calls.length;
+    await f.command('bob carol --clear-marks');
+    await f.slack.until(
+      () => f.slack.calls.slice(before).some((c) => c.args.thread_ts && /Unread marks/.test(messageText(c.args))),
+      5_000,
+    );
+    const reply = f.slack.calls.slice(before).find((c) => c.args.thread_ts && /Unread marks/.test(messageText(c.args)));
+    assert.match(messageText(reply?.args ?? {}), /\*Unread marks\*: 1 set → 1 cleared \(`carol`: set → cleared\)/);
+    assert.deepEqual(markOf(f.im, 'carol'), []);
+  });
+});

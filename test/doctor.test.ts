@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { freePort } from './support/free-port.js';
+import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { BOT_TOKEN, SIGNING_SECRET, standInEnv, startSlackFixture } from './support/slack-fixture.js';
+
+const CLI = resolve('dist/src/cli/main.js');
+const cwd = mkdtempSync(join(tmpdir(), 'markread-doctor-'));
+const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
+
+function doctor(env: Record<string, string>, json = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, 'doctor', ...(json ? ['--json'] : [])],
+      { cwd, env: { PATH: process.env.PATH ?? '', TIM_TIMEOUT_MS: '1000', TIM_DEADLINE_MS: '2000', ...env } },
+      (e, stdout, stderr) => done({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('markread doctor', () => {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN });
+  let good: Record<string, string>;
+  before(async () => {
+    await Promise.all([im.start(), slack.start()]);
+    good = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET };
+  });
+  after(() => Promise.all([im.stop(), slack.stop()]));
+
+  it('passes every check of a right setup, exit 0, and prints no secret', async () => {
+    const { code, stdout, stderr } = await doctor(good);
+    assert.equal(code, 0, stdout + stderr);
+    for (const name of [
+      'configuration',
+      'IM host reachable',
+      'admin UserSig accepted',
+      'Slack bot token',
+      'bot scopes',
+    ])
+      assert.match(stdout, new RegExp(`✓ ${name}`));
+    assert.match(stdout, /All checks passed/);
+    for (const secret of [SECRET_KEY, BOT_TOKEN, SIGNING_SECRET]) assert.ok(!(stdout + stderr).includes(secret));
+  });
+
+  const cases: Array<[string, () => Record<string, string>, RegExp, RegExp]> = [
+    [
+      'a wrong region (70016)',
+      () => ({ TIM_SDKAPPID: '1400999999' }),
+      /ErrorCode 70016: .*region is wrong/,
+      /TIM_REGION/,
+    ],
+    [
+      'the key of another app (70009)',
+      () => ({ TIM_SECRET_KEY: 'f'.repeat(64) }),
+      /ErrorCode 700(09|03): .*TIM_SECRET_KEY is not the key/,
+      /secret key of this SDKAppID/,
+    ],
+    [
+      'an admin that is not an App admin (60010)',
+      () => ({ TIM_ADMIN_IDENTIFIER: 'bob' }),
+      /ErrorCode 60010: TIM_ADMIN_IDENTIFIER is not an App admin/,
+      /App admin account/,
+    ],
+    [
+      'a host that does not answer',
+      () => ({ TIM_BASE_URL: 'http://127.0.0.1:9/' }),
+      /✗ IM host reachable: no answer/,
+      /DNS and egress/,
+    ],
+  ];
+  for (const [what, env, detail, fix] of cases) {
+    it(`names ${what} and its fix, exit 1`, async () => {
+      const { code, stdout } = await doctor({ ...good, ...env() });
+      assert.equal(code, 1, stdout);
+      assert.match(stdout, detail);
+      assert.match(stdout, new RegExp(`fix: .*${fix.source}`));
+    });
+  }
+
+  for (const [what, errorCode, detail] of [
+    ['an IP not on the REST allowlist (60021)', 60021, /IP is not on the app's REST API IP allowlist/],
+    ['an expired edition (60020)', 60020, /edition has expired/],
+  ] as const) {
+    it(`names ${what}, exit 1`, async () => {
+      im.behave = (a) => (a.command === 'v4/im_open_login_svc/account_check' ? fail(errorCode) : undefined);
+      try {
+        const { code, stdout } = await doctor(good);
+        assert.equal(code, 1);
+        assert.match(stdout, detail);
+      } finally {
+        im.behave = undefined;
+      }
+    });
+  }
+
+  it('names a refused bot token, missing scopes and a refused app token', async () => {
+    const bad = await doctor({ ...good, SLACK_BOT_TOKEN: 'xoxb-0000-wrong-token' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /✗ Slack bot token: auth.test answered invalid_auth/);
+    assert.ok(!bad.stdout.includes('xoxb-0000-wrong-token'));
+
+    const narrow = new SlackStandIn({ botToken: BOT_TOKEN, scopes: ['commands', 'chat:write'] });
+    await narrow.start();
+    try {
+      const scopes = await doctor({ ...good, SLACK_API_URL: narrow.apiUrl });
+      assert.equal(scopes.code, 1);
+      assert.match(scopes.stdout, /✗ bot scopes: missing chat:write.public/);
+      assert.doesNotMatch(scopes.stdout, /usergroups:read/, 'only needed with MARKREAD_ALLOWED_USERGROUPS');
+    } finally {
+      await narrow.stop();
+    }
+
+    const socket = await doctor({ ...good, SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: APP_TOKEN });
+    assert.equal(socket.code, 1);
+    assert.match(socket.stdout, /✗ Socket Mode app token: apps.connections.open answered invalid_auth/);
+  });
+
+  it('reports a configuration it cannot load, without the values', async () => {
+    const { code, stdout } = await doctor({ ...good, TIM_SDKAPPID: 'abc', TIM_SECRET_KEY: 'super-secret-value-1' });
+    assert.equal(code, 1);
+    assert.match(stdout, /✗ configuration: TIM_SDKAPPID: expected a positive whole number/);
+    assert.ok(!stdout.includes('super-secret-value-1'));
+  });
+
+  it('answers --json for scripts', async () => {
+    const { code, stdout } = await doctor({ ...good, TIM_ADMIN_IDENTIFIER: 'bob' }, true);
+    assert.equal(code, 1);
+    const out = JSON.parse(stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; fix?: string }> };
+    assert.equal(out.ok, false);
+    const sig = out.checks.find((c) => c.name === 'admin UserSig accepted');
+    assert.equal(sig?.ok, false);
+    assert.match(sig?.fix ?? '', /App admin/);
+  });
+});
+
+describe('the app runs the IM checks itself', () => {
+  it('starts anyway on a misconfiguration, logs it plainly, and shows it in /healthz', async () => {
+    const port = await freePort();
+    const f = await startSlackFixture({ env: { TIM_ADMIN_IDENTIFIER: 'bob', PORT: String(port) } });
+    try {
+      let body: { ok: boolean; im: string } = { ok: false, im: 'checking' };
+      for (let i = 0; i < 50 && body.im === 'checking'; i++) {
+        body = (await (await request(`http://127.0.0.1:${f.port}/healthz`)).body.json()) as typeof body;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(body.ok, true, 'still serving');
+      assert.match(body.im, /admin UserSig accepted: ErrorCode 60010: TIM_ADMIN_IDENTIFIER is not an App admin/);
+      assert.match(f.logs.text, /IM checks fail, so \/markread will fail too/);
+    } finally {
+      await f.close();
+    }
+  });
+});
