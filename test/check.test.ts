@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { runCli } from './support/cli-run.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 
-const CLI = resolve('dist/src/cli/main.js');
-const cwd = mkdtempSync(join(tmpdir(), 'markread-check-'));
 const MARK = 'v4/openim/admin_set_msg_read';
 const MARK_CONTACT = 'v4/recentcontact/mark_contact';
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
-      (e, stdout, stderr) => done({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /**
  * Bob's badge: alice sent 3 unread messages; carol's conversation has none but Bob marked it unread by hand (the
@@ -53,7 +37,7 @@ describe('--check and --clear-marks in the CLI', () => {
   after(() => im.stop());
 
   it('finds the hand-marked conversation and the group, says what it would do, and changes nothing', async () => {
-    const { code, stdout, stderr } = await run(['bob', '--check'], env);
+    const { code, stdout, stderr } = await runCli(['bob', '--check'], env);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /read-only: nothing was changed/);
     assert.match(stdout, /Unread total +3 in one-to-one conversations/);
@@ -71,7 +55,7 @@ describe('--check and --clear-marks in the CLI', () => {
   });
 
   it('answers --check --json with every finding, and only existing accounts', async () => {
-    const { code, stdout } = await run(['bob', 'alice', 'nobody', '--check', '--json'], { ...env });
+    const { code, stdout } = await runCli(['bob', 'alice', 'nobody', '--check', '--json'], { ...env });
     assert.equal(code, 0);
     const { check } = JSON.parse(stdout) as { check: Record<string, unknown> };
     assert.equal(check.userExists, true);
@@ -93,7 +77,7 @@ describe('--check and --clear-marks in the CLI', () => {
     });
     const url = await strict.start();
     try {
-      const { code, stdout } = await run(['Bob', '--check'], { ...env, ...imEnv(url) });
+      const { code, stdout } = await runCli(['Bob', '--check'], { ...env, ...imEnv(url) });
       assert.equal(code, 1);
       assert.match(stdout, /Bob does not exist in this IM app/);
       assert.deepEqual(strict.accepted('v4/recentcontact/get_list'), []);
@@ -103,7 +87,7 @@ describe('--check and --clear-marks in the CLI', () => {
   });
 
   it('--clear-marks marks read, clears the hand mark, and proves both: unread 0 → 0, mark set → cleared', async () => {
-    const { code, stdout, stderr } = await run(['bob', 'carol', '--clear-marks'], env);
+    const { code, stdout, stderr } = await runCli(['bob', 'carol', '--clear-marks'], env);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Unread +0 → 0/);
     assert.match(stdout, /carol: unread mark: set → cleared/);
@@ -114,7 +98,7 @@ describe('--check and --clear-marks in the CLI', () => {
 
   it('never claims a clear the second reading does not confirm', async () => {
     im.ignoreClearMark = true;
-    const { code, stdout } = await run(['bob', 'carol', '--clear-marks'], env);
+    const { code, stdout } = await runCli(['bob', 'carol', '--clear-marks'], env);
     assert.equal(code, 1);
     assert.match(stdout, /still set \(could not clear: still marked when read again\)/);
     assert.doesNotMatch(stdout, /set → cleared/);
@@ -122,9 +106,9 @@ describe('--check and --clear-marks in the CLI', () => {
 
   it('says once per run that the edition has no conversation marks (51013), not once per pair', async () => {
     im.edition = 'basic';
-    const check = await run(['bob', '--check'], env);
+    const check = await runCli(['bob', '--check'], env);
     assert.match(check.stdout, /Unread marks +cannot be read: .*51013/);
-    const many = await run(['bob', 'alice', 'carol', 'dave', '--clear-marks'], env);
+    const many = await runCli(['bob', 'alice', 'carol', 'dave', '--clear-marks'], env);
     assert.equal(many.code, 1);
     assert.equal((many.stdout.match(/51013/g) ?? []).length, 1, many.stdout);
     assert.equal(im.accepted(MARK).length, 3, 'the marks read were still made');

@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, imEnv, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 
-const CLI = resolve('dist/src/cli/main.js');
-const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-redis-'));
 const redis = await startTestRedis();
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
-      (error, stdout, stderr) =>
-        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('the CLI with REDIS_URL', { skip: redis ? false : NO_REDIS }, () => {
   const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
@@ -39,8 +22,8 @@ describe('the CLI with REDIS_URL', { skip: redis ? false : NO_REDIS }, () => {
   it('shares one send budget between two CLI runs at once', async () => {
     const peers = (p: string) => Array.from({ length: 120 }, (_, i) => `${p}${i}`);
     const [one, two] = await Promise.all([
-      run(['ann', ...peers('a'), '--yes', '--json'], env),
-      run(['ben', ...peers('b'), '--yes', '--json'], env),
+      runCli(['ann', ...peers('a'), '--yes', '--json'], env),
+      runCli(['ben', ...peers('b'), '--yes', '--json'], env),
     ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(two.code, 0, two.stderr);
@@ -52,7 +35,7 @@ describe('the CLI with REDIS_URL', { skip: redis ? false : NO_REDIS }, () => {
 
   it('goes on alone, at a quarter of the budget, when Redis cannot be reached, and says so', async () => {
     const port = await freePort();
-    const { code, stdout, stderr } = await run(['cid', 'p1'], {
+    const { code, stdout, stderr } = await runCli(['cid', 'p1'], {
       ...env,
       REDIS_URL: `redis://:s3cretpass@127.0.0.1:${port}`,
     });

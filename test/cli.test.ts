@@ -1,34 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { CLI, runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-
-const CLI = resolve('dist/src/cli/main.js');
-// A working directory with no .env, so only the variables given here count.
-const cwd = mkdtempSync(join(tmpdir(), 'markread-cli-'));
-
-function run(
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
-      (error, stdout, stderr) => {
-        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
 
 /** The CLI's environment pointed at an IM stand-in, with short timeouts. */
 const cliEnv = (url: string) => ({
@@ -52,7 +30,7 @@ describe('markread CLI', () => {
 
   it('marks a conversation read and prints the outcome (exit 0)', async () => {
     standIn.arrivals.length = 0;
-    const { code, stdout, stderr } = await run(['alice', 'bob'], env);
+    const { code, stdout, stderr } = await runCli(['alice', 'bob'], env);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^OK {2}alice ↔ bob/);
     assert.match(stdout, /ActionStatus +OK/);
@@ -63,7 +41,7 @@ describe('markread CLI', () => {
   });
 
   it('prints one JSON object with --json, including the read time', async () => {
-    const { code, stdout } = await run(['alice', 'bob', '--json', '--read-time', '1767225600'], env);
+    const { code, stdout } = await runCli(['alice', 'bob', '--json', '--read-time', '1767225600'], env);
     assert.equal(code, 0);
     const out = JSON.parse(stdout) as Record<string, unknown>;
     assert.equal(out.status, 'ok');
@@ -75,7 +53,7 @@ describe('markread CLI', () => {
   });
 
   it('exits 1 with the meaning when the API answers FAIL', async () => {
-    const { code, stdout } = await run(['alice', 'ghost', '--json'], env);
+    const { code, stdout } = await runCli(['alice', 'ghost', '--json'], env);
     assert.equal(code, 1);
     const out = JSON.parse(stdout) as Record<string, unknown>;
     assert.equal(out.ActionStatus, 'FAIL');
@@ -86,7 +64,7 @@ describe('markread CLI', () => {
 
   it('exits 3 when the API gives no usable answer after retries', async () => {
     standIn.behave = () => ({ status: 502 });
-    const { code, stdout } = await run(['alice', 'bob'], env);
+    const { code, stdout } = await runCli(['alice', 'bob'], env);
     standIn.behave = undefined;
     assert.equal(code, 3);
     assert.match(stdout, /^NO ANSWER/);
@@ -103,17 +81,17 @@ describe('markread CLI', () => {
       ['alice', 'bob', '--read-time', 'now'],
       ['alice', 'bob', '--frobnicate'],
     ]) {
-      const { code, stderr } = await run(args, env);
+      const { code, stderr } = await runCli(args, env);
       assert.equal(code, 2, args.join(' '));
       assert.match(stderr, /usage error, nothing was called/);
     }
-    const { stderr } = await run(['alice', 'x'.repeat(40)], env);
+    const { stderr } = await runCli(['alice', 'x'.repeat(40)], env);
     assert.match(stderr, /40 bytes long; UserIDs are at most 32 bytes/);
     assert.equal(standIn.arrivals.length, 0);
   });
 
   it('exits 2 on bad configuration, naming each variable, and never prints the secret', async () => {
-    const { code, stderr, stdout } = await run(['alice', 'bob', '--json'], {
+    const { code, stderr, stdout } = await runCli(['alice', 'bob', '--json'], {
       TIM_SECRET_KEY: SECRET_KEY,
       TIM_SDKAPPID: 'twelve',
     });
@@ -126,7 +104,7 @@ describe('markread CLI', () => {
 
   it('--dry-run prints the request with the UserSig redacted and sends nothing', async () => {
     standIn.arrivals.length = 0;
-    const { code, stdout } = await run(['alice', 'bob', '--dry-run', '--json'], {
+    const { code, stdout } = await runCli(['alice', 'bob', '--dry-run', '--json'], {
       ...env,
       TIM_BASE_URL: '',
       TIM_REGION: 'frankfurt',
@@ -147,12 +125,12 @@ describe('markread CLI', () => {
 
   it('--dry-run needs no secret key, and checks a whole CSV file (quotes, any-case header) before anything runs', async () => {
     const region = { TIM_REGION: 'singapore' };
-    const single = await run(['alice', 'bob', '--dry-run'], region);
+    const single = await runCli(['alice', 'bob', '--dry-run'], region);
     assert.equal(single.code, 0, single.stderr);
     assert.match(single.stdout, /Dry run: nothing was sent\. 1 pair/);
     assert.match(single.stdout, /sdkappid=<TIM_SDKAPPID>&identifier=administrator&usersig=\[redacted\]/);
     const csv = 'REPORT_ACCOUNT,Peer_Account,MsgReadTime\n"alice","bob",1767225600\n# a comment\n\ncarol,"dave",\n';
-    const plan = await run(
+    const plan = await runCli(
       ['--from-file', '-', '--dry-run', '--json'],
       { ...region, TIM_SDKAPPID: String(SDK_APP_ID) },
       csv,
@@ -162,10 +140,10 @@ describe('markread CLI', () => {
     assert.equal(out.pairs, 2);
     assert.deepEqual(out.users, ['alice', 'carol']);
     assert.deepEqual(out.first.body, { Report_Account: 'alice', Peer_Account: 'bob', MsgReadTime: 1767225600 });
-    const bad = await run(['--from-file', '-', '--dry-run'], region, 'user,peer\nalice,bob\n"carol,dave\nerin\n');
+    const bad = await runCli(['--from-file', '-', '--dry-run'], region, 'user,peer\nalice,bob\n"carol,dave\nerin\n');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /line \d+(, column \d+)?: not valid CSV: Quote Not Closed/);
-    const several = await run(['--from-file', '-', '--dry-run'], region, 'alice,bob\nalice\nbob,b ob\n');
+    const several = await runCli(['--from-file', '-', '--dry-run'], region, 'alice,bob\nalice\nbob,b ob\n');
     assert.match(several.stderr, /line 2: expected user,peer or user,peer,read_time, got 1 field/);
     assert.match(several.stderr, /line 3: peer "b ob" contains whitespace/);
   });
@@ -174,7 +152,7 @@ describe('markread CLI', () => {
     standIn.conversations.clear();
     standIn.seed('alice', { bob: 3, carol: 5 });
     standIn.arrivals.length = 0;
-    const { code, stdout } = await run(['alice', 'bob', 'carol', 'bob', 'ghost'], env);
+    const { code, stdout } = await runCli(['alice', 'bob', 'carol', 'bob', 'ghost'], env);
     assert.equal(code, 1, 'ghost does not exist');
     const lines = stdout.trim().split('\n');
     assert.match(lines.find((l) => l.includes('↔ bob')) ?? '', /^OK +alice ↔ bob {2}unread 3 → 0/);
@@ -187,7 +165,7 @@ describe('markread CLI', () => {
 
   it('rejects the whole list if one peer is invalid, calling nothing', async () => {
     standIn.arrivals.length = 0;
-    const { code, stderr } = await run(['alice', 'bob', 'b&d', 'carol'], env);
+    const { code, stderr } = await runCli(['alice', 'bob', 'b&d', 'carol'], env);
     assert.equal(code, 2);
     assert.match(stderr, /peer "b&d" contains "&"/);
     assert.equal(standIn.arrivals.length, 0);
@@ -197,7 +175,7 @@ describe('markread CLI', () => {
     standIn.conversations.clear();
     standIn.seed('bob', { alice: 2 });
     const csv = 'user,peer,read_time\n# stuck badges from ticket 123\nalice,bob\n\nbob,alice,1767225000\n';
-    const { code, stdout } = await run(['--from-file', '-', '--json'], env, csv);
+    const { code, stdout } = await runCli(['--from-file', '-', '--json'], env, csv);
     assert.equal(code, 0);
     const lines = stdout
       .trim()
@@ -218,7 +196,7 @@ describe('markread CLI', () => {
 
   it('--from-file names the bad lines and calls nothing', async () => {
     standIn.arrivals.length = 0;
-    const { code, stderr } = await run(['--from-file', '-'], env, 'alice,bob\nalice\nalice,alice\n');
+    const { code, stderr } = await runCli(['--from-file', '-'], env, 'alice,bob\nalice\nalice,alice\n');
     assert.equal(code, 2);
     assert.match(stderr, /line 2: expected user,peer/);
     assert.match(stderr, /line 3: user and peer are both "alice"/);
@@ -230,10 +208,10 @@ describe('markread CLI', () => {
     standIn.pageSize = 4;
     standIn.seed('alice', { bob: 1, carol: 2 });
     standIn.conversations.get('alice')?.push({ peer: 'team-room', type: 2, unread: 9, msgTime: 5 });
-    const refused = await run(['alice', '--all'], env);
+    const refused = await runCli(['alice', '--all'], env);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /alice has 2 one-to-one conversations; add --yes/);
-    const { code, stdout } = await run(['alice', '--all', '--yes'], env);
+    const { code, stdout } = await runCli(['alice', '--all', '--yes'], env);
     assert.equal(code, 0);
     assert.match(stdout, /Summary: 2 of 2 OK, 0 failed, in [\d.]+ s\. Unread 3 → 0 for 2 pairs\./);
     assert.equal(
@@ -244,7 +222,7 @@ describe('markread CLI', () => {
   });
 
   it('--help explains usage and every variable', async () => {
-    const { code, stdout } = await run(['--help'], {});
+    const { code, stdout } = await runCli(['--help'], {});
     assert.equal(code, 0);
     for (const word of [
       '--read-time',
@@ -262,7 +240,7 @@ describe('markread CLI', () => {
 
   it('writes the audit line to stderr at LOG_LEVEL=info, keeping stdout clean', async () => {
     standIn.behave = () => fail(70500);
-    const { code, stdout, stderr } = await run(['alice', 'bob', '--json'], { ...env, LOG_LEVEL: 'info' });
+    const { code, stdout, stderr } = await runCli(['alice', 'bob', '--json'], { ...env, LOG_LEVEL: 'info' });
     standIn.behave = undefined;
     assert.equal(code, 1);
     JSON.parse(stdout);
@@ -286,7 +264,7 @@ describe('markread CLI: honest output, pipes and flags', () => {
   after(() => standIn.stop());
 
   it('never claims "0 → 0" when every pair failed: a wrong key says nothing was marked', async () => {
-    const { code, stdout } = await run(['alice', 'bob', 'carol'], {
+    const { code, stdout } = await runCli(['alice', 'bob', 'carol'], {
       ...env,
       TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000',
     });
@@ -297,17 +275,17 @@ describe('markread CLI: honest output, pipes and flags', () => {
 
   it('prints its version, usage when bare, and "did you mean" for a mistyped flag', async () => {
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
-    assert.equal((await run(['--version'], env)).stdout, `markread ${version}\n`);
-    const bare = await run([], env);
+    assert.equal((await runCli(['--version'], env)).stdout, `markread ${version}\n`);
+    const bare = await runCli([], env);
     assert.equal(bare.code, 0);
     assert.match(bare.stdout, /^markread: mark a Tencent Cloud Chat/);
-    const typo = await run(['alice', 'bob', '--jsno'], env);
+    const typo = await runCli(['alice', 'bob', '--jsno'], env);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /unknown option "--jsno"; did you mean --json\?/);
   });
 
   it('accepts TIM_REGION in any case', async () => {
-    const { code, stdout } = await run(['alice', 'bob', '--dry-run'], {
+    const { code, stdout } = await runCli(['alice', 'bob', '--dry-run'], {
       TIM_SDKAPPID: String(SDK_APP_ID),
       TIM_SECRET_KEY: SECRET_KEY,
       TIM_REGION: 'Singapore',
@@ -321,7 +299,7 @@ describe('markread CLI: honest output, pipes and flags', () => {
     const peers = Array.from({ length: 300 }, (_, i) => `h${i}`);
     const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const child = spawn(process.execPath, [CLI, 'hank', ...peers, '--json'], {
-        cwd,
+        cwd: tmpdir(),
         env: { PATH: process.env.PATH ?? '', ...env, TIM_MAX_RPS: '50' },
       });
       let stderr = '';
@@ -339,7 +317,7 @@ describe('markread CLI during an outage', () => {
   it('a single pair against an unreachable host ends well within TIM_DEADLINE_MS with one clear answer and at most one log line', async () => {
     const port = await freePort();
     const started = performance.now();
-    const { code, stdout, stderr } = await run(['alice', 'bob'], imEnv(`http://127.0.0.1:${port}/`));
+    const { code, stdout, stderr } = await runCli(['alice', 'bob'], imEnv(`http://127.0.0.1:${port}/`));
     const seconds = (performance.now() - started) / 1000;
     assert.equal(code, 3);
     assert.match(stdout, /Meaning +Could not reach the IM API at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { BOT_TOKEN, SIGNING_SECRET, standInEnv, startSlackFixture } from './support/slack-fixture.js';
 
-const CLI = resolve('dist/src/cli/main.js');
-const cwd = mkdtempSync(join(tmpdir(), 'markread-doctor-'));
 const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
-
-function doctor(env: Record<string, string>, json = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, 'doctor', ...(json ? ['--json'] : [])],
-      { cwd, env: { PATH: process.env.PATH ?? '', TIM_TIMEOUT_MS: '1000', TIM_DEADLINE_MS: '2000', ...env } },
-      (e, stdout, stderr) => done({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('markread doctor', () => {
   const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
@@ -160,3 +144,7 @@ describe('the app runs the IM checks itself', () => {
     }
   });
 });
+
+function doctor(env: Record<string, string>, json = false) {
+  return runCli(['doctor', ...(json ? ['--json'] : [])], { TIM_TIMEOUT_MS: '1000', TIM_DEADLINE_MS: '2000', ...env });
+}

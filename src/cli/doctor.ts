@@ -28,28 +28,22 @@ export async function runDoctor(json: boolean, term: Terminal): Promise<number> 
       await runtime.client.close();
     }
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    items.push({
-      name: 'configuration',
-      ok: false,
-      detail: error.problems.join('; '),
-      fix: 'set each variable named (see .env.example)',
-    });
+    items.push(configItem('configuration', error));
   }
   if (process.env.SLACK_BOT_TOKEN?.trim()) {
     try {
       items.push(...(await slackChecks(loadSlackConfig(process.env))));
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      items.push({
-        name: 'Slack configuration',
-        ok: false,
-        detail: error.problems.join('; '),
-        fix: 'set each variable named (see .env.example)',
-      });
+      items.push(configItem('Slack configuration', error));
     }
   }
   const ok = items.every((i) => i.ok);
   term.out(json ? `${JSON.stringify({ ok, checks: items })}\n` : checklistText(items));
   return ok ? EXIT.ok : EXIT.apiFailed;
+}
+
+/** A configuration that does not load is a failed check with its problems (never its values), not a crash. */
+function configItem(name: string, error: unknown): DoctorItem {
+  if (!(error instanceof ConfigError)) throw error;
+  return { name, ok: false, detail: error.problems.join('; '), fix: 'set each variable named (see .env.example)' };
 }

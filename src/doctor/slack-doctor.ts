@@ -12,17 +12,28 @@ export const BOT_SCOPES: Record<string, string> = {
 
 const SLACK_API = 'https://slack.com/api/';
 
-async function call(apiUrl: string, method: string, token: string) {
-  const res = await request(`${apiUrl}${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: '',
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
-  const body = (await res.body.json()) as { ok?: boolean; error?: string; team?: string; user?: string };
-  return { body, scopes: String(res.headers['x-oauth-scopes'] ?? '') };
+/** One Web API call with `token`; what Slack answered, or why it could not be asked. */
+async function call(
+  apiUrl: string,
+  method: string,
+  token: string,
+): Promise<{ body: { ok?: boolean; error?: string; team?: string; user?: string }; scopes: string } | string> {
+  try {
+    const res = await request(`${apiUrl}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    const body = (await res.body.json()) as { ok?: boolean; error?: string; team?: string; user?: string };
+    return { body, scopes: String(res.headers['x-oauth-scopes'] ?? '') };
+  } catch (error) {
+    return `cannot reach ${apiUrl}: ${(error as Error).message}`;
+  }
 }
+
+const EGRESS_FIX = 'allow egress to slack.com (or fix SLACK_API_URL)';
 
 /**
  * The Slack half of the doctor: the bot token (auth.test), its scopes against the manifest's, and in Socket Mode
@@ -31,29 +42,18 @@ async function call(apiUrl: string, method: string, token: string) {
 export async function slackChecks(slack: SlackConfig): Promise<DoctorItem[]> {
   const apiUrl = slack.apiUrl ?? SLACK_API;
   const items: DoctorItem[] = [];
-  let scopes: string | undefined;
-  try {
-    const { body, scopes: granted } = await call(apiUrl, 'auth.test', slack.botToken.reveal());
-    if (body.ok) {
-      items.push({ name: 'Slack bot token', ok: true, detail: `auth.test: ${body.user} in ${body.team}` });
-      scopes = granted;
-    } else
-      items.push({
-        name: 'Slack bot token',
-        ok: false,
-        detail: `auth.test answered ${body.error}`,
-        fix: 'reinstall the app (OAuth & Permissions) and copy a fresh xoxb- token into SLACK_BOT_TOKEN',
-      });
-  } catch (error) {
+  const auth = await call(apiUrl, 'auth.test', slack.botToken.reveal());
+  if (typeof auth === 'string') items.push({ name: 'Slack bot token', ok: false, detail: auth, fix: EGRESS_FIX });
+  else if (!auth.body.ok)
     items.push({
       name: 'Slack bot token',
       ok: false,
-      detail: `cannot reach ${apiUrl}: ${(error as Error).message}`,
-      fix: 'allow egress to slack.com (or fix SLACK_API_URL)',
+      detail: `auth.test answered ${auth.body.error}`,
+      fix: 'reinstall the app (OAuth & Permissions) and copy a fresh xoxb- token into SLACK_BOT_TOKEN',
     });
-  }
-  if (scopes !== undefined) {
-    const granted = new Set(scopes.split(',').map((s) => s.trim()));
+  else {
+    items.push({ name: 'Slack bot token', ok: true, detail: `auth.test: ${auth.body.user} in ${auth.body.team}` });
+    const granted = new Set(auth.scopes.split(',').map((s) => s.trim()));
     const needed = Object.keys(BOT_SCOPES).filter((s) => s !== 'usergroups:read' || slack.allowedUserGroups.size > 0);
     const missing = needed.filter((s) => !granted.has(s));
     items.push(
@@ -68,26 +68,19 @@ export async function slackChecks(slack: SlackConfig): Promise<DoctorItem[]> {
     );
   }
   if (slack.mode === 'socket' && slack.appToken) {
-    try {
-      const { body } = await call(apiUrl, 'apps.connections.open', slack.appToken.reveal());
-      items.push(
-        body.ok
+    const open = await call(apiUrl, 'apps.connections.open', slack.appToken.reveal());
+    items.push(
+      typeof open === 'string'
+        ? { name: 'Socket Mode app token', ok: false, detail: open, fix: EGRESS_FIX }
+        : open.body.ok
           ? { name: 'Socket Mode app token', ok: true, detail: 'apps.connections.open accepted it' }
           : {
               name: 'Socket Mode app token',
               ok: false,
-              detail: `apps.connections.open answered ${body.error}`,
+              detail: `apps.connections.open answered ${open.body.error}`,
               fix: 'Basic Information → App-Level Tokens: generate one with connections:write for SLACK_APP_TOKEN',
             },
-      );
-    } catch (error) {
-      items.push({
-        name: 'Socket Mode app token',
-        ok: false,
-        detail: `cannot reach ${apiUrl}: ${(error as Error).message}`,
-        fix: 'allow egress to slack.com',
-      });
-    }
+    );
   }
   return items;
 }

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { type BadgeReport, describePlan } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
-import { BULK_ACTIONS, type SlackMessage, section, TEXT_MAX } from './messages.js';
+import { confirmButtons, type SlackMessage, section, TEXT_MAX } from './messages.js';
 import { clip, code, escapeMrkdwn } from './mrkdwn.js';
 
 /** Conversations a check lists by name; more are counted. */
@@ -48,28 +48,14 @@ export function checkMessage(report: BadgeReport, runId: string | undefined): Sl
   lines.push(`*markread would* ${escapeMrkdwn(plan)}.`);
   const blocks: types.KnownBlock[] = [section(clip(lines.join('\n'), TEXT_MAX))];
   if (runId !== undefined)
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: BULK_ACTIONS.confirm,
-          value: runId,
-          style: 'primary',
-          text: { type: 'plain_text', text: 'Fix it' },
-          confirm: {
-            title: { type: 'plain_text', text: 'Fix this badge?' },
-            text: {
-              type: 'mrkdwn',
-              text: clip(`This will ${escapeMrkdwn(plan)} for ${who}, as the IM app admin.`, 300),
-            },
-            confirm: { type: 'plain_text', text: 'Fix it' },
-            deny: { type: 'plain_text', text: 'Back' },
-          },
-        },
-        { type: 'button', action_id: BULK_ACTIONS.cancel, value: runId, text: { type: 'plain_text', text: 'Cancel' } },
-      ],
-    });
+    blocks.push(
+      confirmButtons(runId, {
+        button: 'Fix it',
+        title: 'Fix this badge?',
+        text: `This will ${escapeMrkdwn(plan)} for ${who}, as the IM app admin.`,
+        confirm: 'Fix it',
+      }),
+    );
   return {
     text: clip(`Check of ${escapeMrkdwn(report.user)}'s badge: markread would ${escapeMrkdwn(plan)}.`, TEXT_MAX),
     blocks,

@@ -244,33 +244,41 @@ export function confirmAllMessage(runId: string, user: string, count: number): S
     text: `${escapeMrkdwn(user)} has ${n} one-to-one conversations. Mark them all read?`,
     blocks: [
       section(text),
+      confirmButtons(runId, {
+        button: `Mark all ${n} read`,
+        title: 'Mark all read?',
+        text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.`,
+        confirm: 'Mark all read',
+      }),
+    ],
+  };
+}
+
+/**
+ * Confirm (behind Slack's own "are you sure" dialog) and Cancel for a run awaiting confirmation: --all's prompt
+ * and a check's Fix it. Both go through the same atomic transitions, for the requester alone.
+ */
+export function confirmButtons(
+  runId: string,
+  words: { button: string; title: string; text: string; confirm: string },
+): KnownBlock {
+  return {
+    type: 'actions',
+    elements: [
       {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: BULK_ACTIONS.confirm,
-            value: runId,
-            style: 'primary',
-            text: { type: 'plain_text', text: `Mark all ${n} read` },
-            confirm: {
-              title: { type: 'plain_text', text: 'Mark all read?' },
-              text: {
-                type: 'mrkdwn',
-                text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.`,
-              },
-              confirm: { type: 'plain_text', text: 'Mark all read' },
-              deny: { type: 'plain_text', text: 'Back' },
-            },
-          },
-          {
-            type: 'button',
-            action_id: BULK_ACTIONS.cancel,
-            value: runId,
-            text: { type: 'plain_text', text: 'Cancel' },
-          },
-        ],
+        type: 'button',
+        action_id: BULK_ACTIONS.confirm,
+        value: runId,
+        style: 'primary',
+        text: { type: 'plain_text', text: words.button },
+        confirm: {
+          title: { type: 'plain_text', text: words.title },
+          text: { type: 'mrkdwn', text: clip(words.text, 300) },
+          confirm: { type: 'plain_text', text: words.confirm },
+          deny: { type: 'plain_text', text: 'Back' },
+        },
       },
+      { type: 'button', action_id: BULK_ACTIONS.cancel, value: runId, text: { type: 'plain_text', text: 'Cancel' } },
     ],
   };
 }
