@@ -1,6 +1,7 @@
 import { type BadgeReport, describePlan } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
+import { visible } from '../text/visible.js';
 
 /** Conversations a check lists by name; more are counted. */
 export const TOP = 20;
@@ -27,7 +28,7 @@ export function checkText(report: BadgeReport, fixCommand: string): string {
   for (const c of report.conversations.slice(0, TOP)) {
     const mark = c.markedUnread ? '  marked unread by the user: markread can clear it with --clear-marks' : '';
     if ((c.unread.known && c.unread.count > 0) || !c.unread.known || c.markedUnread)
-      lines.push(`    ${c.peer.padEnd(24)} unread ${formatCount(c.unread)}${mark}`);
+      lines.push(`    ${visible(c.peer).padEnd(24)} unread ${formatCount(c.unread)}${mark}`);
   }
   if (report.conversations.length > TOP) lines.push(`    … and ${report.conversations.length - TOP} more`);
   lines.push(
@@ -37,7 +38,7 @@ export function checkText(report: BadgeReport, fixCommand: string): string {
   );
   if (report.groups.count > 0)
     lines.push(
-      `  Groups        ${report.groups.count} group conversation${report.groups.count === 1 ? '' : 's'} (${report.groups.first.join(', ')}${report.groups.count > report.groups.first.length ? ', …' : ''}) also count in a badge; no supported API marks a group conversation read for one member`,
+      `  Groups        ${report.groups.count} group conversation${report.groups.count === 1 ? '' : 's'} (${report.groups.first.map((g) => visible(g)).join(', ')}${report.groups.count > report.groups.first.length ? ', …' : ''}) also count in a badge; no supported API marks a group conversation read for one member`,
     );
   lines.push(`  markread would ${describePlan(report.plan)}`);
   if (report.plan.mark.length + report.plan.clearMarks.length > 0) lines.push(`  To do it: ${fixCommand}`);
@@ -66,7 +67,7 @@ export function marksText(report: ClearMarksReport): string {
     .filter((p) => p.outcome !== 'not marked')
     .map(
       (p) =>
-        `  ${p.peer}: unread mark: set → ${p.outcome === 'cleared' ? 'cleared' : `still set (could not clear${p.detail ? `: ${p.detail}` : ''})`}`,
+        `  ${visible(p.peer)}: unread mark: set → ${p.outcome === 'cleared' ? 'cleared' : `still set (could not clear${p.detail ? `: ${p.detail}` : ''})`}`,
     );
   const head =
     lines.length === 0

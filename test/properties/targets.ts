@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { parsePairsFile } from '../../src/cli/pairs-file.js';
+import type { BadgeReport } from '../../src/domain/badge-check.js';
 import { type MarkTarget, markCommandWords, parseMarkCommand } from '../../src/domain/command-grammar.js';
 import type { MarkReadOutcome } from '../../src/domain/mark-read.js';
 import { checkUserId, userIdSchema } from '../../src/domain/user-id.js';
 import { explainError } from '../../src/im/error-catalogue.js';
 import { Redactor } from '../../src/log/redactor.js';
+import { checkMessage, marksLine } from '../../src/slack/check-message.js';
 import { parseCommandText } from '../../src/slack/command-text.js';
-import { outcomeMessage, summaryMessage, usageMessage } from '../../src/slack/messages.js';
+import { outcomeMessage, section, summaryMessage, usageMessage } from '../../src/slack/messages.js';
 import { clip, escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { untrusted } from '../../src/text/untrusted.js';
 import { visible } from '../../src/text/visible.js';
@@ -226,6 +228,43 @@ export const TARGETS: Target[] = [
           '/markread alice --all',
         ),
       );
+    }),
+  },
+  {
+    name: 'a check in Slack: conversation and group names from the IM list, of any content, become safe mrkdwn',
+    property: fc.property(fc.array(text, { minLength: 1, maxLength: 25 }), text, (names, reason) => {
+      const conversations = names.map((peer, i) => ({
+        peer,
+        unread: i % 3 ? ({ known: true, count: i } as const) : ({ known: false, reason } as const),
+        markedUnread: i % 2 === 0,
+      }));
+      const report: BadgeReport = {
+        user: names[0] as string,
+        userExists: true,
+        missingPeers: names.slice(0, 3),
+        totalUnread: 7,
+        conversations,
+        withUnread: names.length,
+        withoutUnread: 0,
+        marks: { readable: false, reason, unsupported: false },
+        groups: { count: names.length, first: names.slice(0, 5) },
+        listError: reason,
+        plan: { mark: names, unread: 9, clearMarks: names.slice(1) },
+      };
+      assertSafeMessage(checkMessage(report, '00000000-0000-4000-8000-000000000000'));
+      assertSafeMessage({
+        text: '',
+        blocks: [
+          section(
+            marksLine({
+              ok: true,
+              cleared: 1,
+              notCleared: names.length,
+              proofs: names.map((peer) => ({ peer, outcome: 'could not clear', detail: reason })),
+            }),
+          ),
+        ],
+      });
     }),
   },
 ];
