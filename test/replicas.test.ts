@@ -126,6 +126,16 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
     console.log(`# stop through the other replica: last mark ${stopMs.toFixed(0)} ms after the press`);
   });
 
+  it('cancels on one replica an --all asked on the other; a later Confirm there says it was cancelled', async () => {
+    im.seed('cal', { c1: 1, c2: 1 });
+    const runId = await askAll(a, 'cal', 'cal-all');
+    await b.press('markread_all_cancel', runId, 'cal-cancel');
+    assert.match(await response('cal-cancel'), /Cancelled; nothing was changed/);
+    await a.press('markread_all_confirm', runId, 'cal-late');
+    assert.match(await response('cal-late'), /That run was cancelled; nothing was changed/);
+    assert.equal(marksOf('cal').length, 0);
+  });
+
   it('acts once on the same signed request delivered to both replicas', async () => {
     const body = commandBody({
       text: 'rita p1',
