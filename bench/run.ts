@@ -35,3 +35,6 @@ await benchSlack();
 
 const { benchReplicas } = await import('./replicas-bench.js');
 await benchReplicas();
+
+const { benchSplit } = await import('./split-bench.js');
+await benchSplit();

@@ -10,11 +10,11 @@ import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { round } from './im-client-bench.js';
 
-const BOT_TOKEN = 'xoxb-bench-token';
-const SIGNING_SECRET = 'bench0signing0secret000000000000';
-const SECRET_KEY = 'bench-im-secret-key-000000';
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-const BARE = fileURLToPath(new URL('./bare-bolt.js', import.meta.url));
+export const BOT_TOKEN = 'xoxb-bench-token';
+export const SIGNING_SECRET = 'bench0signing0secret000000000000';
+export const SECRET_KEY = 'bench-im-secret-key-000000';
+export const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+export const BARE = fileURLToPath(new URL('./bare-bolt.js', import.meta.url));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface RunningApp {
+export interface RunningApp {
   child: ChildProcess;
   port: number;
   rssMiB(): number;
@@ -32,7 +32,7 @@ interface RunningApp {
   stop(): Promise<void>;
 }
 
-async function startApp(script: string, env: Record<string, string>): Promise<RunningApp> {
+export async function startApp(script: string, env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const child = fork(script, {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' },
@@ -82,7 +82,7 @@ async function sendCommand(port: number, user: string, slackUser = 'U0BENCH'): P
   return ms;
 }
 
-async function acks(port: number, count: number, concurrency: number, slackUser = 'U0BENCH'): Promise<number[]> {
+export async function acks(port: number, count: number, concurrency: number, slackUser = 'U0BENCH'): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
@@ -96,12 +96,12 @@ async function acks(port: number, count: number, concurrency: number, slackUser 
   return latencies;
 }
 
-function pct(values: number[], p: number): number {
+export function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number, 2);
 }
 
-async function drained(app: RunningApp): Promise<void> {
+export async function drained(app: RunningApp): Promise<void> {
   while ((await app.inFlight()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
@@ -238,7 +238,7 @@ export async function benchSlack(): Promise<void> {
  * 250 ms; then waits for the backlog to drain and reads RSS again after 10 s idle. Counts that could not be read
  * in time are reported by the thread replies ("unknown"), which this tallies.
  */
-async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, seconds: number) {
+export async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, seconds: number) {
   const idle = app.rssMiB();
   let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, app.rssMiB())), 250);

@@ -316,3 +316,46 @@ describe('two replicas in Socket Mode on one Redis', { skip: redis ? false : NO_
     assert.match(replicas.map((r) => r.output()).join(''), /"audit":"replay"/);
   });
 });
+
+describe('a web replica and a worker replica on one Redis', { skip: redis ? false : NO_REDIS }, () => {
+  const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN });
+  const replicas: Replica[] = [];
+  const env = (role: string) => ({
+    REDIS_URL: redis?.url ?? '',
+    MARKREAD_REDIS_PREFIX: 'roles-test',
+    MARKREAD_ROLE: role,
+  });
+  let web: Replica;
+  let worker: Replica;
+  before(async () => {
+    await Promise.all([im.start(), slack.start()]);
+    [web, worker] = await Promise.all([
+      startReplica('web', im, slack, env('web')),
+      startReplica('worker', im, slack, env('worker')),
+    ]);
+    replicas.push(web, worker);
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+    await Promise.all([im.stop(), slack.stop()]);
+  });
+
+  it('the web replica acks, the worker does the work; the worker receives nothing', async () => {
+    const ack = JSON.parse((await web.command('wes p1', 'wes')).body) as { text: string };
+    assert.match(ack.text, /Working on it/);
+    await slack.until(
+      () =>
+        slack.calls.some(
+          (c) => c.method === 'chat.postMessage' && c.args.thread_ts && /`p1`/.test(messageText(c.args)),
+        ),
+      10_000,
+    );
+    assert.match(worker.output(), /"audit":"mark-read"/);
+    assert.doesNotMatch(web.output(), /"audit":"mark-read"/, 'the web replica made no IM call for it');
+    const health = await worker.health();
+    assert.equal(health.role, 'worker');
+    assert.equal(health.slack, 'not receiving (worker)');
+    assert.equal((await worker.command('wes p2', 'wes2')).status, 404);
+  });
+});

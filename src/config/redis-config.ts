@@ -12,7 +12,15 @@ export interface RedisConfig {
   where: string;
   /** Work whose replica has not renewed it for this long is taken over by another. */
   takeoverMs: number;
+  /**
+   * What this process does: 'all' (receive commands and run the work), 'web' (receive and ack; the work is run by
+   * other replicas) or 'worker' (run the work; receive nothing). Only with Redis, which carries the work between them.
+   */
+  role: Role;
 }
+
+export const ROLES = ['all', 'web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
 
 const redisUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
@@ -36,6 +44,9 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'expected 1 to 40 letters, digits, _ . or - (e.g. markread)' })
     .default('markread'),
+  MARKREAD_ROLE: z
+    .enum(ROLES, { error: `expected one of ${ROLES.join(', ')} (what this process does; default all)` })
+    .optional(),
   MARKREAD_TAKEOVER_MS: intIn(1_000, 300_000, 'milliseconds before a silent replica’s work is taken over').default(
     10_000,
   ),
@@ -45,14 +56,21 @@ const schema = z.object({
 export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): RedisConfig | undefined {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError(describeEnvIssues(parsed.error));
-  const { REDIS_URL, MARKREAD_REDIS_PREFIX, MARKREAD_TAKEOVER_MS } = parsed.data;
-  if (REDIS_URL === undefined) return undefined;
+  const { REDIS_URL, MARKREAD_REDIS_PREFIX, MARKREAD_TAKEOVER_MS, MARKREAD_ROLE } = parsed.data;
+  if (REDIS_URL === undefined) {
+    if (MARKREAD_ROLE !== undefined && MARKREAD_ROLE !== 'all')
+      throw new ConfigError([
+        `MARKREAD_ROLE: ${MARKREAD_ROLE} needs REDIS_URL: without Redis no other process can ${MARKREAD_ROLE === 'web' ? 'run the work this one acks' : 'hand this one work'}`,
+      ]);
+    return undefined;
+  }
   const url = new URL(REDIS_URL);
   return {
     url: new Secret(REDIS_URL),
     prefix: `${MARKREAD_REDIS_PREFIX}:${sdkAppId}:`,
     where: `${url.protocol}//${url.hostname}:${url.port || 6379}`,
     takeoverMs: MARKREAD_TAKEOVER_MS,
+    role: MARKREAD_ROLE ?? 'all',
   };
 }
 

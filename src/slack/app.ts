@@ -75,6 +75,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     if (secret) runtime.redactor.addSecret(secret.reveal());
   const logger = runtime.logger.child({ component: 'slack' });
   const state = options.state ?? memoryState();
+  const receives = state.role !== 'worker';
   const inFlight = new InFlight();
   const imWatch = new ImWatch(runtime.config, runtime.client, logger.child({ component: 'doctor' }));
   let ready = false;
@@ -82,13 +83,14 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const connection = new ConnectionState(options.healthGraceMs);
   /** Readiness: 200 only while markread can receive commands; otherwise 503 and why. */
   const healthz = (res: ServerResponse) => {
-    const slackProblem = slack.mode === 'socket' ? connection.problem() : undefined;
+    const slackProblem = slack.mode === 'socket' && receives ? connection.problem() : undefined;
     const ok = ready && !stopping && slackProblem === undefined;
     const body = {
       ok,
       version: VERSION,
       mode: slack.mode,
-      slack: slackProblem ?? (ready ? 'connected' : 'starting'),
+      slack: slackProblem ?? (ready ? (receives ? 'connected' : 'not receiving (worker)') : 'starting'),
+      role: state.role,
       stopping,
       inFlight: inFlight.size,
       // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
@@ -158,6 +160,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
     () => state.health() === 'none' || state.health() === 'up',
+    state.role !== 'web',
   );
   const deps = { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
   registerMarkReadCommand(app, deps);
@@ -189,7 +192,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     async start() {
       // Each check on its own, before anything is connected, each failing with one line that names what to fix.
       let port: number;
-      if (slack.mode === 'socket') {
+      // A worker receives nothing: Socket Mode opens no connection and HTTP mode serves only the probes.
+      if (slack.mode === 'socket' || !receives) {
         // Socket Mode needs no public URL, but container probes still want /healthz.
         const { createServer } = await import('node:http');
         port = await listen(
@@ -215,7 +219,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
         await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, options.startupWaitMs ?? 30_000, logger);
         await app.init();
         await jobs.start();
-        if (socket) await app.start();
+        if (socket && receives) await app.start();
       } catch (error) {
         server?.close();
         throw error;
@@ -224,8 +228,10 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       imWatch.start();
       ready = true;
       logger.info(
-        { version: VERSION, mode: slack.mode, port },
-        `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'}); GET /healthz on port ${port}`,
+        { version: VERSION, mode: slack.mode, port, role: state.role },
+        receives
+          ? `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'})${state.role === 'web' ? '; the work goes to worker replicas' : ''}; GET /healthz on port ${port}`
+          : `markread ${VERSION} is a worker: it runs the work other replicas ack and receives nothing; GET /healthz on port ${port}`,
       );
       return port;
     },

@@ -64,6 +64,8 @@ export class SlackJobs {
     private readonly deps: SlackJobsDeps,
     /** Whether the shared state can take a new bulk run now. */
     private readonly sharedStateUp: () => boolean = () => true,
+    /** Whether this process runs recorded work ('web' replicas only record it, for the workers). */
+    private readonly works = true,
   ) {}
 
   get durable(): boolean {
@@ -79,12 +81,16 @@ export class SlackJobs {
 
   async start(): Promise<void> {
     const handle = (lease: JobLease) => this.handle(lease);
-    await Promise.all([this.journal.start(handle), this.fallback.start(handle)]);
+    // The fallback always runs here: while Redis is down, a single mark acked here is also worked on here.
+    await Promise.all([this.works ? this.journal.start(handle) : undefined, this.fallback.start(handle)]);
   }
 
   /** Stops taking jobs; with a durable journal, runs in progress are handed over for another replica to continue. */
   async stop(): Promise<void> {
-    await Promise.all([this.journal.stop({ handOff: this.journal.durable }), this.fallback.stop()]);
+    await Promise.all([
+      this.works ? this.journal.stop({ handOff: this.journal.durable }) : undefined,
+      this.fallback.stop(),
+    ]);
   }
 
   /** Records `job` and gets it going. Never throws: a single mark falls back to running here, unrecorded. */

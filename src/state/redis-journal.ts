@@ -34,7 +34,10 @@ export interface RedisJournalOptions {
   staleAfterMs?: number;
   /** How often a replica looks for such jobs. */
   scanMs?: number;
-  /** Jobs one replica works on at once; more wait in the stream for another replica (or a free slot). */
+  /**
+   * Jobs one replica works on at once; more wait in the stream for another replica (or a free slot). High enough
+   * that under overload the proof counts are skipped (said so) rather than every outcome queued behind the rest.
+   */
   maxActive?: number;
 }
 
@@ -80,7 +83,7 @@ export class RedisWorkJournal implements WorkJournal {
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
     this.staleAfterMs = options.staleAfterMs ?? 10_000;
     this.scanMs = options.scanMs ?? 3_000;
-    this.maxActive = options.maxActive ?? 200;
+    this.maxActive = options.maxActive ?? 1_000;
     this.heartbeat = redisScript(link.client, 'markreadHeartbeat', 1, HEARTBEAT);
   }
 

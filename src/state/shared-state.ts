@@ -1,4 +1,4 @@
-import type { RedisConfig } from '../config/redis-config.js';
+import type { RedisConfig, Role } from '../config/redis-config.js';
 import type { SendBudgetFactory } from '../im/send-budget.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryReplayGuard, type ReplayGuard } from '../slack/replay-guard.js';
@@ -17,6 +17,8 @@ export interface SharedState {
   journal: WorkJournal;
   /** Send budgets shared with other replicas and the CLI; undefined means each process paces itself. */
   budgets: SendBudgetFactory | undefined;
+  /** What this process does: receive, work, or both (only with Redis can it be less than both). */
+  role: Role;
   /** 'none' without Redis; otherwise Redis's state, for /healthz and for refusing bulk runs while it is down. */
   health(): 'none' | 'up' | 'down' | 'connecting';
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export function memoryState(): SharedState {
     replay: new MemoryReplayGuard(),
     journal: new MemoryWorkJournal(),
     budgets: undefined,
+    role: 'all',
     health: () => 'none',
     close: async () => {},
   };
@@ -54,6 +57,7 @@ export function redisState(
       ...options.journal,
     }),
     budgets: redisBudgets(link, log),
+    role: config.role,
     health: () => link.status,
     close: () => link.close(),
   };

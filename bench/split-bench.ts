@@ -1,0 +1,136 @@
+import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { startTestRedis } from '../test/support/redis-server.js';
+import { round } from './im-client-bench.js';
+import {
+  acks,
+  BARE,
+  BOT_TOKEN,
+  drained,
+  MAIN,
+  pct,
+  type RunningApp,
+  SECRET_KEY,
+  SIGNING_SECRET,
+  startApp,
+  steadyLoad,
+} from './slack-bench.js';
+
+/**
+ * The same ack benchmarks with the work moved off the acking process: a web replica (MARKREAD_ROLE=web) acks and
+ * records each command in Redis, a worker replica (MARKREAD_ROLE=worker) does the follow-up work. Bare Bolt is
+ * measured beside it in the same run, as in the single-process section.
+ */
+export async function benchSplit(): Promise<void> {
+  const redis = await startTestRedis();
+  if (!redis) {
+    console.log('# web + worker: skipped, no redis-server and no MARKREAD_TEST_REDIS_URL');
+    return;
+  }
+  const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY });
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN });
+  await Promise.all([im.start(), slack.start()]);
+  const env = {
+    TIM_SDKAPPID: '1400000001',
+    TIM_SECRET_KEY: SECRET_KEY,
+    TIM_BASE_URL: im.url,
+    TIM_MAX_RPS: '200',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    MARKREAD_ALLOWED_USERS: 'U0BENCH',
+    REDIS_URL: redis.url,
+    MARKREAD_REDIS_PREFIX: 'bench-split',
+  };
+  const bare = await startApp(BARE, env);
+  const web = await startApp(MAIN, { ...env, MARKREAD_ROLE: 'web' });
+  const worker = await startApp(MAIN, { ...env, MARKREAD_ROLE: 'worker' });
+  // "Drained" is when the worker has finished what the web replica recorded.
+  const pair: RunningApp = {
+    ...web,
+    inFlight: async () => (await web.inFlight()) + (await worker.inFlight()) + (await pendingIn(redis.url)),
+  };
+  try {
+    await acks(bare.port, 200, 10);
+    await acks(web.port, 200, 10);
+    await drained(pair);
+    const rows = [];
+    // The worker paused (SIGSTOP) isolates the web replica's own cost: on this 2-core machine the worker, the
+    // stand-ins and the bench client otherwise compete with it for CPU, as they would not on separate hosts.
+    for (const [label, count, concurrency, pause] of [
+      ['sequential, worker paused', 500, 1, true],
+      ['50 concurrent, worker paused', 2_000, 50, true],
+      ['sequential', 500, 1, false],
+      ['50 concurrent', 2_000, 50, false],
+    ] as const) {
+      if (pause) worker.child.kill('SIGSTOP');
+      const b = await acks(bare.port, count, concurrency);
+      const m = await acks(web.port, count, concurrency);
+      if (pause) worker.child.kill('SIGCONT');
+      await drained(pair);
+      rows.push({
+        load: `${label} (${count} commands)`,
+        'bare Bolt p50 ms': pct(b, 50),
+        'web replica p50 ms': pct(m, 50),
+        'p50 ratio': round(pct(m, 50) / pct(b, 50), 2),
+        'bare Bolt p99 ms': pct(b, 99),
+        'web replica p99 ms': pct(m, 99),
+        'p99 ratio': round(pct(m, 99) / pct(b, 99), 2),
+      });
+    }
+    console.log('# Ack latency, web replica + worker replica on Redis (MARKREAD_ROLE), beside bare Bolt');
+    console.table(rows);
+    const bareBurst = await Promise.all(
+      Array.from({ length: 450 }, () => acks(bare.port, 1, 1).then((l) => l[0] ?? 0)),
+    );
+    const burst = await Promise.all(Array.from({ length: 450 }, () => acks(web.port, 1, 1).then((l) => l[0] ?? 0)));
+    await drained(pair);
+    console.log('# Burst of 450 at once, web replica + worker');
+    console.table([
+      {
+        app: 'bare Bolt',
+        'p50 ms': pct(bareBurst, 50),
+        'p99 ms': pct(bareBurst, 99),
+        'max ms': round(Math.max(...bareBurst), 1),
+      },
+      {
+        app: 'web replica',
+        'p50 ms': pct(burst, 50),
+        'p99 ms': pct(burst, 99),
+        'max ms': round(Math.max(...burst), 1),
+      },
+    ]);
+    console.log('# Resident memory after these benchmarks, each process');
+    console.table([
+      {
+        'bare Bolt RSS MiB': round(bare.rssMiB(), 1),
+        'web RSS MiB': round(web.rssMiB(), 1),
+        'web ratio': round(web.rssMiB() / bare.rssMiB(), 2),
+        'worker RSS MiB': round(worker.rssMiB(), 1),
+      },
+    ]);
+    if (process.env.BENCH_STEADY !== '0') {
+      const seconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
+      const steady = await steadyLoad(pair, slack, 167, seconds);
+      console.log(
+        `# Steady load on the web replica: 167 commands/s for ${seconds} s, the worker doing the work; RSS is the web replica's`,
+      );
+      console.table([{ ...steady, 'worker RSS MiB after': round(worker.rssMiB(), 1) }]);
+    }
+  } finally {
+    await Promise.all([web.stop(), worker.stop(), bare.stop()]);
+    await Promise.all([im.stop(), slack.stop()]);
+    await redis.close();
+  }
+}
+
+/** Jobs recorded but not yet finished: the stream's length (finished jobs are deleted). */
+async function pendingIn(url: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url);
+  try {
+    return await client.xlen('bench-split:1400000001:work');
+  } finally {
+    client.disconnect();
+  }
+}
