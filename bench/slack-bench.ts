@@ -105,11 +105,12 @@ export async function drained(app: RunningApp): Promise<void> {
   while ((await app.inFlight()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-export async function benchSlack(): Promise<void> {
+/** The stand-ins and the environment every benchmarked app (bare Bolt and markread) runs with. */
+export async function benchWorld() {
   const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY });
   const slack = new SlackStandIn({ botToken: BOT_TOKEN });
   await Promise.all([im.start(), slack.start()]);
-  const env = {
+  const env: Record<string, string> = {
     TIM_SDKAPPID: '1400000001',
     TIM_SECRET_KEY: SECRET_KEY,
     TIM_BASE_URL: im.url,
@@ -119,6 +120,38 @@ export async function benchSlack(): Promise<void> {
     SLACK_API_URL: slack.apiUrl,
     MARKREAD_ALLOWED_USERS: 'U0BENCH',
   };
+  return { im, slack, env, stop: () => Promise.all([im.stop(), slack.stop()]) };
+}
+
+/** One row of an ack-latency table: the same load on bare Bolt and on markread (`name`). */
+export function latencyRow(load: string, bare: number[], app: number[], name = 'markread') {
+  return {
+    load,
+    'bare Bolt p50 ms': pct(bare, 50),
+    [`${name} p50 ms`]: pct(app, 50),
+    'p50 ratio': round(pct(app, 50) / pct(bare, 50), 2),
+    'bare Bolt p99 ms': pct(bare, 99),
+    [`${name} p99 ms`]: pct(app, 99),
+    'p99 ratio': round(pct(app, 99) / pct(bare, 99), 2),
+  };
+}
+
+/** A burst row: `count` commands sent at once. */
+export function burstRow(app: string, latencies: number[]) {
+  return {
+    app,
+    commands: latencies.length,
+    'p50 ms': pct(latencies, 50),
+    'p99 ms': pct(latencies, 99),
+    'max ms': round(Math.max(...latencies), 1),
+  };
+}
+
+export const burstOf = (port: number, count: number) =>
+  Promise.all(Array.from({ length: count }, (_, i) => sendCommand(port, `burst${i}`)));
+
+export async function benchSlack(): Promise<void> {
+  const { im, slack, env } = await benchWorld();
   const bare = await startApp(BARE, env);
   const app = await startApp(MAIN, env);
   try {
@@ -139,15 +172,7 @@ export async function benchSlack(): Promise<void> {
       const b = await acks(bare.port, count, concurrency, slackUser);
       const m = await acks(app.port, count, concurrency, slackUser);
       await drained(app);
-      rows.push({
-        load: `${label} (${count} commands)`,
-        'bare Bolt p50 ms': pct(b, 50),
-        'markread p50 ms': pct(m, 50),
-        'p50 ratio': round(pct(m, 50) / pct(b, 50), 2),
-        'bare Bolt p99 ms': pct(b, 99),
-        'markread p99 ms': pct(m, 99),
-        'p99 ratio': round(pct(m, 99) / pct(b, 99), 2),
-      });
+      rows.push(latencyRow(`${label} (${count} commands)`, b, m));
     }
     console.log('# Ack latency: signed slash commands over HTTP on loopback; target p50 within 1.2x of bare Bolt');
     console.table(rows);
@@ -177,25 +202,10 @@ export async function benchSlack(): Promise<void> {
       },
     ]);
 
-    const bareBurst = await Promise.all(Array.from({ length: 450 }, (_, i) => sendCommand(bare.port, `burst${i}`)));
-    const burst = await Promise.all(Array.from({ length: 450 }, (_, i) => sendCommand(app.port, `burst${i}`)));
+    const bareBurst = await burstOf(bare.port, 450);
+    const burst = await burstOf(app.port, 450);
     console.log('# Burst: 450 commands at once; target: every markread ack well under 500 ms');
-    console.table([
-      {
-        app: 'bare Bolt',
-        commands: 450,
-        'p50 ms': pct(bareBurst, 50),
-        'p99 ms': pct(bareBurst, 99),
-        'max ms': round(Math.max(...bareBurst), 1),
-      },
-      {
-        app: 'markread',
-        commands: 450,
-        'p50 ms': pct(burst, 50),
-        'p99 ms': pct(burst, 99),
-        'max ms': round(Math.max(...burst), 1),
-      },
-    ]);
+    console.table([burstRow('bare Bolt', bareBurst), burstRow('markread', burst)]);
     await drained(app);
     console.log('# Resident memory after the ack benchmarks, each process; target: markread <= 1.3x bare Bolt');
     console.table([

@@ -1,17 +1,15 @@
-import { ImStandIn } from '../stand-ins/im-stand-in.js';
-import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { startTestRedis } from '../test/support/redis-server.js';
 import { round } from './im-client-bench.js';
 import {
   acks,
   BARE,
-  BOT_TOKEN,
+  benchWorld,
+  burstOf,
+  burstRow,
   drained,
+  latencyRow,
   MAIN,
-  pct,
   type RunningApp,
-  SECRET_KEY,
-  SIGNING_SECRET,
   startApp,
   steadyLoad,
 } from './slack-bench.js';
@@ -27,21 +25,9 @@ export async function benchSplit(): Promise<void> {
     console.log('# web + worker: skipped, no redis-server and no MARKREAD_TEST_REDIS_URL');
     return;
   }
-  const im = new ImStandIn({ sdkAppId: 1400000001, identifier: 'administrator', secretKey: SECRET_KEY });
-  const slack = new SlackStandIn({ botToken: BOT_TOKEN });
-  await Promise.all([im.start(), slack.start()]);
-  const env = {
-    TIM_SDKAPPID: '1400000001',
-    TIM_SECRET_KEY: SECRET_KEY,
-    TIM_BASE_URL: im.url,
-    TIM_MAX_RPS: '200',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    MARKREAD_ALLOWED_USERS: 'U0BENCH',
-    REDIS_URL: redis.url,
-    MARKREAD_REDIS_PREFIX: 'bench-split',
-  };
+  const world = await benchWorld();
+  const { slack } = world;
+  const env = { ...world.env, REDIS_URL: redis.url, MARKREAD_REDIS_PREFIX: 'bench-split' };
   const bare = await startApp(BARE, env);
   const web = await startApp(MAIN, { ...env, MARKREAD_ROLE: 'web' });
   const worker = await startApp(MAIN, { ...env, MARKREAD_ROLE: 'worker' });
@@ -68,38 +54,15 @@ export async function benchSplit(): Promise<void> {
       const m = await acks(web.port, count, concurrency);
       if (pause) worker.child.kill('SIGCONT');
       await drained(pair);
-      rows.push({
-        load: `${label} (${count} commands)`,
-        'bare Bolt p50 ms': pct(b, 50),
-        'web replica p50 ms': pct(m, 50),
-        'p50 ratio': round(pct(m, 50) / pct(b, 50), 2),
-        'bare Bolt p99 ms': pct(b, 99),
-        'web replica p99 ms': pct(m, 99),
-        'p99 ratio': round(pct(m, 99) / pct(b, 99), 2),
-      });
+      rows.push(latencyRow(`${label} (${count} commands)`, b, m, 'web replica'));
     }
     console.log('# Ack latency, web replica + worker replica on Redis (MARKREAD_ROLE), beside bare Bolt');
     console.table(rows);
-    const bareBurst = await Promise.all(
-      Array.from({ length: 450 }, () => acks(bare.port, 1, 1).then((l) => l[0] ?? 0)),
-    );
-    const burst = await Promise.all(Array.from({ length: 450 }, () => acks(web.port, 1, 1).then((l) => l[0] ?? 0)));
+    const bareBurst = await burstOf(bare.port, 450);
+    const burst = await burstOf(web.port, 450);
     await drained(pair);
     console.log('# Burst of 450 at once, web replica + worker');
-    console.table([
-      {
-        app: 'bare Bolt',
-        'p50 ms': pct(bareBurst, 50),
-        'p99 ms': pct(bareBurst, 99),
-        'max ms': round(Math.max(...bareBurst), 1),
-      },
-      {
-        app: 'web replica',
-        'p50 ms': pct(burst, 50),
-        'p99 ms': pct(burst, 99),
-        'max ms': round(Math.max(...burst), 1),
-      },
-    ]);
+    console.table([burstRow('bare Bolt', bareBurst), burstRow('web replica', burst)]);
     console.log('# Resident memory after these benchmarks, each process');
     console.table([
       {
@@ -119,7 +82,7 @@ export async function benchSplit(): Promise<void> {
     }
   } finally {
     await Promise.all([web.stop(), worker.stop(), bare.stop()]);
-    await Promise.all([im.stop(), slack.stop()]);
+    await world.stop();
     await redis.close();
   }
 }
