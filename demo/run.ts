@@ -18,7 +18,7 @@ const SIGNING_SECRET = 'demo0signing0secret0not0real0000';
 const SECRET_KEY = 'demo-im-secret-key-not-real';
 const RESPONDER = 'U0ONCALL';
 
-const people = ['alice', 'bob', 'carol', 'dave', ...Array.from({ length: 25 }, (_, i) => `fan${i}`)];
+const people = ['alice', 'bob', 'carol', 'dave', 'erin', ...Array.from({ length: 25 }, (_, i) => `fan${i}`)];
 const im = new ImStandIn({
   sdkAppId: 1400000001,
   identifier: 'administrator',
@@ -27,6 +27,12 @@ const im = new ImStandIn({
 });
 im.seed('alice', { bob: 12, carol: 3, dave: 7 });
 im.seed('carol', { bob: 2 });
+// bob's badge is stuck: erin's conversation has no unread messages, but bob marked it unread by hand.
+im.conversations.set('bob', [
+  { peer: 'alice', type: 1, unread: 4, msgTime: 30 },
+  { peer: 'erin', type: 1, unread: 0, msgTime: 20, marks: [2] },
+  { peer: 'night-shift', type: 2, unread: 9, msgTime: 25 },
+]);
 im.seed('dave', Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`fan${i}`, i % 4])));
 const slack = new SlackStandIn({ botToken: BOT_TOKEN, channelErrors: new Map([['C0PRIVATE', 'channel_not_found']]) });
 await Promise.all([im.start(), slack.start()]);
@@ -77,6 +83,8 @@ await slash('alice bob', 'C0SUPPORT', 'U0STRANGER');
 await slash('<@U0BOB> alice', 'C0SUPPORT');
 await slash('alice carol dave ghost', 'C0SUPPORT');
 await slash('dave --all', 'C0SUPPORT');
+await slash('bob --check', 'C0SUPPORT');
+await slash('bob erin --clear-marks', 'C0SUPPORT');
 
 // dave --all asks the requester to confirm through response_url; press the button as they would.
 const isPrompt = (r: { id: string }) => decodeURIComponent(r.id).includes('dave --all');
@@ -100,6 +108,8 @@ await request(`http://127.0.0.1:${port}/slack/events`, {
 console.log(`> ${RESPONDER} presses [Mark all read]`);
 
 await app.inFlight.drain(10_000);
+// The check's answer arrives after its ack; wait for it like the prompt.
+await slack.until(() => slack.responses.some((r) => decodeURIComponent(r.id).includes('bob --check')));
 console.log('\n──── what the channels show ────\n');
 console.log(renderChannels(slack));
 console.log('──── what came privately through response_url ────\n');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../config/config-error.js';
@@ -41,6 +42,8 @@ const redactor = new Redactor();
 const term = new Terminal(redactor);
 /** Ctrl-C, or stdout's reader going away: calls already sent finish, the rest are not made. */
 const stop = new AbortController();
+// Every call in flight listens on it (a hundred or so in a bulk run at full pace): not a leak.
+setMaxListeners(1_000, stop.signal);
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') return;
   term.stdoutClosed = true;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { SlackRequestContext } from './mark-read-in-slack.js';
 
 /**
@@ -121,6 +122,8 @@ export class LocalRuns {
 
   start(id: string): AbortController {
     const controller = new AbortController();
+    // Every call of the run in flight listens on this signal (a hundred or so at full pace): not a leak.
+    setMaxListeners(1_000, controller.signal);
     this.controllers.set(id, controller);
     return controller;
   }
