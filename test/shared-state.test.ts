@@ -70,7 +70,7 @@ const memory: Impl = {
     return [g, g];
   },
   budget: (_key, max, windowMs) => {
-    const p = new SlidingWindowPacer({ maxPerWindow: max, windowMs, marginMs: 5 });
+    const p = new SlidingWindowPacer({ maxPerWindow: max, windowMs, marginMs: 20 });
     return [p, p];
   },
   journal: () => new MemoryWorkJournal(),
@@ -90,8 +90,8 @@ const onRedis: Impl = {
   budget: (key, max, windowMs) => {
     const [a, b] = twoLinks();
     return [
-      new RedisSendBudget(a, a.key(key), max, logger, { windowMs, marginMs: 5 }),
-      new RedisSendBudget(b, b.key(key), max, logger, { windowMs, marginMs: 5 }),
+      new RedisSendBudget(a, a.key(key), max, logger, { windowMs, marginMs: 20 }),
+      new RedisSendBudget(b, b.key(key), max, logger, { windowMs, marginMs: 20 }),
     ];
   },
   journal: (options) => new RedisWorkJournal(link(), logger, { heartbeatMs: 100, scanMs: 100, ...options }),
@@ -183,8 +183,9 @@ for (const impl of [memory, onRedis]) {
       const started = performance.now();
       await Promise.all(Array.from({ length: 100 }, (_, i) => take(i % 2 ? a : b)));
       const elapsed = performance.now() - started;
-      assert.ok(mostInWindow(granted, windowMs) <= max, `at most ${max} in any ${windowMs} ms`);
-      // 100 at 20 per 205 ms is about a second; not much faster (a burst) and not much slower (wasted budget).
+      const most = mostInWindow(granted, windowMs);
+      assert.ok(most <= max, `${most} in one ${windowMs} ms window; at most ${max} allowed`);
+      // 100 at 20 per 220 ms (the 20 ms margin absorbs timer lateness on a loaded machine) is about a second; not much faster (a burst) and not much slower (wasted budget).
       assert.ok(elapsed > 900 && elapsed < 1_800, `took ${elapsed.toFixed(0)} ms`);
       a.close();
       b.close();
