@@ -265,6 +265,45 @@ describe('the work journal on Redis, across replicas', { skip: redis ? false : N
     await b.stop();
   });
 
+  it('tells a replica that stalled past the takeover that the job is no longer its own, and ignores its done()', async () => {
+    const [la, lb] = twoLinks();
+    await ready();
+    // A renews rarely (a stalled replica); B takes over anything idle for 300 ms.
+    const a = new RedisWorkJournal(la, logger, { heartbeatMs: 1_500, scanMs: 60_000, staleAfterMs: 60_000 });
+    const b = new RedisWorkJournal(lb, logger, { heartbeatMs: 100, scanMs: 100, staleAfterMs: 300 });
+    let reason: unknown;
+    await a.start(async (lease) => {
+      await new Promise((r) => lease.signal.addEventListener('abort', r, { once: true }));
+      reason = lease.signal.reason;
+      await lease.done(); // finishing late must not acknowledge the job under its new owner
+    });
+    await a.record({ id: 'stalled-1', payload: {} });
+    const onB: JobLease[] = [];
+    let finish: () => void = () => {};
+    const holding = new Promise<void>((r) => {
+      finish = r;
+    });
+    await b.start(async (lease) => {
+      onB.push(lease);
+      await holding;
+      await lease.done();
+    });
+    await until(() => onB.length === 1, 3_000);
+    await until(() => reason !== undefined, 3_000);
+    assert.ok(reason instanceof LetGo && reason.why === 'taken');
+    const raw = new Redis(redis?.url as string);
+    try {
+      const pending = (await raw.xpending(la.key('work'), 'workers')) as [number, ...unknown[]];
+      assert.equal(pending[0], 1, "still pending, under B: A's late done() did nothing");
+      finish();
+      await until(() => false, 300).catch(() => {});
+      assert.equal(((await raw.xpending(la.key('work'), 'workers')) as [number])[0], 0);
+    } finally {
+      raw.disconnect();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it('hands work over at once on a graceful stop, and tells the old owner to let go', async () => {
     const [la, lb] = twoLinks();
     await ready();

@@ -244,10 +244,13 @@ export class RedisWorkJournal implements WorkJournal {
     this.held.set(entryId, { jobId, controller });
     const checkpointKey = this.link.key(`job:${jobId}`);
     let over = false;
-    const let_go = () => {
+    const forget = () => {
       over = true;
       this.held.delete(entryId);
     };
+    // Taken over by another replica (this one stalled past the takeover time): the entry is theirs now, so this
+    // lease must neither acknowledge it nor hand it back.
+    const taken = () => controller.signal.reason instanceof LetGo && controller.signal.reason.why === 'taken';
     const lease = (saved: unknown): JobLease => ({
       job: { id: jobId, payload },
       deliveries,
@@ -260,8 +263,8 @@ export class RedisWorkJournal implements WorkJournal {
           .catch((error) => this.logger.debug({ err: error, jobId }, 'could not save a checkpoint'));
       },
       done: async () => {
-        if (over) return;
-        let_go();
+        if (over || taken()) return;
+        forget();
         await this.redis
           .multi()
           .xack(this.stream, GROUP, entryId)
@@ -271,8 +274,8 @@ export class RedisWorkJournal implements WorkJournal {
           .catch((error) => this.logger.warn({ err: error, jobId }, 'could not mark a finished job done'));
       },
       release: async () => {
-        if (over) return;
-        let_go();
+        if (over || taken()) return;
+        forget();
         // Idle "forever": the next scan of any replica takes it at once.
         await this.redis
           .xclaim(this.stream, GROUP, this.consumer, 0, entryId, 'IDLE', 365 * 24 * 3_600_000, 'JUSTID')
