@@ -1,10 +1,7 @@
-import { type BadgeReport, describePlan } from '../domain/badge-check.js';
+import { type BadgeReport, describePlan, notableConversations } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
 import { visible } from '../text/visible.js';
-
-/** Conversations a check lists by name; more are counted. */
-export const TOP = 20;
 
 /** The check as a person reads it: what exists, the totals, the top conversations, marks, groups, the plan. */
 export function checkText(report: BadgeReport, fixCommand: string): string {
@@ -25,12 +22,12 @@ export function checkText(report: BadgeReport, fixCommand: string): string {
   lines.push(
     `  Conversations ${report.withUnread} with unread messages, ${report.withoutUnread} without${report.listError ? ` (list incomplete: ${report.listError})` : ''}`,
   );
-  for (const c of report.conversations.slice(0, TOP)) {
+  const { listed, more } = notableConversations(report);
+  for (const c of listed) {
     const mark = c.markedUnread ? '  marked unread by the user: markread can clear it with --clear-marks' : '';
-    if ((c.unread.known && c.unread.count > 0) || !c.unread.known || c.markedUnread)
-      lines.push(`    ${visible(c.peer).padEnd(24)} unread ${formatCount(c.unread)}${mark}`);
+    lines.push(`    ${visible(c.peer).padEnd(24)} unread ${formatCount(c.unread)}${mark}`);
   }
-  if (report.conversations.length > TOP) lines.push(`    … and ${report.conversations.length - TOP} more`);
+  if (more > 0) lines.push(`    … and ${more} more`);
   lines.push(
     report.marks.readable
       ? `  Unread marks  ${report.plan.clearMarks.length} conversation${report.plan.clearMarks.length === 1 ? '' : 's'} marked unread by hand (a badge with no unread messages)`

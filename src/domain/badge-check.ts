@@ -148,6 +148,18 @@ function logged(deps: MarkReadDeps, report: BadgeReport, audit: AuditContext): B
   return report;
 }
 
+/** Conversations a check lists by name; more are counted. */
+export const LISTED = 20;
+
+/**
+ * The conversations worth naming in a check, most unread first: those with unread messages, an unknown count, or
+ * an unread mark. Every surface lists the first LISTED of them and counts the rest.
+ */
+export function notableConversations(report: BadgeReport): { listed: CheckedConversation[]; more: number } {
+  const notable = report.conversations.filter((c) => !c.unread.known || c.unread.count > 0 || c.markedUnread);
+  return { listed: notable.slice(0, LISTED), more: Math.max(0, notable.length - LISTED) };
+}
+
 /** "mark 14 conversations read (37 unread), clear 2 unread marks", or that there is nothing to do. */
 export function describePlan(plan: BadgeReport['plan']): string {
   const parts: string[] = [];

@@ -1,12 +1,9 @@
 import type { types } from '@slack/bolt';
-import { type BadgeReport, describePlan } from '../domain/badge-check.js';
+import { type BadgeReport, describePlan, notableConversations } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
 import { confirmButtons, type SlackMessage, section, TEXT_MAX } from './messages.js';
 import { clip, code, escapeMrkdwn } from './mrkdwn.js';
-
-/** Conversations a check lists by name; more are counted. */
-const TOP = 20;
 
 /**
  * A check's answer to "why is this badge stuck, and what would markread fix", for the requester alone. With
@@ -25,16 +22,13 @@ export function checkMessage(report: BadgeReport, runId: string | undefined): Sl
     `*Unread total*: ${report.totalUnread ?? '?'} in one-to-one conversations (groups not included)`,
     `*Conversations*: ${report.withUnread} with unread messages, ${report.withoutUnread} without${report.listError ? ` (list incomplete: ${escapeMrkdwn(report.listError)})` : ''}`,
   );
-  const shown = report.conversations
-    .filter((c) => !c.unread.known || c.unread.count > 0 || c.markedUnread)
-    .slice(0, TOP)
-    .map(
-      (c) =>
-        `• ${code(c.peer)}: unread ${formatCount(c.unread)}${c.markedUnread ? ' · _marked unread by the user: markread can clear it with --clear-marks_' : ''}`,
-    );
+  const { listed, more } = notableConversations(report);
+  const shown = listed.map(
+    (c) =>
+      `• ${code(c.peer)}: unread ${formatCount(c.unread)}${c.markedUnread ? ' · _marked unread by the user: markread can clear it with --clear-marks_' : ''}`,
+  );
   lines.push(...shown);
-  const more = report.withUnread + report.plan.clearMarks.length - shown.length;
-  if (more > 0) lines.push(`• … and more (${report.conversations.length} in all)`);
+  if (more > 0) lines.push(`• … and ${more} more`);
   lines.push(
     report.marks.readable
       ? `*Unread marks*: ${report.plan.clearMarks.length} conversation${report.plan.clearMarks.length === 1 ? '' : 's'} marked unread by hand (a badge with no unread messages)`
