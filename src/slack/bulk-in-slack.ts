@@ -5,7 +5,7 @@ import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } fro
 import { LetGo } from '../work/journal.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
-import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps } from './mark-read-in-slack.js';
+import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
 import {
   bulkParentMessage,
   LIST_PAIRS_UP_TO,
@@ -79,11 +79,7 @@ export function startBulkInSlack(
       { audit: 'interrupted', ...auditOf(run.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
       'bulk run interrupted by shutdown; the requester was told',
     );
-    const shown =
-      state.replyTs !== undefined
-        ? await state.thread?.update(message, state.replyTs)
-        : (await state.thread?.reply(message)) !== undefined;
-    if (!shown) await deps.respond(run.ctx.responseUrl, message);
+    await tellInThread(deps, run.ctx, state.thread, state.replyTs, message);
   };
   return { done, interrupt };
 }

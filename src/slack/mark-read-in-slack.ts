@@ -65,8 +65,7 @@ export function startMarkReadInSlack(
       'interrupted by shutdown; the requester was told',
     );
     const message = plainMessage(text);
-    if ((await progress.thread?.reply(message)) !== undefined) return;
-    await deps.respond(ctx.responseUrl, message);
+    await tellInThread(deps, ctx, progress.thread, undefined, message);
   };
   return { done, interrupt };
 }
@@ -97,6 +96,22 @@ export function auditOf(ctx: SlackRequestContext): AuditContext {
 
 export function contextLogger(deps: Pick<SlackFlowDeps, 'logger'>, ctx: SlackRequestContext): Logger {
   return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
+}
+
+/**
+ * Tells the requester something that replaces a run's last word: over its progress reply if it has one, else as a
+ * reply in its thread, else privately through the response_url (the bot may not be able to post at all).
+ */
+export async function tellInThread(
+  deps: Pick<SlackFlowDeps, 'respond'>,
+  ctx: SlackRequestContext,
+  thread: ChannelThread | undefined,
+  replyTs: string | undefined,
+  message: SlackMessage,
+): Promise<void> {
+  const shown =
+    replyTs !== undefined ? await thread?.update(message, replyTs) : (await thread?.reply(message)) !== undefined;
+  if (!shown) await deps.respond(ctx.responseUrl, message);
 }
 
 /**

@@ -4,14 +4,17 @@ import { markReadRequests } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
 import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
+import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
 import type { InFlight } from './in-flight.js';
 import {
+  contextLogger,
   type SingleCheckpoint,
   type SlackFlowDeps,
   type SlackRequestContext,
   startMarkReadInSlack,
+  tellInThread,
 } from './mark-read-in-slack.js';
 import { bulkScope, plainMessage } from './messages.js';
 import { code } from './mrkdwn.js';
@@ -204,25 +207,10 @@ export class SlackJobs {
     );
   }
 
-  /**
-   * Tells the requester how a job ended when no flow can: over the progress reply if the run had one (so nothing
-   * is left saying "In progress"), else in its thread, else through the response_url.
-   */
+  /** Tells the requester how a job ended when no flow can, so nothing is left saying "In progress". */
   private async tell(ctx: SlackRequestContext, saved: BulkCheckpoint | undefined, text: string): Promise<void> {
-    const message = plainMessage(text);
-    const web = this.deps.flow.web;
-    try {
-      if (saved?.replyTs !== undefined) {
-        await web.chat.update({ channel: ctx.channelId, ts: saved.replyTs, ...message });
-        return;
-      }
-      if (saved?.parentTs !== undefined) {
-        await web.chat.postMessage({ channel: ctx.channelId, thread_ts: saved.parentTs, ...message });
-        return;
-      }
-    } catch {
-      // fall through to the response_url
-    }
-    await this.deps.flow.respond(ctx.responseUrl, message);
+    const thread = new ChannelThread(this.deps.flow.web, ctx.channelId, contextLogger(this.deps.flow, ctx));
+    thread.parentTs = saved?.parentTs;
+    await tellInThread(this.deps.flow, ctx, thread, saved?.replyTs, plainMessage(text));
   }
 }
