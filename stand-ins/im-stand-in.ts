@@ -136,14 +136,23 @@ export class ImStandIn {
     return undefined;
   }
 
-  /** search_contact_group: ≤ 300 ContactItem; answers the marks of those in the list. 51013 on a basic edition. */
-  private searchContactGroup(arrival: ImArrival): ImReply {
-    const body = arrival.body as { From_Account?: unknown; ContactItem?: unknown };
-    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account))
+  /** What both conversation-mark APIs refuse: an unknown account, an edition without marks, a list of 0 or > `max`. */
+  private refuseMarkCall(body: unknown, list: string, max: number): ImReply | undefined {
+    const b = body as Record<string, unknown>;
+    if (typeof b.From_Account !== 'string' || !this.exists(b.From_Account))
       return fail(90008, 'From_Account missing or not found');
     if (this.edition === 'basic') return fail(51013, 'the edition does not support conversation marks');
-    if (!Array.isArray(body.ContactItem) || body.ContactItem.length === 0 || body.ContactItem.length > 300)
-      return fail(51006, 'ContactItem must hold 1 to 300 items');
+    const items = b[list];
+    if (!Array.isArray(items) || items.length === 0 || items.length > max)
+      return fail(51006, `${list} must hold 1 to ${max} items`);
+    return undefined;
+  }
+
+  /** search_contact_group: ≤ 300 ContactItem; answers the marks of those in the list. 51013 on a basic edition. */
+  private searchContactGroup(arrival: ImArrival): ImReply {
+    const body = arrival.body as { From_Account: string; ContactItem: unknown[] };
+    const refused = this.refuseMarkCall(arrival.body, 'ContactItem', 300);
+    if (refused) return refused;
     const wanted = body.ContactItem.map((i) => this.contactOf(i));
     if (wanted.some((w) => w === undefined)) return fail(90001, 'ContactItem needs Type and To_Account/ToGroupId');
     const list = this.conversations.get(body.From_Account) ?? [];
@@ -164,12 +173,9 @@ export class ImStandIn {
 
   /** mark_contact: ≤ 100 MarkItem, OptType 1|2|3, per-item results. 51013 on a basic edition. */
   private markContact(arrival: ImArrival): ImReply {
-    const body = arrival.body as { From_Account?: unknown; MarkItem?: unknown };
-    if (typeof body.From_Account !== 'string' || !this.exists(body.From_Account))
-      return fail(90008, 'From_Account missing or not found');
-    if (this.edition === 'basic') return fail(51013, 'the edition does not support conversation marks');
-    if (!Array.isArray(body.MarkItem) || body.MarkItem.length === 0 || body.MarkItem.length > 100)
-      return fail(51006, 'MarkItem must hold 1 to 100 items');
+    const body = arrival.body as { From_Account: string; MarkItem: unknown[] };
+    const refused = this.refuseMarkCall(arrival.body, 'MarkItem', 100);
+    if (refused) return refused;
     const list = this.conversations.get(body.From_Account) ?? [];
     const results = [];
     for (const raw of body.MarkItem as Array<Record<string, unknown>>) {
