@@ -15,7 +15,6 @@ import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
 import { scrubAcks, scrubbingFetch } from './outbound.js';
-import type { ReplayGuard } from './replay-guard.js';
 import { createResponder } from './response-url.js';
 import { LocalRuns, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
@@ -44,8 +43,6 @@ export interface SlackAppHandle {
 export interface SlackAppOptions {
   /** Runs, replays and acked work: in this process by default, or shared with other replicas through Redis. */
   state?: SharedState;
-  runs?: RunStore;
-  replay?: ReplayGuard;
   /** How long start-up keeps retrying an unreachable Slack before it reports it. */
   startupWaitMs?: number;
   /** Socket Mode reconnect backoff (tests shorten it). */
@@ -129,7 +126,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
           state: connection,
           startupWaitMs: options.startupWaitMs,
           backoff: options.socketBackoff,
-          replay: options.replay ?? state.replay,
+          replay: state.replay,
         })
       : undefined;
   // The Socket Mode receiver gets no share of clientOptions: the Web API client and the connection keep separate
@@ -149,7 +146,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
     logger,
   );
-  const runs = options.runs ?? state.runs;
+  const runs = state.runs;
   const local = new LocalRuns();
   const respond = createResponder({ redactor: runtime.redactor, logger, apiUrl: slack.apiUrl });
   const seal = new MetadataSeal(
@@ -208,7 +205,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
             signingSecret: slack.signingSecret?.reveal() as string,
             maxBodyBytes: slack.maxBodyBytes,
             maxUnverified: MAX_UNVERIFIED,
-            replay: options.replay ?? state.replay,
+            replay: state.replay,
             logger,
             bolt: (http as HTTPReceiver).requestListener,
             routes,
