@@ -10,9 +10,11 @@ import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
 import { createImRuntime } from './im-runtime.js';
 import { createLogger } from './log/logger.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
+import { logStrays } from './process-guards.js';
 import { createSlackApp } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
-import { memoryState, redisState } from './state/shared-state.js';
+import { forkedState, memoryState, redisState } from './state/shared-state.js';
+import { WorkerProcess } from './work/worker-process.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -52,7 +54,10 @@ async function main(): Promise<void> {
 
   // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
   const logger = createLogger({ level: im.config.logLevel, redactor });
-  const state = redis ? redisState(redis, logger) : memoryState();
+  // Without Redis, the work runs in a worker process this one forks (unless MARKREAD_WORKER=inline).
+  const worker = !redis && slack.worker === 'process' ? new WorkerProcess({ env: process.env, logger }) : undefined;
+  const workerReady = worker?.start();
+  const state = redis ? redisState(redis, logger) : worker ? forkedState(worker) : memoryState();
   if (redis && !(await (state as ReturnType<typeof redisState>).link.ready(5_000)))
     logger.error(
       { redis: 'down', where: redis.where },
@@ -62,8 +67,11 @@ async function main(): Promise<void> {
   for (const warning of im.warnings) runtime.logger.warn(warning);
   const handle = createSlackApp(slack, runtime, { state });
   try {
-    await handle.start();
+    const [, workerUp] = await Promise.all([handle.start(), workerReady]);
+    if (workerUp === false)
+      runtime.logger.error('the worker process is not ready yet; commands are acked and their work waits for it');
   } catch (error) {
+    await worker?.stop(0, 1_000);
     await runtime.client.close();
     await state.close();
     if (error instanceof StartupError) {
@@ -87,20 +95,14 @@ async function main(): Promise<void> {
       { signal, inFlight: handle.inFlight.size },
       'stopping: no new requests; finishing commands in flight',
     );
-    const { drained } = await handle.stop(slack.drainMs);
+    // The worker drains at the same time, and tells the requesters of whatever it could not finish.
+    const [{ drained }] = await Promise.all([handle.stop(slack.drainMs), worker?.stop(slack.drainMs)]);
     await state.close();
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();
     process.exit(0);
   };
-  // A stray rejection or exception is logged once with what it was, and markread keeps serving: every piece of
-  // work already catches its own failures, so one that escapes is a bug to report, not a reason to go deaf.
-  process.on('unhandledRejection', (reason) =>
-    runtime.logger.error({ err: reason }, 'unhandled rejection (a markread bug; please report it); still serving'),
-  );
-  process.on('uncaughtException', (error) =>
-    runtime.logger.error({ err: error }, 'uncaught exception (a markread bug; please report it); still serving'),
-  );
+  logStrays(runtime.logger);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -9,12 +9,13 @@ import { memoryState, type SharedState } from '../state/shared-state.js';
 import { VERSION } from '../version.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
+import { drainOrInterrupt, stopTakingWork } from './drain.js';
 import { createHttpFront } from './http-front.js';
 import { InFlight } from './in-flight.js';
 import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
-import { scrubAcks, scrubbingFetch } from './outbound.js';
+import { scrubAcks } from './outbound.js';
 import { createResponder } from './response-url.js';
 import { LocalRuns, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
@@ -28,6 +29,7 @@ import {
   StartupError,
   slackUnreachable,
 } from './socket/startup-error.js';
+import { webClientOptions } from './web-client.js';
 
 export interface SlackAppHandle {
   app: App;
@@ -55,17 +57,6 @@ const SLACK_API = 'https://slack.com/api/';
 
 /** Unverified HTTP requests being read at once; Slack sends a few per command, so this only bounds abuse. */
 const MAX_UNVERIFIED = 64;
-/** After the drain, how long the interruption messages may take. */
-const INTERRUPT_MS = 5_000;
-
-/**
- * Slack Web API calls get a bounded timeout and a short retry policy: the default retries for about 30
- * minutes, far past any responder's patience and past graceful shutdown.
- */
-const WEB_API_OPTIONS = {
-  timeout: 10_000,
-  retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000, randomize: true },
-};
 
 export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: SlackAppOptions = {}): SlackAppHandle {
   for (const secret of [slack.botToken, slack.signingSecret, slack.appToken])
@@ -89,7 +80,9 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       slack: slackProblem ?? (ready ? (receives ? 'connected' : 'not receiving (worker)') : 'starting'),
       role: state.role,
       stopping,
-      inFlight: inFlight.size,
+      // With a worker process, its unfinished jobs are work in flight too.
+      inFlight: inFlight.size + (state.worker?.backlog ?? 0),
+      ...(state.worker ? { worker: state.worker.status() } : {}),
       // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
       redis: state.health(),
       // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
@@ -102,11 +95,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   const routes = { '/healthz': healthz, '/readyz': healthz, '/livez': livez };
 
-  const clientOptions = {
-    ...WEB_API_OPTIONS,
-    fetch: scrubbingFetch(runtime.redactor),
-    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-  };
+  const clientOptions = webClientOptions(slack, runtime.redactor);
   const http =
     slack.mode === 'http'
       ? // The front door has verified the signature, the timestamp and replays already; Bolt need not do it twice.
@@ -157,7 +146,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
     () => state.health() === 'none' || state.health() === 'up',
-    state.role !== 'web',
+    state.role !== 'web' && state.worker === undefined,
   );
   const deps = { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
   registerMarkReadCommand(app, deps);
@@ -227,7 +216,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       logger.info(
         { version: VERSION, mode: slack.mode, port, role: state.role },
         receives
-          ? `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'})${state.role === 'web' ? '; the work goes to worker replicas' : ''}; GET /healthz on port ${port}`
+          ? `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'})${state.role === 'web' ? '; the work goes to worker replicas' : state.worker ? '; the work runs in its worker process' : ''}; GET /healthz on port ${port}`
           : `markread ${VERSION} is a worker: it runs the work other replicas ack and receives nothing; GET /healthz on port ${port}`,
       );
       return port;
@@ -242,28 +231,11 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {
     stopping = true;
     imWatch.stop();
-    // With a durable journal, runs in progress are handed over: another replica (or this one, restarted)
-    // continues them from their checkpoint, in the same thread. Without one, they stop taking new pairs; what
-    // was sent finishes and their summaries are posted in the drain.
-    await jobs.stop();
-    if (!jobs.durable)
-      for (const id of local.ids()) {
-        const stopping = await runs.transition(id, 'running', 'stopping', {
-          stopReason: 'stopped because markread was shutting down',
-        });
-        if (stopping.ok) local.abort(id);
-      }
+    await stopTakingWork(jobs, local, runs);
     await socket?.stop();
     server?.close();
     server?.closeIdleConnections();
-    const drained = await inFlight.drain(drainMs);
-    if (!drained) {
-      const told = await inFlight.interruptAll(INTERRUPT_MS);
-      logger.warn(
-        { interrupted: told },
-        `shutdown: ${told} command(s) or run(s) still waiting on the IM API after ${drainMs} ms; each requester was told what was sent and to run it again`,
-      );
-    }
+    const drained = await drainOrInterrupt(inFlight, drainMs, logger);
     server?.closeAllConnections();
     await runtime.client.close();
     return { drained };

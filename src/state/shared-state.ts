@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { MemoryReplayGuard, type ReplayGuard } from '../slack/replay-guard.js';
 import { MemoryRunStore, type RunStore } from '../slack/runs.js';
 import { MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import type { WorkerProcess } from '../work/worker-process.js';
 import { type RedisJournalOptions, RedisWorkJournal } from './redis-journal.js';
 import { RedisLink } from './redis-link.js';
 import { RedisReplayGuard } from './redis-replay-guard.js';
@@ -22,6 +23,8 @@ export interface SharedState {
   /** 'none' without Redis; otherwise Redis's state, for /healthz and for refusing bulk runs while it is down. */
   health(): 'none' | 'up' | 'down' | 'connecting';
   close(): Promise<void>;
+  /** Set when the work runs in a worker process this one started: what it is doing, and the jobs it has not finished. */
+  worker?: { status(): string; readonly backlog: number };
 }
 
 /** One process, nothing to install: the default without REDIS_URL. */
@@ -34,6 +37,23 @@ export function memoryState(): SharedState {
     role: 'all',
     health: () => 'none',
     close: async () => {},
+  };
+}
+
+/**
+ * One deployment, no Redis, two processes: this one receives and acks, and the worker it forks does the work. The
+ * runs and replays stay here (buttons and requests arrive here); jobs and budget questions go to the worker.
+ */
+export function forkedState(worker: WorkerProcess): SharedState {
+  return {
+    runs: worker.runs,
+    replay: new MemoryReplayGuard(),
+    journal: worker.journal,
+    budgets: worker.budgets,
+    role: 'all',
+    health: () => 'none',
+    close: async () => {},
+    worker,
   };
 }
 

@@ -1,0 +1,143 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { SendBudgetFactory } from '../im/send-budget.js';
+import type { Logger } from '../log/logger.js';
+import { MemoryRunStore, type RunStore } from '../slack/runs.js';
+import { remoteBudgets } from './ipc-budget.js';
+import { ForkedWorkJournal } from './ipc-journal.js';
+import { IpcPeer } from './ipc-peer.js';
+import { serveRunStore } from './ipc-run-store.js';
+
+const WORKER_MAIN = fileURLToPath(new URL('../worker-main.js', import.meta.url));
+
+/** Restart backoff for a worker that keeps dying: doubles from 1 s to 30 s, and resets once one stays up a minute. */
+const RESTART_MS = { base: 1_000, cap: 30_000, stableMs: 60_000 };
+
+export interface WorkerProcessOptions {
+  /** The runs, kept in this process (its buttons act on them) and served to the worker. */
+  runs?: RunStore;
+  logger: Logger;
+  /** The worker's environment: the web process's own, .env included. */
+  env: NodeJS.ProcessEnv;
+  /** A different entry point (tests). */
+  script?: string;
+}
+
+/**
+ * The follow-up work of every acked command (the IM calls, the thread messages, bulk runs) runs in a worker
+ * process this one forks, so acks never wait behind it on one event loop and its heap never grows this one's.
+ * The web process keeps the runs (buttons act on them here), records each job in a ForkedWorkJournal that hands
+ * it to the worker, and answers the worker's run-store calls and budget questions over IPC. A worker that dies is
+ * restarted and handed its unfinished jobs again with their checkpoints; on shutdown it drains like the web
+ * process and tells each requester it could not finish.
+ */
+export class WorkerProcess {
+  readonly journal = new ForkedWorkJournal();
+  readonly budgets: SendBudgetFactory;
+  readonly runs: RunStore;
+  private child: ChildProcess | undefined;
+  private peer: IpcPeer | undefined;
+  private readyPeer: IpcPeer | undefined;
+  private state: 'starting' | 'up' | 'restarting' | 'stopping' | 'stopped' = 'starting';
+  private lastExit = '';
+  private restarts = 0;
+  private backoffMs = RESTART_MS.base;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private firstReady: Promise<boolean> | undefined;
+
+  constructor(private readonly options: WorkerProcessOptions) {
+    // The web process's own IM calls ask the worker for their slots while it is up.
+    this.budgets = remoteBudgets(() => this.readyPeer);
+    this.runs = options.runs ?? new MemoryRunStore();
+  }
+
+  /** For /healthz: `up`, or what it is doing and why. */
+  status(): string {
+    if (this.state === 'restarting') return `restarting (${this.lastExit}; ${this.restarts} restart(s))`;
+    return this.state;
+  }
+
+  get backlog(): number {
+    return this.journal.backlog;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the worker; resolves true once it is ready, false if it did not get ready within `waitMs`. */
+  start(waitMs = 15_000): Promise<boolean> {
+    this.firstReady ??= new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      this.spawn(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    return this.firstReady;
+  }
+
+  private spawn(onReady?: () => void): void {
+    const log = this.options.logger;
+    const started = Date.now();
+    const redeliver = this.restarts > 0;
+    const child = fork(this.options.script ?? WORKER_MAIN, [], {
+      env: this.options.env,
+      // Its logs go where ours go; its stdout is unused.
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    const peer = new IpcPeer(child);
+    this.child = child;
+    this.peer = peer;
+    serveRunStore(peer, this.runs);
+    peer.handle('ready', () => {
+      this.readyPeer = peer;
+      this.journal.attach(peer, redeliver);
+      if (this.state !== 'stopping') this.state = 'up';
+      if (redeliver)
+        log.info(
+          { pid: child.pid, backlog: this.journal.backlog },
+          'worker process restarted; unfinished work handed to it again',
+        );
+      else log.debug({ pid: child.pid }, 'worker process ready');
+      onReady?.();
+    });
+    child.once('exit', (code, signal) => {
+      this.readyPeer = undefined;
+      this.journal.detach();
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      this.lastExit = signal ? `killed by ${signal}` : `exited with ${code}`;
+      this.state = 'restarting';
+      if (Date.now() - started > RESTART_MS.stableMs) this.backoffMs = RESTART_MS.base;
+      log.error(
+        { exit: this.lastExit, backlog: this.journal.backlog, restartInMs: this.backoffMs },
+        `the worker process ${this.lastExit}; restarting it in ${Math.round(this.backoffMs / 1000)} s and handing it the unfinished work again`,
+      );
+      this.restarts++;
+      this.restartTimer = setTimeout(() => this.spawn(onReady), this.backoffMs);
+      this.backoffMs = Math.min(RESTART_MS.cap, this.backoffMs * 2);
+    });
+  }
+
+  /**
+   * Lets the worker drain for `drainMs`, tell the requesters of whatever is still unfinished, and exit; kills it
+   * if it has not exited a few seconds after that.
+   */
+  async stop(drainMs: number, graceMs = 8_000): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    this.state = 'stopping';
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      this.state = 'stopped';
+      return;
+    }
+    const exited = once(child, 'exit');
+    this.peer?.note('stop', drainMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), drainMs + graceMs);
+    await exited;
+    clearTimeout(timer);
+    this.state = 'stopped';
+  }
+}
