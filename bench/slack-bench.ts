@@ -24,10 +24,28 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+function rssOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 export interface RunningApp {
   child: ChildProcess;
   port: number;
   rssMiB(): number;
+  /** The processes it started (markread's worker process), together; 0 for none. */
+  childrenRssMiB(): number;
   inFlight(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -53,7 +71,8 @@ export async function startApp(script: string, env: Record<string, string>): Pro
   return {
     child,
     port,
-    rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    rssMiB: () => rssOf(child.pid ?? 0),
+    childrenRssMiB: () => childrenOf(child.pid ?? 0).reduce((sum, pid) => sum + rssOf(pid), 0),
     inFlight: async () => (await health()).inFlight,
     async stop() {
       child.kill('SIGTERM');
@@ -163,18 +182,29 @@ export async function benchSlack(): Promise<void> {
     const rows = [];
     // The refused rows isolate the ack path: a caller not on the allowlist gets the same parse, check and
     // ephemeral answer but starts no follow-up work, which otherwise shares the event loop with later acks.
-    for (const [label, count, concurrency, slackUser] of [
-      ['sequential', 500, 1, 'U0BENCH'],
-      ['50 concurrent', 2_000, 50, 'U0BENCH'],
-      ['sequential, caller refused', 500, 1, 'U0NOBODY'],
-      ['50 concurrent, caller refused', 2_000, 50, 'U0NOBODY'],
+    // The worker paused (SIGSTOP) isolates the acking process's own cost: on this 2-core machine the worker, the
+    // stand-ins and the bench client otherwise compete with it for CPU, as they would not with more cores.
+    const pause = (signal: 'SIGSTOP' | 'SIGCONT') => {
+      for (const pid of childrenOf(app.child.pid ?? 0)) process.kill(pid, signal);
+    };
+    for (const [label, count, concurrency, slackUser, paused] of [
+      ['sequential', 500, 1, 'U0BENCH', false],
+      ['50 concurrent', 2_000, 50, 'U0BENCH', false],
+      ['sequential, worker paused', 500, 1, 'U0BENCH', true],
+      ['50 concurrent, worker paused', 2_000, 50, 'U0BENCH', true],
+      ['sequential, caller refused', 500, 1, 'U0NOBODY', false],
+      ['50 concurrent, caller refused', 2_000, 50, 'U0NOBODY', false],
     ] as const) {
       const b = await acks(bare.port, count, concurrency, slackUser);
+      if (paused) pause('SIGSTOP');
       const m = await acks(app.port, count, concurrency, slackUser);
+      if (paused) pause('SIGCONT');
       await drained(app);
       rows.push(latencyRow(`${label} (${count} commands)`, b, m));
     }
-    console.log('# Ack latency: signed slash commands over HTTP on loopback; target p50 within 1.2x of bare Bolt');
+    console.log(
+      '# Ack latency: signed slash commands over HTTP on loopback (markread as started by npm start: web process + worker process); targets: p50 <= 1.1x bare Bolt sequential, p99 <= 1.5x at 50 concurrent',
+    );
     console.table(rows);
 
     // Command to thread reply: one at a time, until the stand-in has the thread reply.
@@ -207,12 +237,16 @@ export async function benchSlack(): Promise<void> {
     console.log('# Burst: 450 commands at once; target: every markread ack well under 500 ms');
     console.table([burstRow('bare Bolt', bareBurst), burstRow('markread', burst)]);
     await drained(app);
-    console.log('# Resident memory after the ack benchmarks, each process; target: markread <= 1.3x bare Bolt');
+    console.log(
+      '# Resident memory after the ack benchmarks; target: markread’s acking process <= 1.3x bare Bolt (its worker process shown beside it)',
+    );
     console.table([
       {
         'bare Bolt RSS MiB': round(bare.rssMiB(), 1),
-        'markread RSS MiB': round(app.rssMiB(), 1),
-        ratio: round(app.rssMiB() / bare.rssMiB(), 2),
+        'markread web RSS MiB': round(app.rssMiB(), 1),
+        'web ratio': round(app.rssMiB() / bare.rssMiB(), 2),
+        'worker RSS MiB': round(app.childrenRssMiB(), 1),
+        'web + worker ratio': round((app.rssMiB() + app.childrenRssMiB()) / bare.rssMiB(), 2),
       },
     ]);
 
@@ -250,8 +284,13 @@ export async function benchSlack(): Promise<void> {
  */
 export async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, seconds: number) {
   const idle = app.rssMiB();
+  const workerIdle = app.childrenRssMiB();
   let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, app.rssMiB())), 250);
+  let workerPeak = workerIdle;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, app.rssMiB());
+    workerPeak = Math.max(workerPeak, app.childrenRssMiB());
+  }, 250);
   const repliesBefore = slack.calls.length;
   const latencies: number[] = [];
   const pending: Array<Promise<void>> = [];
@@ -290,6 +329,7 @@ export async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: num
     'idle RSS MiB': round(idle, 1),
     'peak RSS MiB': round(peak, 1),
     'RSS 10 s after MiB': round(app.rssMiB(), 1),
+    'worker idle / peak / after MiB': `${round(workerIdle, 1)} / ${round(workerPeak, 1)} / ${round(app.childrenRssMiB(), 1)}`,
     'backlog drained after s': round(drainedAfter, 1),
     'outcomes with a count unknown': `${round((100 * unknown) / Math.max(1, replies.length), 1)} %`,
   };
