@@ -13,6 +13,13 @@ import { serveRunStore } from './ipc-run-store.js';
 /** The worker's niceness: below the web process, which must ack within Slack's 3 s. */
 const WORKER_NICE = 10;
 
+/**
+ * A young generation of 2 MiB semi-spaces instead of V8's 16: the worker allocates fast and keeps little, and with
+ * the default its heap grew to ~220 MiB under a steady 167 commands/s and stayed there. Measured over 30 s of that
+ * load: peak 217 → 179 MiB, 10 s after 217 → 89 MiB, with the same ack latencies and outcomes.
+ */
+const WORKER_V8_FLAGS = ['--max-semi-space-size=2'];
+
 const WORKER_MAIN = fileURLToPath(new URL('../worker-main.js', import.meta.url));
 
 /** Restart backoff for a worker that keeps dying: doubles from 1 s to 30 s, and resets once one stays up a minute. */
@@ -91,6 +98,7 @@ export class WorkerProcess {
       // Its logs go where ours go; its stdout is unused.
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
     });
     const peer = new IpcPeer(child);
     this.child = child;
