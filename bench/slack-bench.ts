@@ -6,12 +6,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
-import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { round } from './im-client-bench.js';
+import { LoadProcess, SIGNING_SECRET, sendCommand } from './load.js';
+
+export { SIGNING_SECRET };
 
 export const BOT_TOKEN = 'xoxb-bench-token';
-export const SIGNING_SECRET = 'bench0signing0secret000000000000';
 export const SECRET_KEY = 'bench-im-secret-key-000000';
 export const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 export const BARE = fileURLToPath(new URL('./bare-bolt.js', import.meta.url));
@@ -81,40 +82,6 @@ export async function startApp(script: string, env: Record<string, string>): Pro
   };
 }
 
-let sent = 0;
-async function sendCommand(port: number, user: string, slackUser = 'U0BENCH'): Promise<number> {
-  const body = commandBody({
-    text: `${user} peer`,
-    user_id: slackUser,
-    channel_id: 'C0BENCH',
-    response_url: `http://127.0.0.1:9/unused/${++sent}`,
-  });
-  const started = performance.now();
-  const res = await request(`http://127.0.0.1:${port}/slack/events`, {
-    method: 'POST',
-    headers: signedHeaders(SIGNING_SECRET, body),
-    body,
-  });
-  await res.body.dump();
-  const ms = performance.now() - started;
-  if (res.statusCode !== 200) throw new Error(`ack status ${res.statusCode}`);
-  return ms;
-}
-
-export async function acks(port: number, count: number, concurrency: number, slackUser = 'U0BENCH'): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        latencies.push(await sendCommand(port, `u${next}`, slackUser));
-      }
-    }),
-  );
-  return latencies;
-}
-
 export function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number, 2);
@@ -166,17 +133,15 @@ export function burstRow(app: string, latencies: number[]) {
   };
 }
 
-export const burstOf = (port: number, count: number) =>
-  Promise.all(Array.from({ length: count }, (_, i) => sendCommand(port, `burst${i}`)));
-
 export async function benchSlack(): Promise<void> {
   const { im, slack, env } = await benchWorld();
   const bare = await startApp(BARE, env);
   const app = await startApp(MAIN, env);
+  const load = await LoadProcess.start();
   try {
     // Warm both up so JIT and connection set-up do not count.
-    await acks(bare.port, 200, 10);
-    await acks(app.port, 200, 10);
+    await load.run('acks', bare.port, 200, 10, 'U0BENCH');
+    await load.run('acks', app.port, 200, 10, 'U0BENCH');
     await drained(app);
 
     const rows = [];
@@ -195,9 +160,9 @@ export async function benchSlack(): Promise<void> {
       ['sequential, caller refused', 500, 1, 'U0NOBODY', false],
       ['50 concurrent, caller refused', 2_000, 50, 'U0NOBODY', false],
     ] as const) {
-      const b = await acks(bare.port, count, concurrency, slackUser);
+      const b = await load.run('acks', bare.port, count, concurrency, slackUser);
       if (paused) pause('SIGSTOP');
-      const m = await acks(app.port, count, concurrency, slackUser);
+      const m = await load.run('acks', app.port, count, concurrency, slackUser);
       if (paused) pause('SIGCONT');
       await drained(app);
       rows.push(latencyRow(`${label} (${count} commands)`, b, m));
@@ -232,8 +197,8 @@ export async function benchSlack(): Promise<void> {
       },
     ]);
 
-    const bareBurst = await burstOf(bare.port, 450);
-    const burst = await burstOf(app.port, 450);
+    const bareBurst = await load.run('burst', bare.port, 450);
+    const burst = await load.run('burst', app.port, 450);
     console.log('# Burst: 450 commands at once; target: every markread ack well under 500 ms');
     console.table([burstRow('bare Bolt', bareBurst), burstRow('markread', burst)]);
     await drained(app);
@@ -251,7 +216,7 @@ export async function benchSlack(): Promise<void> {
     ]);
 
     if (process.env.BENCH_STEADY !== '0') {
-      const steady = await steadyLoad(app, slack, 167, Number(process.env.BENCH_STEADY_SECONDS ?? 60));
+      const steady = await steadyLoad(load, app, slack, 167, Number(process.env.BENCH_STEADY_SECONDS ?? 60));
       console.log(
         '# Steady load: 167 commands/s for 60 s (each needs 1 mark and 2 counts on 200/s budgets); target: peak RSS <= 200 MiB, back near idle after',
       );
@@ -261,7 +226,7 @@ export async function benchSlack(): Promise<void> {
     // Memory: 10,000 commands in batches (each batch drained), RSS read after 5,000 and 10,000.
     const rss: Array<{ commands: number; 'RSS MiB': number }> = [{ commands: 0, 'RSS MiB': round(app.rssMiB(), 1) }];
     for (let done = 0; done < 10_000; ) {
-      await acks(app.port, 500, 25);
+      await load.run('acks', app.port, 500, 25, 'U0BENCH');
       done += 500;
       await drained(app);
       if (done % 2_500 === 0) rss.push({ commands: done, 'RSS MiB': round(app.rssMiB(), 1) });
@@ -271,6 +236,7 @@ export async function benchSlack(): Promise<void> {
     );
     console.table(rss);
   } finally {
+    await load.stop();
     await app.stop();
     await bare.stop();
     await Promise.all([im.stop(), slack.stop()]);
@@ -282,7 +248,13 @@ export async function benchSlack(): Promise<void> {
  * 250 ms; then waits for the backlog to drain and reads RSS again after 10 s idle. Counts that could not be read
  * in time are reported by the thread replies ("unknown"), which this tallies.
  */
-export async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: number, seconds: number) {
+export async function steadyLoad(
+  load: LoadProcess,
+  app: RunningApp,
+  slack: SlackStandIn,
+  rate: number,
+  seconds: number,
+) {
   const idle = app.rssMiB();
   const workerIdle = app.childrenRssMiB();
   let peak = idle;
@@ -292,16 +264,8 @@ export async function steadyLoad(app: RunningApp, slack: SlackStandIn, rate: num
     workerPeak = Math.max(workerPeak, app.childrenRssMiB());
   }, 250);
   const repliesBefore = slack.calls.length;
-  const latencies: number[] = [];
-  const pending: Array<Promise<void>> = [];
   const started = performance.now();
-  for (let i = 0; i < rate * seconds; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(sendCommand(app.port, `steady${i}`).then((ms) => void latencies.push(ms)));
-  }
-  await Promise.all(pending);
+  const latencies = await load.run('steady', app.port, rate, seconds);
   await drained(app);
   clearInterval(sampler);
   const drainedAfter = (performance.now() - started) / 1000 - seconds;

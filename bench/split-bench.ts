@@ -1,10 +1,9 @@
 import { startTestRedis } from '../test/support/redis-server.js';
 import { round } from './im-client-bench.js';
+import { LoadProcess } from './load.js';
 import {
-  acks,
   BARE,
   benchWorld,
-  burstOf,
   burstRow,
   drained,
   latencyRow,
@@ -36,9 +35,10 @@ export async function benchSplit(): Promise<void> {
     ...web,
     inFlight: async () => (await web.inFlight()) + (await worker.inFlight()) + (await pendingIn(redis.url)),
   };
+  const load = await LoadProcess.start();
   try {
-    await acks(bare.port, 200, 10);
-    await acks(web.port, 200, 10);
+    await load.run('acks', bare.port, 200, 10, 'U0BENCH');
+    await load.run('acks', web.port, 200, 10, 'U0BENCH');
     await drained(pair);
     const rows = [];
     // The worker paused (SIGSTOP) isolates the web replica's own cost: on this 2-core machine the worker, the
@@ -50,16 +50,16 @@ export async function benchSplit(): Promise<void> {
       ['50 concurrent', 2_000, 50, false],
     ] as const) {
       if (pause) worker.child.kill('SIGSTOP');
-      const b = await acks(bare.port, count, concurrency);
-      const m = await acks(web.port, count, concurrency);
+      const b = await load.run('acks', bare.port, count, concurrency, 'U0BENCH');
+      const m = await load.run('acks', web.port, count, concurrency, 'U0BENCH');
       if (pause) worker.child.kill('SIGCONT');
       await drained(pair);
       rows.push(latencyRow(`${label} (${count} commands)`, b, m, 'web replica'));
     }
     console.log('# Ack latency, web replica + worker replica on Redis (MARKREAD_ROLE), beside bare Bolt');
     console.table(rows);
-    const bareBurst = await burstOf(bare.port, 450);
-    const burst = await burstOf(web.port, 450);
+    const bareBurst = await load.run('burst', bare.port, 450);
+    const burst = await load.run('burst', web.port, 450);
     await drained(pair);
     console.log('# Burst of 450 at once, web replica + worker');
     console.table([burstRow('bare Bolt', bareBurst), burstRow('web replica', burst)]);
@@ -74,13 +74,14 @@ export async function benchSplit(): Promise<void> {
     ]);
     if (process.env.BENCH_STEADY !== '0') {
       const seconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
-      const steady = await steadyLoad(pair, slack, 167, seconds);
+      const steady = await steadyLoad(load, pair, slack, 167, seconds);
       console.log(
         `# Steady load on the web replica: 167 commands/s for ${seconds} s, the worker doing the work; RSS is the web replica's`,
       );
       console.table([{ ...steady, 'worker RSS MiB after': round(worker.rssMiB(), 1) }]);
     }
   } finally {
+    await load.stop();
     await Promise.all([web.stop(), worker.stop(), bare.stop()]);
     await world.stop();
     await redis.close();
