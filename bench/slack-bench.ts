@@ -293,7 +293,12 @@ export async function steadyLoad(
     'idle RSS MiB': round(idle, 1),
     'peak RSS MiB': round(peak, 1),
     'RSS 10 s after MiB': round(app.rssMiB(), 1),
-    'worker idle / peak / after MiB': `${round(workerIdle, 1)} / ${round(workerPeak, 1)} / ${round(app.childrenRssMiB(), 1)}`,
+    // Only where the app started a worker process (npm start's default).
+    ...(workerIdle > 0
+      ? {
+          'worker idle / peak / after MiB': `${round(workerIdle, 1)} / ${round(workerPeak, 1)} / ${round(app.childrenRssMiB(), 1)}`,
+        }
+      : {}),
     'backlog drained after s': round(drainedAfter, 1),
     'outcomes with a count unknown': `${round((100 * unknown) / Math.max(1, replies.length), 1)} %`,
   };
