@@ -97,6 +97,12 @@ async function main(): Promise<void> {
     );
     // The worker drains at the same time, and tells the requesters of whatever it could not finish.
     const [{ drained }] = await Promise.all([handle.stop(slack.drainMs), worker?.stop(slack.drainMs)]);
+    const lost = worker?.undelivered() ?? 0;
+    if (lost > 0)
+      runtime.logger.error(
+        { lost },
+        `shutdown: ${lost} acked command(s) never reached the worker process (it was restarting); their requesters were not told`,
+      );
     await state.close();
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();

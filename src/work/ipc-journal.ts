@@ -20,11 +20,19 @@ type Delivery = z.infer<typeof delivery>;
 export class ForkedWorkJournal implements WorkJournal {
   readonly durable = false;
   private readonly unfinished = new Map<string, Delivery>();
+  private readonly sent = new Set<string>();
   private peer: IpcPeer | undefined;
 
   /** Jobs recorded and not yet over: the backlog /healthz reports. */
   get backlog(): number {
     return this.unfinished.size;
+  }
+
+  /** Jobs recorded while no worker was ready, and not handed to one since. */
+  get undelivered(): number {
+    let count = 0;
+    for (const job of this.unfinished.values()) if (!this.sent.has(job.id)) count++;
+    return count;
   }
 
   /** A (new) worker is ready: it gets every unfinished job, each as one more delivery if it was out already. */
@@ -34,13 +42,17 @@ export class ForkedWorkJournal implements WorkJournal {
       const job = this.unfinished.get(z.string().parse(id));
       if (job) job.saved = state;
     });
-    const over = (id: unknown) => void this.unfinished.delete(z.string().parse(id));
+    const over = (id: unknown) => {
+      const jobId = z.string().parse(id);
+      this.unfinished.delete(jobId);
+      this.sent.delete(jobId);
+    };
     peer.handle('job.done', over);
     // A worker that lets go of a job (it is stopping) gives it back to nobody: there is no one else to continue it.
     peer.handle('job.release', over);
     for (const job of this.unfinished.values()) {
       if (redeliver) job.deliveries++;
-      peer.note('job', job);
+      this.send(peer, job);
     }
   }
 
@@ -52,7 +64,11 @@ export class ForkedWorkJournal implements WorkJournal {
     const entry: Delivery = { id: job.id, payload: job.payload, deliveries: 1, saved: undefined };
     this.unfinished.set(job.id, entry);
     // A worker being restarted gets it when it is ready.
-    this.peer?.note('job', entry);
+    if (this.peer) this.send(this.peer, entry);
+  }
+
+  private send(peer: IpcPeer, job: Delivery): void {
+    if (peer.note('job', job)) this.sent.add(job.id);
   }
 
   /** The web process works on nothing itself. */

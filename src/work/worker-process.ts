@@ -153,6 +153,11 @@ export class WorkerProcess {
     clearTimeout(timer);
     this.state = 'stopped';
   }
+
+  /** Jobs that were never handed to a worker (it was restarting when markread stopped): nobody told their requesters. */
+  undelivered(): number {
+    return this.journal.undelivered;
+  }
 }
 
 /**
