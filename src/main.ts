@@ -55,7 +55,10 @@ async function main(): Promise<void> {
   // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
   const logger = createLogger({ level: im.config.logLevel, redactor });
   // Without Redis, the work runs in a worker process this one forks (unless MARKREAD_WORKER=inline).
-  const worker = !redis && slack.worker === 'process' ? new WorkerProcess({ env: process.env, logger }) : undefined;
+  const worker =
+    !redis && slack.worker === 'process'
+      ? new WorkerProcess({ env: process.env, logger, unresponsiveMs: slack.workerTimeoutMs })
+      : undefined;
   const workerReady = worker?.start();
   const state = redis ? redisState(redis, logger) : worker ? forkedState(worker) : memoryState();
   if (redis && !(await (state as ReturnType<typeof redisState>).link.ready(5_000)))

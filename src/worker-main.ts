@@ -59,6 +59,8 @@ async function main(): Promise<void> {
       logger.flush();
       process.exit(0);
     })());
+  // Answered only while this event loop turns: the web process kills a worker that stops answering.
+  peer.handle('ping', () => 'pong');
   peer.handle('stop', (drainMs: unknown) => void stop(typeof drainMs === 'number' ? drainMs : slack.drainMs));
   // The web process is gone (killed): finish what is in flight, tell whoever cannot be finished, and go.
   process.on('disconnect', () => void stop(slack.drainMs));

@@ -135,6 +135,31 @@ describe('the web process and its worker process', () => {
     assert.match(JSON.stringify(threadReplies(/\*Stopped\*/).at(-1)?.args), new RegExp(`stopped by <@${ALLOWED}>`));
   });
 
+  it('kills and replaces a worker that stops answering (SIGSTOP), and its mark still lands in its thread', async () => {
+    const web = await start('web3', { MARKREAD_WORKER_TIMEOUT_MS: '1500' });
+    const stuck = await workerOf(web);
+    await waitFor('the worker to be up', async () => (await web.health()).worker === 'up' || undefined);
+    let first = true;
+    im.behave = (x) => {
+      if (x.command !== MARK || (x.body as { Peer_Account?: string }).Peer_Account !== 'frozen' || !first) return;
+      first = false;
+      return { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 3_000 };
+    };
+    await web.command('ivy frozen', 'ivy');
+    await slack.until(() => marksOf('ivy').length === 1, 5_000);
+    process.kill(stuck, 'SIGSTOP');
+    const health = await waitFor('healthz to say the worker was killed as stuck', async () => {
+      const h = await web.health();
+      return /answering nothing/.test(String(h.worker)) ? h : undefined;
+    });
+    assert.equal(health.ok, true);
+    await slack.until(() => threadReplies(/frozen/).some((c) => c.args.thread_ts), 15_000);
+    im.behave = undefined;
+    assert.equal(alive(stuck), false, 'the stuck worker is gone');
+    assert.equal(parentsOf('ivy').length, 1);
+    assert.match(web.output(), /the worker process is not answering; killed after answering nothing for \d+ s/);
+  });
+
   it('when the web process is SIGKILLed, its worker tells the waiting requester and exits', async () => {
     const other = await start('web2');
     const worker = await workerOf(other);

@@ -27,6 +27,8 @@ export interface SlackConfig {
    * splits the work across replicas instead.
    */
   worker: 'process' | 'inline';
+  /** A worker process that answers no heartbeat for this long is killed and restarted. */
+  workerTimeoutMs: number;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -90,6 +92,7 @@ const slackEnvSchema = z.object({
       error: 'expected process (the work runs in a worker process; the default) or inline (in this one)',
     })
     .default('process'),
+  MARKREAD_WORKER_TIMEOUT_MS: intIn(1_000, 600_000, 'milliseconds a silent worker process is given').default(20_000),
 });
 
 /**
@@ -135,5 +138,6 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
     drainMs: e.MARKREAD_DRAIN_MS,
     worker: e.MARKREAD_WORKER,
+    workerTimeoutMs: e.MARKREAD_WORKER_TIMEOUT_MS,
   };
 }

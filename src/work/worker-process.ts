@@ -33,6 +33,8 @@ export interface WorkerProcessOptions {
   env: NodeJS.ProcessEnv;
   /** A different entry point (tests). */
   script?: string;
+  /** A worker that answers no heartbeat for this long is hung: it is killed and restarted. Default 20 s. */
+  unresponsiveMs?: number;
 }
 
 /**
@@ -56,6 +58,9 @@ export class WorkerProcess {
   private backoffMs = RESTART_MS.base;
   private restartTimer: NodeJS.Timeout | undefined;
   private firstReady: Promise<boolean> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastAnswer = 0;
+  private hung = '';
 
   constructor(private readonly options: WorkerProcessOptions) {
     // The web process's own IM calls ask the worker for their slots while it is up.
@@ -79,6 +84,7 @@ export class WorkerProcess {
 
   /** Starts the worker; resolves true once it is ready, false if it did not get ready within `waitMs`. */
   start(waitMs = 15_000): Promise<boolean> {
+    if (!this.heartbeat) this.watch();
     this.firstReady ??= new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), waitMs);
       this.spawn(() => {
@@ -87,6 +93,36 @@ export class WorkerProcess {
       });
     });
     return this.firstReady;
+  }
+
+  /**
+   * A worker whose event loop is stuck (a bug, a runaway loop) would hold every job it has forever without dying;
+   * one that has answered no heartbeat for `unresponsiveMs` is killed, so the restart path takes over.
+   */
+  private watch(): void {
+    const limit = this.options.unresponsiveMs ?? 20_000;
+    this.heartbeat = setInterval(
+      () => {
+        const peer = this.readyPeer;
+        if (!peer || this.state !== 'up') return;
+        const silentMs = Date.now() - this.lastAnswer;
+        if (silentMs > limit) {
+          this.hung = `killed after answering nothing for ${Math.round(silentMs / 1000)} s`;
+          this.options.logger.error({ silentMs }, `the worker process is not answering; ${this.hung}`);
+          this.readyPeer = undefined;
+          this.child?.kill('SIGKILL');
+          return;
+        }
+        peer.call('ping').then(
+          () => {
+            if (peer === this.readyPeer) this.lastAnswer = Date.now();
+          },
+          () => {},
+        );
+      },
+      Math.max(100, Math.min(5_000, limit / 4)),
+    );
+    this.heartbeat.unref();
   }
 
   private spawn(onReady?: () => void): void {
@@ -107,6 +143,7 @@ export class WorkerProcess {
     serveRunStore(peer, this.runs);
     peer.handle('ready', () => {
       this.readyPeer = peer;
+      this.lastAnswer = Date.now();
       this.journal.attach(peer, redeliver);
       if (this.state !== 'stopping') this.state = 'up';
       if (redeliver)
@@ -121,7 +158,8 @@ export class WorkerProcess {
       this.readyPeer = undefined;
       this.journal.detach();
       if (this.state === 'stopping' || this.state === 'stopped') return;
-      this.lastExit = signal ? `killed by ${signal}` : `exited with ${code}`;
+      this.lastExit = this.hung || (signal ? `killed by ${signal}` : `exited with ${code}`);
+      this.hung = '';
       this.state = 'restarting';
       if (Date.now() - started > RESTART_MS.stableMs) this.backoffMs = RESTART_MS.base;
       log.error(
@@ -140,6 +178,7 @@ export class WorkerProcess {
    */
   async stop(drainMs: number, graceMs = 8_000): Promise<void> {
     clearTimeout(this.restartTimer);
+    clearInterval(this.heartbeat);
     const child = this.child;
     this.state = 'stopping';
     if (!child || child.exitCode !== null || child.signalCode !== null) {
