@@ -100,12 +100,9 @@ async function main(): Promise<void> {
     );
     // The worker drains at the same time, and tells the requesters of whatever it could not finish.
     const [{ drained }] = await Promise.all([handle.stop(slack.drainMs), worker?.stop(slack.drainMs)]);
-    const lost = worker?.undelivered() ?? 0;
-    if (lost > 0)
-      runtime.logger.error(
-        { lost },
-        `shutdown: ${lost} acked command(s) never reached the worker process (it was restarting); their requesters were not told`,
-      );
+    // Acked while the worker was being restarted, and so never started: told like any interrupted command.
+    const notStarted = worker?.undelivered() ?? [];
+    if (notStarted.length > 0) await handle.tellNotStarted(notStarted);
     await state.close();
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();

@@ -160,6 +160,23 @@ describe('the web process and its worker process', () => {
     assert.match(web.output(), /the worker process is not answering; killed after answering nothing for \d+ s/);
   });
 
+  it('on SIGTERM, tells the requester of a command acked while its worker was being restarted', async () => {
+    const web = await start('web4');
+    await waitFor('the worker to be up', async () => (await web.health()).worker === 'up' || undefined);
+    process.kill(await workerOf(web), 'SIGKILL');
+    await waitFor('the restart', async () => /restarting/.test(String((await web.health()).worker)) || undefined);
+    // Acked with no worker to run it; the replacement is a second away, and the SIGTERM comes first.
+    assert.equal((await web.command('una p9', 'una')).status, 200);
+    await web.kill('SIGTERM');
+    assert.equal(web.child.exitCode, 0, web.output());
+    await slack.until(() => slack.responses.some((r) => r.id === 'una'), 5_000);
+    const told = messageText(slack.responses.find((r) => r.id === 'una')?.body ?? {});
+    assert.match(told, /Interrupted.*before this started\. Nothing was sent to the IM API/s);
+    assert.match(told, /\/markread una p9/);
+    assert.equal(marksOf('una').length, 0);
+    assert.match(web.output(), /"audit":"interrupted".*"sent":false/);
+  });
+
   it('when the web process is SIGKILLed, its worker tells the waiting requester and exits', async () => {
     const other = await start('web2');
     const worker = await workerOf(other);

@@ -7,6 +7,7 @@ import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import { memoryState, type SharedState } from '../state/shared-state.js';
 import { VERSION } from '../version.js';
+import type { JournalJob } from '../work/journal.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
@@ -40,6 +41,8 @@ export interface SlackAppHandle {
   start(): Promise<number>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the IM client. */
   stop(drainMs?: number): Promise<{ drained: boolean }>;
+  /** After stop: tells the requesters of acked jobs that nobody started that they were interrupted. */
+  tellNotStarted(jobs: JournalJob[]): Promise<number>;
 }
 
 export interface SlackAppOptions {
@@ -226,6 +229,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       stopped ??= stopOnce(drainMs);
       return stopped;
     },
+    tellNotStarted: (notStarted) => jobs.tellNotStarted(notStarted),
   };
 
   async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markReadRequests } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
-import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import { type JobLease, type JournalJob, LetGo, MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
 import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
 import type { InFlight } from './in-flight.js';
 import {
+  auditOf,
   contextLogger,
   type SingleCheckpoint,
   type SlackFlowDeps,
@@ -188,6 +189,41 @@ export class SlackJobs {
     // Handing over on shutdown: give it back now. Taken by another replica: it is theirs already.
     if (lease.signal.reason.why === 'handoff') await lease.release();
     return 'not over';
+  }
+
+  /**
+   * Jobs acked here but never handed to anyone who could run them (the worker process was being restarted when
+   * markread stopped): each requester is told that nothing was sent and what to run, as an interrupted command is.
+   */
+  async tellNotStarted(jobs: JournalJob[]): Promise<number> {
+    const told = await Promise.all(
+      jobs.map(async ({ id, payload }) => {
+        const parsed = slackJobSchema.safeParse(payload);
+        if (!parsed.success) return 0;
+        const job = parsed.data;
+        let rerun: string | undefined;
+        if (job.kind === 'single')
+          rerun = rerunCommand(job.request.user, [job.request.peer], job.request.readTime, job.clearMarks === true);
+        else {
+          const ended = await this.deps.runs
+            .transition(job.runId, ['running', 'stopping'], 'finished')
+            .catch(() => undefined);
+          const run = ended?.run;
+          if (run) rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
+        }
+        this.deps.logger.warn(
+          { audit: 'interrupted', ...auditOf(job.ctx), jobId: id, kind: job.kind, sent: false },
+          'interrupted by shutdown before it started; the requester was told',
+        );
+        await this.tell(
+          job.ctx,
+          undefined,
+          `:warning: *Interrupted*: markread was shutting down before this started. Nothing was sent to the IM API. Marking read is safe to repeat: run ${rerun ? code(rerun) : 'it'} again.`,
+        );
+        return 1;
+      }),
+    );
+    return told.reduce<number>((a, b) => a + b, 0);
   }
 
   /** A job that kept failing (each owner died or crashed on it): stop trying, and say so. */

@@ -29,10 +29,10 @@ export class ForkedWorkJournal implements WorkJournal {
   }
 
   /** Jobs recorded while no worker was ready, and not handed to one since. */
-  get undelivered(): number {
-    let count = 0;
-    for (const job of this.unfinished.values()) if (!this.sent.has(job.id)) count++;
-    return count;
+  undelivered(): JournalJob[] {
+    return [...this.unfinished.values()]
+      .filter((job) => !this.sent.has(job.id))
+      .map(({ id, payload }) => ({ id, payload }));
   }
 
   /** A (new) worker is ready: it gets every unfinished job, each as one more delivery if it was out already. */

@@ -9,6 +9,7 @@ import { remoteBudgets } from './ipc-budget.js';
 import { ForkedWorkJournal } from './ipc-journal.js';
 import { IpcPeer } from './ipc-peer.js';
 import { serveRunStore } from './ipc-run-store.js';
+import type { JournalJob } from './journal.js';
 
 /** The worker's niceness: below the web process, which must ack within Slack's 3 s. */
 const WORKER_NICE = 10;
@@ -193,9 +194,9 @@ export class WorkerProcess {
     this.state = 'stopped';
   }
 
-  /** Jobs that were never handed to a worker (it was restarting when markread stopped): nobody told their requesters. */
-  undelivered(): number {
-    return this.journal.undelivered;
+  /** Jobs that were never handed to a worker (it was restarting when markread stopped): nobody has told their requesters. */
+  undelivered(): JournalJob[] {
+    return this.journal.undelivered();
   }
 }
 
