@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /** What both ends of a Node IPC channel have: `process` in the worker, the ChildProcess in the web process. */
 export interface IpcChannel {
-  send(message: unknown): boolean;
+  /** `done` gets the error of a send that failed after it was queued (the peer went away). */
+  send(message: unknown, done?: (error: Error | null) => void): boolean;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'disconnect', listener: () => void): unknown;
   readonly connected: boolean;
@@ -69,7 +70,9 @@ export class IpcPeer {
   private post(message: unknown): boolean {
     if (!this.channel.connected) return false;
     try {
-      return this.channel.send(message);
+      // With a callback, a send that fails later (the peer died) is reported here, not as an 'error' event that
+      // nobody listens to; the peer's death reaches us as 'disconnect' anyway.
+      return this.channel.send(message, () => {});
     } catch {
       return false;
     }

@@ -137,6 +137,8 @@ export class WorkerProcess {
       serialization: 'advanced',
       execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
     });
+    // A child that cannot be spawned or messaged: logged (an 'error' event nobody listens to would be thrown).
+    child.on('error', (error) => log.error({ err: error }, 'the worker process could not be started or reached'));
     const peer = new IpcPeer(child);
     this.child = child;
     lowerPriority(child, log);
