@@ -4,7 +4,7 @@ import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
-import { ADMIN, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, maxInSlidingWindow as mostInWindow, SDK_APP_ID, SECRET_KEY, slowOnce } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { type Replica, startReplica } from './support/replica.js';
 import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, SIGNING_SECRET } from './support/slack-fixture.js';
@@ -157,12 +157,7 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
   });
 
   it('finishes a single mark whose replica was SIGKILLed mid-call, in the same thread', async () => {
-    let first = true;
-    im.behave = (x) => {
-      if (x.command !== MARK || (x.body as { Peer_Account?: string }).Peer_Account !== 'slowpeer' || !first) return;
-      first = false;
-      return { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 8_000 };
-    };
+    im.behave = slowOnce(MARK, 'slowpeer', 8_000);
     await a.command('kim slowpeer', 'kim');
     await slack.until(() => marksOf('kim').length === 1, 5_000);
     const victim = await worker();

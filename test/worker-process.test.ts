@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
-import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
+import { ADMIN, SDK_APP_ID, SECRET_KEY, slowOnce } from './support/im-fixture.js';
 import { type Replica, startReplica } from './support/replica.js';
 import { ALLOWED, BOT_TOKEN, messageText } from './support/slack-fixture.js';
 
@@ -88,12 +88,7 @@ describe('the web process and its worker process', () => {
   });
 
   it('restarts a SIGKILLed worker and finishes its mark in the same thread', async () => {
-    let first = true;
-    im.behave = (x) => {
-      if (x.command !== MARK || (x.body as { Peer_Account?: string }).Peer_Account !== 'slowpeer' || !first) return;
-      first = false;
-      return { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 8_000 };
-    };
+    im.behave = slowOnce(MARK, 'slowpeer', 8_000);
     await app.command('kim slowpeer', 'kim');
     await slack.until(() => marksOf('kim').length === 1, 5_000);
     const victim = await workerOf(app);
@@ -139,12 +134,7 @@ describe('the web process and its worker process', () => {
     const web = await start('web3', { MARKREAD_WORKER_TIMEOUT_MS: '1500' });
     const stuck = await workerOf(web);
     await waitFor('the worker to be up', async () => (await web.health()).worker === 'up' || undefined);
-    let first = true;
-    im.behave = (x) => {
-      if (x.command !== MARK || (x.body as { Peer_Account?: string }).Peer_Account !== 'frozen' || !first) return;
-      first = false;
-      return { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 3_000 };
-    };
+    im.behave = slowOnce(MARK, 'frozen', 3_000);
     await web.command('ivy frozen', 'ivy');
     await slack.until(() => marksOf('ivy').length === 1, 5_000);
     process.kill(stuck, 'SIGSTOP');

@@ -2,11 +2,24 @@ import { Secret } from '../../src/config/secret.js';
 import { ImClient, type ImClientOptions, type ImClientSettings } from '../../src/im/client.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redactor.js';
-import { ImStandIn, type ImStandInOptions } from '../../stand-ins/im-stand-in.js';
+import { type ImBehaviour, ImStandIn, type ImStandInOptions } from '../../stand-ins/im-stand-in.js';
 
 export const SDK_APP_ID = 1400012345;
 export const SECRET_KEY = 'test-secret-key-5f0c2a9e7d1b4c83';
 export const ADMIN = 'administrator';
+
+/**
+ * An IM stand-in behaviour: the first `command` call for `peer` answers OK after `delayMs` (a slow server while a
+ * test kills or stops something); every other call is answered as usual.
+ */
+export function slowOnce(command: string, peer: string, delayMs: number): ImBehaviour {
+  let first = true;
+  return (x) => {
+    if (x.command !== command || (x.body as { Peer_Account?: string }).Peer_Account !== peer || !first) return;
+    first = false;
+    return { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs };
+  };
+}
 
 /** The IM variables of a markread process pointed at an IM stand-in (or any base URL). */
 export function imEnv(baseUrl: string): Record<string, string> {
