@@ -16,3 +16,8 @@ export interface ImApi<Res extends ImEnvelope> {
   /** The documented per-API call ceiling, calls per second. */
   maxRps: number;
 }
+
+/** Refuses a batch the API would refuse (empty, or over its per-call limit) before it is sent. */
+export function checkBatchSize(api: string, size: number, max: number, what: string): void {
+  if (size === 0 || size > max) throw new RangeError(`${api} takes 1 to ${max} ${what}, got ${size}`);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallResult } from '../client.js';
-import { type ImApi, imEnvelope } from '../response.js';
+import { checkBatchSize, type ImApi, imEnvelope } from '../response.js';
 
 /** The API checks at most this many accounts per call. */
 export const ACCOUNTS_PER_CHECK = 100;
@@ -32,7 +32,6 @@ export function accountCheck(
   userIds: string[],
   signal?: AbortSignal,
 ): Promise<CallResult<AccountCheckResponse>> {
-  if (userIds.length === 0 || userIds.length > ACCOUNTS_PER_CHECK)
-    throw new RangeError(`account_check takes 1 to ${ACCOUNTS_PER_CHECK} accounts, got ${userIds.length}`);
+  checkBatchSize('account_check', userIds.length, ACCOUNTS_PER_CHECK, 'accounts');
   return client.call(ACCOUNT_CHECK, { CheckItem: userIds.map((UserID) => ({ UserID })) }, signal);
 }

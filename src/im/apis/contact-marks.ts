@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallResult } from '../client.js';
-import { type ImApi, imEnvelope } from '../response.js';
+import { checkBatchSize, type ImApi, imEnvelope } from '../response.js';
 
 /** search_contact_group takes at most this many conversations per call; mark_contact at most this many items. */
 export const CONTACTS_PER_SEARCH = 300;
@@ -33,8 +33,7 @@ export function searchContactGroup(
   peers: string[],
   signal?: AbortSignal,
 ): Promise<CallResult<SearchContactGroupResponse>> {
-  if (peers.length === 0 || peers.length > CONTACTS_PER_SEARCH)
-    throw new RangeError(`search_contact_group takes 1 to ${CONTACTS_PER_SEARCH} conversations, got ${peers.length}`);
+  checkBatchSize('search_contact_group', peers.length, CONTACTS_PER_SEARCH, 'conversations');
   return client.call(
     SEARCH_CONTACT_GROUP,
     { From_Account: user, ContactItem: peers.map((To_Account) => ({ Type: 1, To_Account })) },
@@ -73,8 +72,7 @@ export function clearStandardMark(
   position: number,
   signal?: AbortSignal,
 ): Promise<CallResult<MarkContactResponse>> {
-  if (peers.length === 0 || peers.length > MARKS_PER_CALL)
-    throw new RangeError(`mark_contact takes 1 to ${MARKS_PER_CALL} items, got ${peers.length}`);
+  checkBatchSize('mark_contact', peers.length, MARKS_PER_CALL, 'items');
   return client.call(
     MARK_CONTACT,
     {

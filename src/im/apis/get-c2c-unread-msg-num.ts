@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImCaller } from '../caller.js';
 import type { CallLimits, CallResult } from '../client.js';
-import { type ImApi, imEnvelope } from '../response.js';
+import { checkBatchSize, type ImApi, imEnvelope } from '../response.js';
 
 /** The API answers for at most this many peers per call. */
 export const UNREAD_PEERS_PER_CALL = 10;
@@ -26,11 +26,7 @@ export function getC2cUnreadMsgNum(
   signal?: AbortSignal,
   limits?: CallLimits,
 ): Promise<CallResult<GetC2cUnreadMsgNumResponse>> {
-  if (request.peerAccounts.length === 0 || request.peerAccounts.length > UNREAD_PEERS_PER_CALL) {
-    throw new RangeError(
-      `get_c2c_unread_msg_num takes 1 to ${UNREAD_PEERS_PER_CALL} peers, got ${request.peerAccounts.length}`,
-    );
-  }
+  checkBatchSize('get_c2c_unread_msg_num', request.peerAccounts.length, UNREAD_PEERS_PER_CALL, 'peers');
   return client.call(
     GET_C2C_UNREAD_MSG_NUM,
     { To_Account: request.toAccount, Peer_Account: request.peerAccounts },
