@@ -188,3 +188,17 @@ export class SlidingWindowPacer implements SendBudget {
     }
   }
 }
+
+/**
+ * While a budget shared with other processes (through Redis, or owned by the worker process) cannot be reached,
+ * each process keeps to this share of the ceiling on its own, so a few of them together stay under it.
+ */
+export const LOCAL_SHARE = 0.25;
+
+/** The in-process pacer that stands in for an unreachable shared budget: `LOCAL_SHARE` of its ceiling. */
+export function localSharePacer(
+  maxPerWindow: number,
+  options: Omit<PacerOptions, 'maxPerWindow'> = {},
+): SlidingWindowPacer {
+  return new SlidingWindowPacer({ ...options, maxPerWindow: Math.max(1, Math.floor(maxPerWindow * LOCAL_SHARE)) });
+}

@@ -1,4 +1,4 @@
-import { PacerAbortedError, type SendSlot, SlidingWindowPacer } from '../im/pacer.js';
+import { localSharePacer, PacerAbortedError, type SendSlot, type SlidingWindowPacer } from '../im/pacer.js';
 import type { SendBudget, SendBudgetFactory } from '../im/send-budget.js';
 import type { Logger } from '../log/logger.js';
 import type { RedisLink } from './redis-link.js';
@@ -46,9 +46,6 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 return {at - now, limit}
 `;
 
-/** While Redis is unreachable, each process keeps to this share of the ceiling: a few replicas stay under it. */
-export const LOCAL_SHARE_WHEN_REDIS_DOWN = 0.25;
-
 export interface RedisBudgetOptions {
   windowMs?: number;
   /** Added to the window, as in the in-process pacer: arrivals at the server are a little spread out. */
@@ -81,11 +78,7 @@ export class RedisSendBudget implements SendBudget {
     // stall in one can bunch its departures against the other's.
     this.windowUs = ((options.windowMs ?? 1_000) + (options.marginMs ?? 50)) * 1_000;
     this.gcra = redisScript(link.client, 'markreadGcra', 1, GCRA);
-    this.fallback = new SlidingWindowPacer({
-      maxPerWindow: Math.max(1, Math.floor(maxPerWindow * LOCAL_SHARE_WHEN_REDIS_DOWN)),
-      windowMs: options.windowMs,
-      marginMs: options.marginMs,
-    });
+    this.fallback = localSharePacer(maxPerWindow, { windowMs: options.windowMs, marginMs: options.marginMs });
   }
 
   get currentLimit(): number {

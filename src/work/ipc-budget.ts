@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { PacerAbortedError, type SendSlot, SlidingWindowPacer } from '../im/pacer.js';
+import { localSharePacer, PacerAbortedError, type SendSlot, SlidingWindowPacer } from '../im/pacer.js';
 import type { SendBudget, SendBudgetFactory } from '../im/send-budget.js';
 import type { IpcPeer } from './ipc-peer.js';
-
-/** While the worker process is away (restarting), the web process keeps to this share of each ceiling. */
-export const LOCAL_SHARE_WITHOUT_WORKER = 0.25;
 
 const grant = z.object({ granted: z.boolean(), limit: z.number(), waitMs: z.number() });
 
@@ -26,9 +23,7 @@ export class RemoteSendBudget implements SendBudget {
     readonly maxPerWindow: number,
   ) {
     this.limit = maxPerWindow;
-    this.fallback = new SlidingWindowPacer({
-      maxPerWindow: Math.max(1, Math.floor(maxPerWindow * LOCAL_SHARE_WITHOUT_WORKER)),
-    });
+    this.fallback = localSharePacer(maxPerWindow);
   }
 
   get currentLimit(): number {
