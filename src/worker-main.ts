@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // The Slack tokens and the secret key are in this environment, so the redactor knows them from here on.
   const redactor = addEnvSecrets(new Redactor(), process.env);
   // The web process validated this same environment before it forked us; a failure here is reported, not retried.
   const im = loadImConfig(process.env);
@@ -35,8 +36,6 @@ async function main(): Promise<void> {
   const peer = new IpcPeer(process as unknown as IpcChannel);
   // This process's pacers are the one budget: its own calls and the web process's draw on them.
   const runtime = createImRuntime(im.config, { redactor, logger, client: { budget: serveBudgets(peer) } });
-  for (const secret of [slack.botToken, slack.signingSecret, slack.appToken])
-    if (secret) redactor.addSecret(secret.reveal());
   const slackLog = logger.child({ component: 'slack' });
   const runs = new IpcRunStore(peer);
   const local = new LocalRuns();

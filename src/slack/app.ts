@@ -42,7 +42,7 @@ export interface SlackAppHandle {
   /** Stops taking requests, lets work in flight finish (bounded), closes the IM client. */
   stop(drainMs?: number): Promise<{ drained: boolean }>;
   /** After stop: tells the requesters of acked jobs that nobody started that they were interrupted. */
-  tellNotStarted(jobs: JournalJob[]): Promise<number>;
+  tellNotStarted(jobs: JournalJob[]): Promise<void>;
 }
 
 export interface SlackAppOptions {

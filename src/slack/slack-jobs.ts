@@ -19,7 +19,7 @@ import {
 } from './mark-read-in-slack.js';
 import { bulkScope, plainMessage } from './messages.js';
 import { code } from './mrkdwn.js';
-import type { LocalRuns, RunStore } from './runs.js';
+import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 const ctxSchema = z
   .object({
@@ -163,7 +163,7 @@ export class SlackJobs {
     if (run.state !== 'running' && run.state !== 'stopping') return 'over';
     const all = run.peers === undefined;
     const scope = bulkScope(run.user, run.total, all);
-    const rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
+    const rerun = rerunOf(run);
     const resume = lease.saved as BulkCheckpoint | undefined;
     if (lease.deliveries > 1)
       this.deps.logger.info(
@@ -195,11 +195,11 @@ export class SlackJobs {
    * Jobs acked here but never handed to anyone who could run them (the worker process was being restarted when
    * markread stopped): each requester is told that nothing was sent and what to run, as an interrupted command is.
    */
-  async tellNotStarted(jobs: JournalJob[]): Promise<number> {
-    const told = await Promise.all(
+  async tellNotStarted(jobs: JournalJob[]): Promise<void> {
+    await Promise.all(
       jobs.map(async ({ id, payload }) => {
         const parsed = slackJobSchema.safeParse(payload);
-        if (!parsed.success) return 0;
+        if (!parsed.success) return;
         const job = parsed.data;
         let rerun: string | undefined;
         if (job.kind === 'single')
@@ -208,8 +208,7 @@ export class SlackJobs {
           const ended = await this.deps.runs
             .transition(job.runId, ['running', 'stopping'], 'finished')
             .catch(() => undefined);
-          const run = ended?.run;
-          if (run) rerun = rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
+          if (ended?.run) rerun = rerunOf(ended.run);
         }
         this.deps.logger.warn(
           { audit: 'interrupted', ...auditOf(job.ctx), jobId: id, kind: job.kind, sent: false },
@@ -220,10 +219,8 @@ export class SlackJobs {
           undefined,
           `:warning: *Interrupted*: markread was shutting down before this started. Nothing was sent to the IM API. Marking read is safe to repeat: run ${rerun ? code(rerun) : 'it'} again.`,
         );
-        return 1;
       }),
     );
-    return told.reduce<number>((a, b) => a + b, 0);
   }
 
   /** A job that kept failing (each owner died or crashed on it): stop trying, and say so. */
@@ -249,4 +246,9 @@ export class SlackJobs {
     thread.parentTs = saved?.parentTs;
     await tellInThread(this.deps.flow, ctx, thread, saved?.replyTs, plainMessage(text));
   }
+}
+
+/** The command that repeats a bulk run, flags and all. */
+function rerunOf(run: RunRecord): string {
+  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
 }
