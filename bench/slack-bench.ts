@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { childrenOf } from '../test/support/processes.js';
 import { round } from './im-client-bench.js';
 import { LoadProcess, SIGNING_SECRET, sendCommand } from './load.js';
 
@@ -30,14 +31,6 @@ function rssOf(pid: number): number {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   } catch {
     return 0;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }
 
@@ -122,6 +115,44 @@ export function latencyRow(load: string, bare: number[], app: number[], name = '
   };
 }
 
+/** One ack load: `paused` stops markread's worker (SIGSTOP) while markread is measured. */
+export interface AckLoad {
+  label: string;
+  count: number;
+  concurrency: number;
+  slackUser?: string;
+  paused?: boolean;
+}
+
+/**
+ * Warms both apps up (JIT and connection set-up do not count), then runs each load on bare Bolt and on `app`, one
+ * after the other, letting `app` finish its follow-up work between loads. Pausing the worker isolates the acking
+ * process's own cost: on this 2-core machine the worker, the stand-ins and the load generator otherwise compete
+ * with it for CPU, as they would not with more cores.
+ */
+export async function ackTable(
+  load: LoadProcess,
+  bare: RunningApp,
+  app: RunningApp,
+  loads: AckLoad[],
+  pauseWorker: (signal: 'SIGSTOP' | 'SIGCONT') => void,
+  name?: string,
+) {
+  await load.run('acks', bare.port, 200, 10, 'U0BENCH');
+  await load.run('acks', app.port, 200, 10, 'U0BENCH');
+  await drained(app);
+  const rows = [];
+  for (const { label, count, concurrency, slackUser = 'U0BENCH', paused = false } of loads) {
+    const b = await load.run('acks', bare.port, count, concurrency, slackUser);
+    if (paused) pauseWorker('SIGSTOP');
+    const m = await load.run('acks', app.port, count, concurrency, slackUser);
+    if (paused) pauseWorker('SIGCONT');
+    await drained(app);
+    rows.push(latencyRow(`${label} (${count} commands)`, b, m, name));
+  }
+  return rows;
+}
+
 /** A burst row: `count` commands sent at once. */
 export function burstRow(app: string, latencies: number[]) {
   return {
@@ -139,34 +170,24 @@ export async function benchSlack(): Promise<void> {
   const app = await startApp(MAIN, env);
   const load = await LoadProcess.start();
   try {
-    // Warm both up so JIT and connection set-up do not count.
-    await load.run('acks', bare.port, 200, 10, 'U0BENCH');
-    await load.run('acks', app.port, 200, 10, 'U0BENCH');
-    await drained(app);
-
-    const rows = [];
     // The refused rows isolate the ack path: a caller not on the allowlist gets the same parse, check and
-    // ephemeral answer but starts no follow-up work, which otherwise shares the event loop with later acks.
-    // The worker paused (SIGSTOP) isolates the acking process's own cost: on this 2-core machine the worker, the
-    // stand-ins and the bench client otherwise compete with it for CPU, as they would not with more cores.
-    const pause = (signal: 'SIGSTOP' | 'SIGCONT') => {
-      for (const pid of childrenOf(app.child.pid ?? 0)) process.kill(pid, signal);
-    };
-    for (const [label, count, concurrency, slackUser, paused] of [
-      ['sequential', 500, 1, 'U0BENCH', false],
-      ['50 concurrent', 2_000, 50, 'U0BENCH', false],
-      ['sequential, worker paused', 500, 1, 'U0BENCH', true],
-      ['50 concurrent, worker paused', 2_000, 50, 'U0BENCH', true],
-      ['sequential, caller refused', 500, 1, 'U0NOBODY', false],
-      ['50 concurrent, caller refused', 2_000, 50, 'U0NOBODY', false],
-    ] as const) {
-      const b = await load.run('acks', bare.port, count, concurrency, slackUser);
-      if (paused) pause('SIGSTOP');
-      const m = await load.run('acks', app.port, count, concurrency, slackUser);
-      if (paused) pause('SIGCONT');
-      await drained(app);
-      rows.push(latencyRow(`${label} (${count} commands)`, b, m));
-    }
+    // ephemeral answer but starts no follow-up work.
+    const rows = await ackTable(
+      load,
+      bare,
+      app,
+      [
+        { label: 'sequential', count: 500, concurrency: 1 },
+        { label: '50 concurrent', count: 2_000, concurrency: 50 },
+        { label: 'sequential, worker paused', count: 500, concurrency: 1, paused: true },
+        { label: '50 concurrent, worker paused', count: 2_000, concurrency: 50, paused: true },
+        { label: 'sequential, caller refused', count: 500, concurrency: 1, slackUser: 'U0NOBODY' },
+        { label: '50 concurrent, caller refused', count: 2_000, concurrency: 50, slackUser: 'U0NOBODY' },
+      ],
+      (signal) => {
+        for (const pid of childrenOf(app.child.pid ?? 0)) process.kill(pid, signal);
+      },
+    );
     console.log(
       '# Ack latency: signed slash commands over HTTP on loopback (markread as started by npm start: web process + worker process); targets: p50 <= 1.1x bare Bolt sequential, p99 <= 1.5x at 50 concurrent',
     );

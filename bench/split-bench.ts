@@ -2,11 +2,11 @@ import { startTestRedis } from '../test/support/redis-server.js';
 import { round } from './im-client-bench.js';
 import { LoadProcess } from './load.js';
 import {
+  ackTable,
   BARE,
   benchWorld,
   burstRow,
   drained,
-  latencyRow,
   MAIN,
   type RunningApp,
   startApp,
@@ -37,25 +37,19 @@ export async function benchSplit(): Promise<void> {
   };
   const load = await LoadProcess.start();
   try {
-    await load.run('acks', bare.port, 200, 10, 'U0BENCH');
-    await load.run('acks', web.port, 200, 10, 'U0BENCH');
-    await drained(pair);
-    const rows = [];
-    // The worker paused (SIGSTOP) isolates the web replica's own cost: on this 2-core machine the worker, the
-    // stand-ins and the bench client otherwise compete with it for CPU, as they would not on separate hosts.
-    for (const [label, count, concurrency, pause] of [
-      ['sequential, worker paused', 500, 1, true],
-      ['50 concurrent, worker paused', 2_000, 50, true],
-      ['sequential', 500, 1, false],
-      ['50 concurrent', 2_000, 50, false],
-    ] as const) {
-      if (pause) worker.child.kill('SIGSTOP');
-      const b = await load.run('acks', bare.port, count, concurrency, 'U0BENCH');
-      const m = await load.run('acks', web.port, count, concurrency, 'U0BENCH');
-      if (pause) worker.child.kill('SIGCONT');
-      await drained(pair);
-      rows.push(latencyRow(`${label} (${count} commands)`, b, m, 'web replica'));
-    }
+    const rows = await ackTable(
+      load,
+      bare,
+      pair,
+      [
+        { label: 'sequential, worker paused', count: 500, concurrency: 1, paused: true },
+        { label: '50 concurrent, worker paused', count: 2_000, concurrency: 50, paused: true },
+        { label: 'sequential', count: 500, concurrency: 1 },
+        { label: '50 concurrent', count: 2_000, concurrency: 50 },
+      ],
+      (signal) => worker.child.kill(signal),
+      'web replica',
+    );
     console.log('# Ack latency, web replica + worker replica on Redis (MARKREAD_ROLE), beside bare Bolt');
     console.table(rows);
     const bareBurst = await load.run('burst', bare.port, 450);

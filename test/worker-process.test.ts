@@ -4,28 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY, slowOnce } from './support/im-fixture.js';
+import { alive, childrenOf } from './support/processes.js';
 import { type Replica, startReplica } from './support/replica.js';
 import { ALLOWED, BOT_TOKEN, messageText } from './support/slack-fixture.js';
 
 const MARK = 'v4/openim/admin_set_msg_read';
-
-/** The processes `pid` started (Linux). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
