@@ -13,7 +13,8 @@ describe('SIGTERM while the IM API is slow', () => {
           ? { json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 4_000 }
           : undefined;
       const before = f.slack.calls.length;
-      for (let i = 0; i < 5; i++) await f.command(`una u${i}`);
+      for (let i = 0; i < 4; i++) await f.command(`una u${i}`);
+      await f.command('una u4 --clear-marks');
       await f.command(`una ${Array.from({ length: 15 }, (_, i) => `u${i}`).join(' ')}`);
       await new Promise((r) => setTimeout(r, 800));
       const marksSent = f.im.arrivals.filter((a) => a.command === 'v4/openim/admin_set_msg_read').length;
@@ -32,6 +33,10 @@ describe('SIGTERM while the IM API is slow', () => {
         (c) => /una u\d/.test(messageText(c.args)) && /was sent to the IM API/.test(messageText(c.args)),
       );
       assert.equal(single.length, 5);
+      assert.ok(
+        single.some((c) => /run `\/markread una u4 --clear-marks` again/.test(messageText(c.args))),
+        'the repeat command keeps --clear-marks',
+      );
       assert.ok(
         interrupted.some((c) => /run `\/markread una u0 u1/.test(messageText(c.args))),
         'the bulk run says how to finish it',

@@ -96,6 +96,17 @@ describe('acked work taken over by another replica', () => {
     assert.equal(journal.ended.at(-1), 'done');
   });
 
+  it('gives up a single mark with the command that repeats it, --clear-marks included', async () => {
+    await journal.handOut(
+      { kind: 'single', ctx: ctx('poison-1'), request: { user: 'pat', peer: 'p1' }, clearMarks: true },
+      MAX_DELIVERIES + 1,
+      undefined,
+    );
+    const told = slack.responses.find((r) => r.id === 'poison-1');
+    assert.match(messageText(told?.body ?? {}), /run `\/markread pat p1 --clear-marks` again/);
+    assert.equal(im.arrivals.length, 0, 'no IM call');
+  });
+
   it('closes a run whose record is gone with a message saying so, rather than leaving it "In progress"', async () => {
     await journal.handOut({ kind: 'bulk', runId: '00000000-0000-4000-8000-000000000000', ctx: ctx('lost') }, 2, {
       parentTs: '2.000001',

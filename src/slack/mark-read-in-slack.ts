@@ -54,7 +54,7 @@ export function startMarkReadInSlack(
   const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress, options));
   const interrupt = async () => {
     const sent = progress.phase !== 'queued';
-    const rerun = rerunCommand(request.user, [request.peer], request.readTime);
+    const rerun = rerunCommand(request.user, [request.peer], request.readTime, options.clearMarks === true);
     const text = `:warning: *Interrupted*: markread was shutting down before this finished. ${
       sent
         ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.'

@@ -202,8 +202,7 @@ export class SlackJobs {
         if (!parsed.success) return;
         const job = parsed.data;
         let rerun: string | undefined;
-        if (job.kind === 'single')
-          rerun = rerunCommand(job.request.user, [job.request.peer], job.request.readTime, job.clearMarks === true);
+        if (job.kind === 'single') rerun = rerunOfSingle(job);
         else {
           const ended = await this.deps.runs
             .transition(job.runId, ['running', 'stopping'], 'finished')
@@ -231,8 +230,7 @@ export class SlackJobs {
     );
     if (job.kind === 'bulk')
       await this.deps.runs.transition(job.runId, ['running', 'stopping'], 'finished').catch(() => undefined);
-    const what =
-      job.kind === 'single' ? code(rerunCommand(job.request.user, [job.request.peer], job.request.readTime)) : 'it';
+    const what = job.kind === 'single' ? code(rerunOfSingle(job)) : 'it';
     await this.tell(
       job.ctx,
       lease.saved as BulkCheckpoint | undefined,
@@ -246,6 +244,11 @@ export class SlackJobs {
     thread.parentTs = saved?.parentTs;
     await tellInThread(this.deps.flow, ctx, thread, saved?.replyTs, plainMessage(text));
   }
+}
+
+/** The command that repeats a single mark, --clear-marks included. */
+function rerunOfSingle(job: Extract<SlackJob, { kind: 'single' }>): string {
+  return rerunCommand(job.request.user, [job.request.peer], job.request.readTime, job.clearMarks === true);
 }
 
 /** The command that repeats a bulk run, flags and all. */
