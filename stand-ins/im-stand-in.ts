@@ -44,6 +44,8 @@ export interface StandInConversation {
   pinned?: boolean;
   /** Standard mark positions set on it (1 starred, 2 marked unread, 3 folded, 4 hidden). */
   marks?: number[];
+  /** A StandardMark served as it is, whatever `marks` says, and left as it is by mark_contact: odd server strings. */
+  standardMark?: string;
 }
 
 export const ok = (extra: Record<string, unknown> = {}): ImReply => ({
@@ -89,6 +91,8 @@ export class ImStandIn {
    */
   edition: 'full' | 'basic' = 'full';
   ignoreClearMark = false;
+  /** Which end of StandardMark holds bit 0 (undocumented; markread must read marks right either way). */
+  markBitOrder: 'msb-first' | 'lsb-first' = 'msb-first';
   private server: Server | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
 
@@ -122,11 +126,16 @@ export class ImStandIn {
     });
   }
 
-  /** The standard marks as a bit string: position p is bit p, most significant first (the reading markread uses). */
-  static standardMark(marks: number[] = []): string {
+  /**
+   * The standard marks as a bit string: position p (1-based, as the docs number them) is bit p − 1, as the client
+   * SDKs' `1 << (n − 1)` masks say. Which end holds bit 0 is undocumented, so the stand-in writes either: a binary
+   * number ('msb-first', the default) or the same digits reversed ('lsb-first').
+   */
+  static standardMark(marks: number[] = [], order: 'msb-first' | 'lsb-first' = 'msb-first'): string {
     let bits = 0;
-    for (const p of marks) bits |= 1 << p;
-    return bits.toString(2).padStart(9, '0');
+    for (const p of marks) bits |= 1 << (p - 1);
+    const number = bits.toString(2).padStart(9, '0');
+    return order === 'msb-first' ? number : [...number].reverse().join('');
   }
 
   private contactOf(item: unknown): { type: number; id: string } | undefined {
@@ -163,7 +172,7 @@ export class ImStandIn {
         {
           Type: c.type,
           ...(c.type === 1 ? { To_Account: c.peer } : { ToGroupId: c.peer }),
-          StandardMark: ImStandIn.standardMark(c.marks),
+          StandardMark: c.standardMark ?? ImStandIn.standardMark(c.marks, this.markBitOrder),
           CustomMark: '',
         },
       ];

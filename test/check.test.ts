@@ -33,6 +33,7 @@ describe('--check and --clear-marks in the CLI', () => {
     im.arrivals.length = 0;
     im.edition = 'full';
     im.ignoreClearMark = false;
+    im.markBitOrder = 'msb-first';
   });
   after(() => im.stop());
 
@@ -43,7 +44,10 @@ describe('--check and --clear-marks in the CLI', () => {
     assert.match(stdout, /Unread total +3 in one-to-one conversations/);
     assert.match(stdout, /1 with unread messages, 2 without/);
     assert.match(stdout, /alice +unread 3/);
-    assert.match(stdout, /carol +unread 0 +marked unread by the user: markread can clear it with --clear-marks/);
+    assert.match(
+      stdout,
+      /carol +unread 0 +marked unread by the user: markread can clear it with --clear-marks \(StandardMark 000000010\)/,
+    );
     assert.doesNotMatch(stdout, /dave +unread/, 'a starred conversation is not "marked unread"');
     assert.match(
       stdout,
@@ -96,11 +100,40 @@ describe('--check and --clear-marks in the CLI', () => {
     assert.deepEqual(clear.MarkItem, [{ OptType: 1, ContactItem: { Type: 1, To_Account: 'carol' }, ClearMark: [2] }]);
   });
 
+  for (const order of ['msb-first', 'lsb-first'] as const)
+    it(`finds and clears a hand mark whichever end of StandardMark holds bit 0 (${order})`, async () => {
+      im.markBitOrder = order;
+      const check = await runCli(['bob', '--check'], env);
+      assert.match(check.stdout, /carol +unread 0 +marked unread by the user/);
+      assert.doesNotMatch(check.stdout, /dave +unread/, 'starred (bit 0) is not taken for "marked unread"');
+      const { code, stdout } = await runCli(['bob', 'carol', '--clear-marks'], env);
+      assert.equal(code, 0, stdout);
+      assert.match(stdout, /carol: unread mark: set → cleared/);
+      assert.deepEqual(markOf(im, 'carol'), []);
+    });
+
+  it('says "maybe" with the string where the two readings disagree, clears, and proves it by reading again', async () => {
+    // Four characters keep both readings plausible: folded (3) as a binary number, marked unread (2) bit 0 first.
+    im.conversations.set('bob', [{ peer: 'erin', type: 1, unread: 0, msgTime: 5, standardMark: '0100' }]);
+    const check = await runCli(['bob', '--check'], env);
+    assert.match(
+      check.stdout,
+      /erin +unread 0 +maybe marked unread by the user.*\(StandardMark 0100: the docs leave open/,
+    );
+    const fix = await runCli(['bob', 'erin', '--clear-marks'], env);
+    assert.match(
+      fix.stdout,
+      /erin: unread mark: set → still set \(could not clear: still possibly marked when read again \(StandardMark 0100\)/,
+    );
+    const clear = im.accepted(MARK_CONTACT)[0]?.body as { MarkItem: unknown[] };
+    assert.deepEqual(clear.MarkItem, [{ OptType: 1, ContactItem: { Type: 1, To_Account: 'erin' }, ClearMark: [2] }]);
+  });
+
   it('never claims a clear the second reading does not confirm', async () => {
     im.ignoreClearMark = true;
     const { code, stdout } = await runCli(['bob', 'carol', '--clear-marks'], env);
     assert.equal(code, 1);
-    assert.match(stdout, /still set \(could not clear: still marked when read again\)/);
+    assert.match(stdout, /still set \(could not clear: still marked when read again \(StandardMark 000000010\)\)/);
     assert.doesNotMatch(stdout, /set → cleared/);
   });
 
@@ -132,7 +165,10 @@ describe('--check and --clear-marks in Slack', () => {
     await f.slack.until(() => f.slack.responses.some((r) => r.id === 'check-bob'), 5_000);
     const answer = f.slack.responses.find((r) => r.id === 'check-bob')?.body ?? {};
     const text = messageText(answer);
-    assert.match(text, /`carol`: unread 0 · _marked unread by the user: markread can clear it with --clear-marks_/);
+    assert.match(
+      text,
+      /`carol`: unread 0 · _marked unread by the user: markread can clear it with --clear-marks \(StandardMark 000000010\)_/,
+    );
     assert.match(text, /no supported API marks a group conversation read for one member/);
     assert.match(text, /markread would\* mark 1 conversation read \(3 unread\), clear 1 unread mark/);
     assert.equal(f.im.accepted(MARK).length, marksBefore, 'a check makes no mark');

@@ -269,8 +269,28 @@ describe('markread CLI: honest output, pipes and flags', () => {
       TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000',
     });
     assert.equal(code, 1);
-    assert.match(stdout, /Unread nothing was marked, so there is no before → after\./);
+    assert.match(stdout, /Unread unknown: nothing was marked, so there is no before → after\./);
     assert.doesNotMatch(stdout, /0 → 0/);
+  });
+
+  it('reports unknown counts as null in --json, never as zeros, when every call fails (a wrong key)', async () => {
+    const { code, stdout } = await runCli(['alice', 'p1', 'p2', '--json'], {
+      ...env,
+      TIM_SECRET_KEY: 'a-wrong-secret-key-0000000000',
+    });
+    assert.equal(code, 1);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const pairs = lines.filter((l) => 'peer' in l);
+    assert.equal(pairs.length, 2);
+    for (const pair of pairs) {
+      assert.equal(pair.ActionStatus, 'FAIL', 'the wrong key is refused');
+      assert.deepEqual([pair.unreadBefore, pair.unreadAfter], [null, null]);
+    }
+    const { summary } = lines.at(-1) as { summary: Record<string, unknown> };
+    assert.deepEqual([summary.ok, summary.unreadBefore, summary.unreadAfter], [0, null, null]);
   });
 
   it('prints its version, usage when bare, and "did you mean" for a mistyped flag', async () => {

@@ -1,4 +1,4 @@
-import { type BadgeReport, describePlan, notableConversations } from '../domain/badge-check.js';
+import { type BadgeReport, describeMark, describePlan, notableConversations } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
 import { visible } from '../text/visible.js';
@@ -17,14 +17,15 @@ export function checkText(report: BadgeReport, fixCommand: string): string {
       `  Accounts      ${report.user} exists${report.missingPeers.length ? `; not found: ${report.missingPeers.join(', ')}` : ''}`,
     );
   lines.push(
-    `  Unread total  ${report.totalUnread ?? '?'} in one-to-one conversations (AllC2CUnreadMsgNum; groups not included)`,
+    `  Unread total  ${report.totalUnread ?? 'unknown'} in one-to-one conversations (AllC2CUnreadMsgNum; groups not included)`,
   );
   lines.push(
     `  Conversations ${report.withUnread} with unread messages, ${report.withoutUnread} without${report.listError ? ` (list incomplete: ${report.listError})` : ''}`,
   );
   const { listed, more } = notableConversations(report);
   for (const c of listed) {
-    const mark = c.markedUnread ? '  marked unread by the user: markread can clear it with --clear-marks' : '';
+    const described = describeMark(c);
+    const mark = described ? `  ${visible(described)}` : '';
     lines.push(`    ${visible(c.peer).padEnd(24)} unread ${formatCount(c.unread)}${mark}`);
   }
   if (more > 0) lines.push(`    … and ${more} more`);
@@ -51,6 +52,8 @@ export function checkJson(report: BadgeReport): Record<string, unknown> {
         unread: c.unread.known ? c.unread.count : null,
         unreadUnknown: c.unread.known ? undefined : c.unread.reason,
         markedUnread: c.markedUnread ?? null,
+        markUncertain: c.markUncertain ?? false,
+        standardMark: c.standardMark ?? null,
       })),
       plan: { ...report.plan, summary: describePlan(report.plan) },
     },

@@ -1,6 +1,6 @@
 import { ACCOUNTS_PER_CHECK, accountCheck } from '../im/apis/account-check.js';
 import { getC2cUnreadTotal } from '../im/apis/get-c2c-unread-msg-num.js';
-import { type MarkReading, readUnreadMarks } from './conversation-marks.js';
+import { type MarkReading, type MarkSeen, mayBeMarked, readUnreadMarks } from './conversation-marks.js';
 import { ConversationListError, conversationItems } from './conversations.js';
 import type { AuditContext, MarkReadDeps } from './mark-read.js';
 import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
@@ -9,8 +9,15 @@ import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
 export interface CheckedConversation {
   peer: string;
   unread: UnreadCount;
-  /** Marked unread by the user (a badge with no unread messages); undefined when marks cannot be read. */
+  /**
+   * Marked unread by the user (a badge with no unread messages): true where the mark is set or may be set (see
+   * standard-mark.ts); undefined when marks cannot be read.
+   */
   markedUnread: boolean | undefined;
+  /** True where the two readings of StandardMark disagree, so the check says "maybe" and shows the string. */
+  markUncertain?: boolean;
+  /** The StandardMark string as read, shown beside a mark so a person can judge it. */
+  standardMark?: string;
 }
 
 /** "Why is this badge stuck, and what would markread fix": everything a check found, read-only. */
@@ -112,7 +119,7 @@ export async function checkBadge(
     .map((peer) => ({
       peer,
       unread: counts.get(peer) ?? ({ known: false, reason: 'not read' } as UnreadCount),
-      markedUnread: marks.ok ? marks.marked.get(peer) : undefined,
+      ...markOf(marks.ok ? marks.marked.get(peer) : undefined),
     }))
     .sort((a, b) => unreadOf(b) - unreadOf(a));
   for (const c of report.conversations) {
@@ -125,6 +132,15 @@ export async function checkBadge(
     if (c.markedUnread === true) report.plan.clearMarks.push(c.peer);
   }
   return logged(deps, report, audit);
+}
+
+function markOf(
+  seen: MarkSeen | undefined,
+): Pick<CheckedConversation, 'markedUnread' | 'markUncertain' | 'standardMark'> {
+  if (seen === undefined || seen.state === undefined)
+    return { markedUnread: undefined, standardMark: seen?.standardMark };
+  if (!mayBeMarked(seen)) return { markedUnread: false };
+  return { markedUnread: true, markUncertain: seen.state === 'ambiguous', standardMark: seen.standardMark };
 }
 
 const unreadOf = (c: CheckedConversation) => (c.unread.known ? c.unread.count : 0);
@@ -158,6 +174,18 @@ export const LISTED = 20;
 export function notableConversations(report: BadgeReport): { listed: CheckedConversation[]; more: number } {
   const notable = report.conversations.filter((c) => !c.unread.known || c.unread.count > 0 || c.markedUnread);
   return { listed: notable.slice(0, LISTED), more: Math.max(0, notable.length - LISTED) };
+}
+
+/**
+ * A conversation's unread mark in words, with the StandardMark string it was read from so a person can judge it;
+ * undefined where it is not marked.
+ */
+export function describeMark(c: CheckedConversation): string | undefined {
+  if (!c.markedUnread) return undefined;
+  const read = c.standardMark !== undefined ? `StandardMark ${c.standardMark}` : 'StandardMark';
+  return c.markUncertain
+    ? `maybe marked unread by the user: markread can clear it with --clear-marks and prove it by reading again (${read}: the docs leave open which end of it is mark 1)`
+    : `marked unread by the user: markread can clear it with --clear-marks (${read})`;
 }
 
 /** "mark 14 conversations read (37 unread), clear 2 unread marks", or that there is nothing to do. */

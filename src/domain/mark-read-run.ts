@@ -28,9 +28,9 @@ export interface RunSummary {
   /** The run was stopped before every pair was tried. */
   stopped: boolean;
   failures: FailureGroup[];
-  /** Sums over the pairs whose counts are known both before and after. */
-  unreadBefore: number;
-  unreadAfter: number;
+  /** Sums over the pairs whose counts are known both before and after; null while no such pair exists. */
+  unreadBefore: number | null;
+  unreadAfter: number | null;
   countsUnknown: number;
   durationMs: number;
   /** Why the list of pairs could not be read to the end, if it could not. */
@@ -146,8 +146,8 @@ export function emptySummary(): RunSummary {
     failed: 0,
     stopped: false,
     failures: [],
-    unreadBefore: 0,
-    unreadAfter: 0,
+    unreadBefore: null,
+    unreadAfter: null,
     countsUnknown: 0,
     durationMs: 0,
   };
@@ -169,8 +169,8 @@ export async function runMarkRead(
     if (outcome.status === 'ok') {
       summary.ok++;
       if (result.before.known && result.after.known) {
-        summary.unreadBefore += result.before.count;
-        summary.unreadAfter += result.after.count;
+        summary.unreadBefore = (summary.unreadBefore ?? 0) + result.before.count;
+        summary.unreadAfter = (summary.unreadAfter ?? 0) + result.after.count;
       } else summary.countsUnknown++;
     } else {
       summary.failed++;

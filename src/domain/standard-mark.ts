@@ -1,25 +1,40 @@
 /**
- * How markread reads a conversation's `StandardMark`, in one place because the docs leave it open.
+ * How markread reads a conversation's `StandardMark`, in one place because the docs leave part of it open.
  *
- * Documented: standard mark positions are 1-based — 1 starred, 2 marked unread, 3 folded, 4 hidden — and
- * `StandardMark` is a bit string such as "000000100". Not documented: which end of the string is position 1. markread
- * reads it as a binary number written most significant bit first, with position p at bit p (so the last character is
- * bit 0, which no mark uses, and "marked unread" is the third character from the end). If the server disagrees,
- * clearing a mark is proven by reading it again: a mark still set is reported as "could not clear", never as cleared.
+ * Documented: the standard marks are 64 positions numbered from 1 — 1 starred, 2 marked unread, 3 folded, 4 hidden,
+ * 33–64 the customer's — and the client SDKs' mark values are `1 << (n − 1)` (starred 0x1, marked unread 0x2), so
+ * position n is bit n − 1 of a 64-bit value. `StandardMark` is that value as a bit string such as "000000010".
+ * Not documented: which end of the string holds bit 0. markread reads the string both ways: where both readings
+ * agree the answer is certain; where they disagree the mark is treated as possibly set and said so ("maybe marked
+ * unread: StandardMark 010000000"), so a real "marked unread" conversation is never missed because of the open
+ * question. Clearing sends `ClearMark [2]` (harmless where the mark was not set) and is proven by reading again.
  */
 export const MARKED_UNREAD = 2;
 
-/** Whether mark `position` is set in `standardMark`; undefined when the string is not a bit string. */
-export function hasStandardMark(standardMark: string | undefined, position: number): boolean | undefined {
-  if (standardMark === undefined || standardMark === '') return false;
-  if (!/^[01]+$/.test(standardMark)) return undefined;
-  const index = standardMark.length - 1 - position;
-  return index >= 0 && standardMark[index] === '1';
+/**
+ * What a bit string says of one mark: 'set' or 'clear' where the plausible readings agree, 'ambiguous' where they
+ * do not. A reading is implausible when it sets a position the docs assign to nobody (5–32): "000000010" read bit 0
+ * first would be position 8, so it is read as a binary number, position 2.
+ */
+export type MarkState = 'set' | 'clear' | 'ambiguous';
+
+const unassigned = (position: number) => position >= 5 && position <= 32;
+
+/** The 1-based positions set in `bits`, reading it as a binary number or with bit 0 first. */
+function positionsSet(bits: string, bitZeroFirst: boolean): number[] {
+  const positions: number[] = [];
+  for (let i = 0; i < bits.length; i++)
+    if (bits[i] === '1') positions.push((bitZeroFirst ? i : bits.length - 1 - i) + 1);
+  return positions;
 }
 
-/** A bit string with `positions` set (the inverse of hasStandardMark), `width` characters wide. */
-export function standardMarkOf(positions: number[], width = 9): string {
-  const bits = Array.from({ length: width }, () => '0');
-  for (const p of positions) if (p >= 0 && p < width) bits[width - 1 - p] = '1';
-  return bits.join('');
+/** The mark at `position` (1-based) in `standardMark`; undefined when the string is not a bit string. */
+export function readStandardMark(standardMark: string | undefined, position: number): MarkState | undefined {
+  if (standardMark === undefined || standardMark === '') return 'clear';
+  if (!/^[01]+$/.test(standardMark)) return undefined;
+  const readings = [positionsSet(standardMark, false), positionsSet(standardMark, true)];
+  const plausible = readings.filter((set) => !set.some(unassigned));
+  const answers = new Set((plausible.length > 0 ? plausible : readings).map((set) => set.includes(position)));
+  if (answers.size > 1) return 'ambiguous';
+  return answers.has(true) ? 'set' : 'clear';
 }

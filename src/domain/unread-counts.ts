@@ -49,6 +49,7 @@ export async function readUnreadCounts(
   return counts;
 }
 
+/** A count as a person reads it: never a zero or a bare "?" for a count that was not read. */
 export function formatCount(count: UnreadCount): string {
-  return count.known ? String(count.count) : '?';
+  return count.known ? String(count.count) : 'unknown';
 }

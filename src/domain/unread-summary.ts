@@ -10,8 +10,9 @@ export function describeUnread(
 ): string {
   const known = summary.ok - summary.countsUnknown;
   const pairs = (n: number) => `${n.toLocaleString('en-US')} pair${n === 1 ? '' : 's'}`;
-  if (summary.ok === 0) return 'nothing was marked, so there is no before → after';
-  if (known === 0) return `unknown for all ${pairs(summary.ok)} marked (the counts could not be read)`;
+  if (summary.ok === 0) return 'unknown: nothing was marked, so there is no before → after';
+  if (known === 0 || summary.unreadBefore === null || summary.unreadAfter === null)
+    return `unknown for all ${pairs(summary.ok)} marked (the counts could not be read)`;
   const total = `${summary.unreadBefore.toLocaleString('en-US')} → ${summary.unreadAfter.toLocaleString('en-US')} for ${pairs(known)}`;
   return summary.countsUnknown > 0 ? `${total}; unknown for ${pairs(summary.countsUnknown)}` : total;
 }

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { type BadgeReport, describePlan, notableConversations } from '../domain/badge-check.js';
+import { type BadgeReport, describeMark, describePlan, notableConversations } from '../domain/badge-check.js';
 import type { ClearMarksReport } from '../domain/conversation-marks.js';
 import { formatCount } from '../domain/unread-counts.js';
 import { confirmButtons, type SlackMessage, section, TEXT_MAX } from './messages.js';
@@ -19,14 +19,14 @@ export function checkMessage(report: BadgeReport, runId: string | undefined): Sl
   } else if (report.missingPeers.length > 0)
     lines.push(`*Accounts*: not found: ${report.missingPeers.map(code).join(', ')}`);
   lines.push(
-    `*Unread total*: ${report.totalUnread ?? '?'} in one-to-one conversations (groups not included)`,
+    `*Unread total*: ${report.totalUnread ?? 'unknown'} in one-to-one conversations (groups not included)`,
     `*Conversations*: ${report.withUnread} with unread messages, ${report.withoutUnread} without${report.listError ? ` (list incomplete: ${escapeMrkdwn(report.listError)})` : ''}`,
   );
   const { listed, more } = notableConversations(report);
-  const shown = listed.map(
-    (c) =>
-      `• ${code(c.peer)}: unread ${formatCount(c.unread)}${c.markedUnread ? ' · _marked unread by the user: markread can clear it with --clear-marks_' : ''}`,
-  );
+  const shown = listed.map((c) => {
+    const mark = describeMark(c);
+    return `• ${code(c.peer)}: unread ${formatCount(c.unread)}${mark ? ` · _${escapeMrkdwn(mark)}_` : ''}`;
+  });
   lines.push(...shown);
   if (more > 0) lines.push(`• … and ${more} more`);
   lines.push(
