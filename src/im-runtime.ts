@@ -1,19 +1,20 @@
 import type { DestinationStream } from 'pino';
 import type { ImConfig } from './config/im-config.js';
+import { DEFAULT_APP, type ImApp } from './im/app.js';
 import { ImClient, type ImClientOptions } from './im/client.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Redactor } from './log/redactor.js';
 
 export interface ImRuntime {
-  config: ImConfig;
   redactor: Redactor;
   logger: Logger;
-  client: ImClient;
+  /** The IM app markread serves, handed to every flow. */
+  app: ImApp;
 }
 
 /**
- * Wires the redactor, logger and IM client from a loaded configuration: the one place the secret key is handed
- * to both the signer and the redactor.
+ * Wires the redactor, the logger and the IM app from a loaded configuration. The app is made before anything
+ * logs, so the redactor knows its secret key from the first line on.
  */
 export function createImRuntime(
   config: ImConfig,
@@ -27,7 +28,6 @@ export function createImRuntime(
   } = {},
 ): ImRuntime {
   const redactor = options.redactor ?? new Redactor();
-  redactor.addSecret(config.secretKey.reveal());
   const logger =
     options.logger ??
     createLogger({
@@ -35,11 +35,27 @@ export function createImRuntime(
       redactor,
       destination: options.destination,
     });
+  const app = createImApp(DEFAULT_APP, config, { redactor, logger, client: options.client });
+  return { redactor, logger, app };
+}
+
+/**
+ * One IM app from its own configuration, with a client of its own: the one place its secret key is handed to
+ * both the signer and the redactor, and where the redactor learns each UserSig the signer mints.
+ */
+export function createImApp(
+  name: string,
+  config: ImConfig,
+  options: { redactor: Redactor; logger: Logger; client?: Partial<ImClientOptions> },
+): ImApp {
+  const { redactor, logger } = options;
+  redactor.addSecret(config.secretKey.reveal());
   const client = new ImClient({
     settings: config,
     logger,
     onNewUserSig: (sig) => redactor.addUserSig(sig),
     ...options.client,
   });
-  return { config, redactor, logger, client };
+  const { sdkAppId, adminIdentifier, region, maxRps } = config;
+  return { name, sdkAppId, adminIdentifier, region, maxRps, client, logger };
 }

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       runtime.logger.error('the worker process is not ready yet; commands are acked and their work waits for it');
   } catch (error) {
     await worker?.stop(0, 1_000);
-    await runtime.client.close();
+    await runtime.app.client.close();
     await state.close();
     if (error instanceof StartupError) {
       // One line that names what to fix; a stack trace would bury it.

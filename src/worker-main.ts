@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const inFlight = new InFlight();
   const flow = {
     logger: slackLog,
-    im: runtime,
+    app: runtime.app,
     respond: createResponder({ redactor, logger: slackLog, apiUrl: slack.apiUrl }),
     web: createWebClient(slack, redactor, slackLog),
   };
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       await stopTakingWork(jobs, local, runs);
       await drainOrInterrupt(inFlight, drainMs, slackLog);
-      await runtime.client.close();
+      await runtime.app.client.close();
       logger.flush();
       process.exit(0);
     })());

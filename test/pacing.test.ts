@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
 import { SlidingWindowPacer } from '../src/im/pacer.js';
+import type { SendBudgetFactory } from '../src/im/send-budget.js';
 import { fail } from '../stand-ins/im-stand-in.js';
 import { type ImFixture, maxInSlidingWindow, startImFixture } from './support/im-fixture.js';
 
@@ -90,4 +91,50 @@ describe('pacing', () => {
     const inSecondWindow = arrivals.filter((t) => t >= first + 1_030 && t < first + 2_030).length;
     assert.ok(inSecondWindow <= 12, `${inSecondWindow} arrivals in the second window after a slow-down`);
   });
+
+  it("tells each client's pacer when its own requests were written, and never another client's", async () => {
+    const sentBy = { a: [] as number[], b: [] as number[] };
+    const [a, b] = await Promise.all([
+      startImFixture({ client: { budget: recordingBudget(sentBy.a) } }),
+      startImFixture({ client: { budget: recordingBudget(sentBy.b) } }),
+    ]);
+    fixtures.push(a, b);
+    const started = performance.now();
+    const results = await Promise.all([
+      ...Array.from({ length: 3 }, (_, i) => adminSetMsgRead(a.client, { reportAccount: `a${i}`, peerAccount: 'p' })),
+      ...Array.from({ length: 2 }, (_, i) => adminSetMsgRead(b.client, { reportAccount: `b${i}`, peerAccount: 'p' })),
+    ]);
+    assert.ok(results.every((r) => r.status === 'ok'));
+    assert.equal(sentBy.a.length, 3);
+    assert.equal(sentBy.b.length, 2);
+    assert.ok([...sentBy.a, ...sentBy.b].every((at) => at >= started));
+  });
 });
+
+/** Budgets that record each `sent(at)` their slots are told, beside an in-process pacer that does the pacing. */
+function recordingBudget(sentAt: number[]): SendBudgetFactory {
+  return (_command, maxPerWindow) => {
+    const pacer = new SlidingWindowPacer({ maxPerWindow });
+    return {
+      maxPerWindow,
+      get currentLimit() {
+        return pacer.currentLimit;
+      },
+      get queued() {
+        return pacer.queued;
+      },
+      estimatedWaitMs: () => pacer.estimatedWaitMs(),
+      acquire: async (signal, maxWaitMs) => {
+        const slot = await pacer.acquire(signal, maxWaitMs);
+        return {
+          sent: (at) => {
+            sentAt.push(at ?? Number.NaN);
+            slot.sent(at);
+          },
+        };
+      },
+      slowDown: () => pacer.slowDown(),
+      close: () => pacer.close(),
+    };
+  };
+}

@@ -64,7 +64,7 @@ describe('acked work taken over by another replica', () => {
     const web = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl });
     const respond = createResponder({ redactor: runtime.redactor, logger: runtime.logger, apiUrl: slack.apiUrl });
     const jobs = new SlackJobs(journal, {
-      flow: { logger: runtime.logger, im: runtime, respond, web },
+      flow: { logger: runtime.logger, app: runtime.app, respond, web },
       runs,
       local: new LocalRuns(),
       inFlight: new InFlight(),
@@ -73,7 +73,7 @@ describe('acked work taken over by another replica', () => {
     await jobs.start();
   });
   after(async () => {
-    await runtime.client.close();
+    await runtime.app.client.close();
     await Promise.all([im.stop(), slack.stop()]);
   });
 

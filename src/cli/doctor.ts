@@ -21,11 +21,11 @@ export async function runDoctor(json: boolean, term: Terminal): Promise<number> 
   const items: DoctorItem[] = [];
   try {
     const { config } = loadImConfig(process.env);
-    const runtime = createImRuntime(config, { redactor, destination: stderrDestination(), logLevel: 'silent' });
+    const { app } = createImRuntime(config, { redactor, destination: stderrDestination(), logLevel: 'silent' });
     try {
-      items.push(...(await imChecks(config, runtime.client)));
+      items.push(...(await imChecks(app)));
     } finally {
-      await runtime.client.close();
+      await app.client.close();
     }
   } catch (error) {
     items.push(configItem('configuration', error));

@@ -18,7 +18,8 @@ import {
   runMarkRead,
 } from '../domain/mark-read-run.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgReadBody } from '../im/apis/admin-set-msg-read.js';
-import { createImRuntime, type ImRuntime } from '../im-runtime.js';
+import type { ImApp } from '../im/app.js';
+import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets, Redactor } from '../log/redactor.js';
 import { stderrDestination } from '../log/terminal-destination.js';
@@ -110,18 +111,18 @@ async function main(argv: string[]): Promise<number> {
     logger.warn(
       `Redis (${redis?.where}) is unreachable: pacing on this machine alone, at a quarter of TIM_MAX_RPS, so the app's replicas keep their share`,
     );
-  const runtime = createImRuntime(loaded.config, {
+  const { app } = createImRuntime(loaded.config, {
     logger,
     redactor,
     client: { budget: link ? redisBudgets(link, logger) : undefined },
   });
-  for (const warning of loaded.warnings) runtime.logger.warn(warning);
+  for (const warning of loaded.warnings) logger.warn(warning);
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
   process.once('SIGINT', () => stop.abort());
   try {
     if (offline)
       return dryRun(
-        runtime,
+        app,
         command.kind === 'from-file'
           ? (filePairs as MarkReadRequest[])
           : pairsOf(command as Extract<CliCommand, { kind: 'mark' | 'mark-many' }>),
@@ -130,10 +131,10 @@ async function main(argv: string[]): Promise<number> {
       );
     switch (command.kind) {
       case 'mark':
-        return await markOne(runtime, command, stop.signal);
+        return await markOne(app, command, stop.signal);
       case 'mark-many':
         return await markMany(
-          runtime,
+          app,
           markReadRequests(command.user, command.peers, command.readTime),
           command.peers.length,
           command.json,
@@ -142,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
         );
       case 'from-file':
         return await markMany(
-          runtime,
+          app,
           filePairs as MarkReadRequest[],
           (filePairs as MarkReadRequest[]).length,
           command.json,
@@ -150,14 +151,14 @@ async function main(argv: string[]): Promise<number> {
           command.clearMarks,
         );
       case 'check':
-        return await check(runtime, command, stop.signal);
+        return await check(app, command, stop.signal);
       case 'mark-all':
-        return await markAll(runtime, command, stop.signal);
+        return await markAll(app, command, stop.signal);
       default:
         throw new Error(`unhandled command ${(command as { kind: string }).kind}`);
     }
   } finally {
-    await runtime.client.close();
+    await app.client.close();
     await link?.close();
   }
 }
@@ -169,9 +170,9 @@ function pairsOf(command: Extract<CliCommand, { kind: 'mark' | 'mark-many' }>): 
 }
 
 /** The plan of a dry run: how many pairs, whose, and the first request exactly as it would be sent. */
-function dryRun(runtime: ImRuntime, pairs: MarkReadRequest[], json: boolean, sdkAppIdMissing: boolean): number {
+function dryRun(app: ImApp, pairs: MarkReadRequest[], json: boolean, sdkAppIdMissing: boolean): number {
   const first = pairs[0] as MarkReadRequest;
-  const described = runtime.client.describeRequest(
+  const described = app.client.describeRequest(
     ADMIN_SET_MSG_READ.command,
     adminSetMsgReadBody({ reportAccount: first.user, peerAccount: first.peer, msgReadTime: first.readTime }),
   );
@@ -204,14 +205,14 @@ function listFailed(error: unknown): number {
 
 /** --all --dry-run: pages the list (read-only) and says what a real run would mark. */
 async function dryRunAll(
-  runtime: ImRuntime,
+  app: ImApp,
   command: Extract<CliCommand, { kind: 'mark-all' }>,
   signal: AbortSignal,
 ): Promise<number> {
   const firstPeers: string[] = [];
   let total = 0;
   try {
-    for await (const peer of oneToOnePeers(runtime.client, command.user, signal)) {
+    for await (const peer of oneToOnePeers(app.client, command.user, signal)) {
       if (peer === command.user) continue;
       total++;
       if (firstPeers.length < 10) firstPeers.push(peer);
@@ -228,14 +229,14 @@ async function dryRunAll(
 }
 
 async function markOne(
-  runtime: ImRuntime,
+  app: ImApp,
   command: Extract<CliCommand, { kind: 'mark' }>,
   signal: AbortSignal,
 ): Promise<number> {
-  const result = await markReadWithProof(runtime, command.request, AUDIT, signal);
+  const result = await markReadWithProof(app, command.request, AUDIT, signal);
   const marks =
     command.clearMarks && result.outcome.status === 'ok'
-      ? await clearUnreadMarks(runtime.client, command.request.user, [command.request.peer], signal)
+      ? await clearUnreadMarks(app.client, command.request.user, [command.request.peer], signal)
       : undefined;
   term.out(
     command.json
@@ -247,7 +248,7 @@ async function markOne(
 }
 
 async function markMany(
-  runtime: ImRuntime,
+  app: ImApp,
   pairs: Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>,
   total: number | undefined,
   json: boolean,
@@ -261,7 +262,7 @@ async function markMany(
     !json && progress.enabled && process.stdout.isTTY === true && (total === undefined || total > EVERY_PAIR_UP_TO);
   if (onlyFailures) term.err(`Printing only pairs that fail; the summary follows at the end.\n`);
   const statuses = new Set<PairResult['outcome']['status']>();
-  const summary: RunSummary = await runMarkRead(runtime, pairs, {
+  const summary: RunSummary = await runMarkRead(app, pairs, {
     audit: AUDIT,
     signal,
     onPair: (result) => {
@@ -283,7 +284,7 @@ async function markMany(
   // --clear-marks: after marking read, the "marked unread" marks of the conversations that were marked.
   let marksBad = false;
   for (const [user, peers] of marked) {
-    const report = await clearUnreadMarks(runtime.client, user, peers, signal);
+    const report = await clearUnreadMarks(app.client, user, peers, signal);
     term.out(json ? `${JSON.stringify({ user, ...marksJson(report) })}\n` : `${user}: ${marksText(report)}`);
     marksBad ||= marksFailed(report);
     if (!report.ok && report.unsupported) break; // said once per run, not per user
@@ -294,14 +295,14 @@ async function markMany(
 }
 
 async function markAll(
-  runtime: ImRuntime,
+  app: ImApp,
   command: Extract<CliCommand, { kind: 'mark-all' }>,
   signal: AbortSignal,
 ): Promise<number> {
-  if (command.dryRun) return dryRunAll(runtime, command, signal);
+  if (command.dryRun) return dryRunAll(app, command, signal);
   let total: number;
   try {
-    total = await countOneToOne(runtime.client, command.user, signal);
+    total = await countOneToOne(app.client, command.user, signal);
   } catch (error) {
     return listFailed(error);
   }
@@ -341,8 +342,8 @@ async function markAll(
     term.err(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
   }
   return markMany(
-    runtime,
-    pairsFor(command.user, oneToOnePeers(runtime.client, command.user, signal), command.readTime),
+    app,
+    pairsFor(command.user, oneToOnePeers(app.client, command.user, signal), command.readTime),
     total,
     command.json,
     signal,
@@ -357,11 +358,11 @@ function marksFailed(report: ClearMarksReport | undefined): boolean {
 
 /** `--check`: read-only; exit 0 when it could look, 1 when the API refused, 3 when it did not answer. */
 async function check(
-  runtime: ImRuntime,
+  app: ImApp,
   command: Extract<CliCommand, { kind: 'check' }>,
   signal: AbortSignal,
 ): Promise<number> {
-  const report = await checkBadge(runtime, command.user, command.peers, { ...AUDIT, via: 'check' }, signal);
+  const report = await checkBadge(app, command.user, command.peers, { ...AUDIT, via: 'check' }, signal);
   // Exactly what the check found; a long list is --all instead (it marks the rest too, harmlessly).
   const peers = planPeers(report.plan);
   const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks`;

@@ -1,6 +1,5 @@
-import type { ImConfig } from '../config/im-config.js';
 import { accountCheck } from '../im/apis/account-check.js';
-import type { ImCaller } from '../im/caller.js';
+import type { ImApp } from '../im/app.js';
 import { explainError } from '../im/error-catalogue.js';
 import type { DoctorItem } from './checklist.js';
 
@@ -38,17 +37,17 @@ const DIAGNOSES: Array<{ codes: number[]; what: string; fix: string }> = [
  * accepted. One harmless account_check of the admin account proves the key, the SDKAppID, the region, the admin's
  * rights and the IP allowlist at once.
  */
-export async function imChecks(config: ImConfig, client: ImCaller, signal?: AbortSignal): Promise<DoctorItem[]> {
-  const host = client.endpoint.primary.host;
-  const where = `${host}${config.region ? ` (region ${config.region})` : ' (TIM_BASE_URL)'}`;
+export async function imChecks(app: ImApp, signal?: AbortSignal): Promise<DoctorItem[]> {
+  const host = app.client.endpoint.primary.host;
+  const where = `${host}${app.region ? ` (region ${app.region})` : ' (TIM_BASE_URL)'}`;
   const items: DoctorItem[] = [
     {
       name: 'configuration',
       ok: true,
-      detail: `SDKAppID ${config.sdkAppId}, admin ${config.adminIdentifier}, ${config.maxRps} calls/s at most`,
+      detail: `SDKAppID ${app.sdkAppId}, admin ${app.adminIdentifier}, ${app.maxRps} calls/s at most`,
     },
   ];
-  const result = await accountCheck(client, [config.adminIdentifier], signal);
+  const result = await accountCheck(app.client, [app.adminIdentifier], signal);
   if (result.status === 'unreachable') {
     items.push({
       name: 'IM host reachable',
@@ -64,7 +63,7 @@ export async function imChecks(config: ImConfig, client: ImCaller, signal?: Abor
     items.push({
       name: 'admin UserSig accepted',
       ok: true,
-      detail: `account_check of ${config.adminIdentifier} succeeded: key, SDKAppID, region, admin rights and IP allowlist are right`,
+      detail: `account_check of ${app.adminIdentifier} succeeded: key, SDKAppID, region, admin rights and IP allowlist are right`,
     });
     return items;
   }

@@ -1,5 +1,4 @@
-import type { ImConfig } from '../config/im-config.js';
-import type { ImCaller } from '../im/caller.js';
+import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
 import type { DoctorItem } from './checklist.js';
 import { imChecks } from './im-doctor.js';
@@ -20,8 +19,7 @@ export class ImWatch {
   private lastProblem: string | undefined;
 
   constructor(
-    private readonly config: ImConfig,
-    private readonly client: ImCaller,
+    private readonly app: ImApp,
     private readonly logger: Logger,
   ) {}
 
@@ -43,7 +41,7 @@ export class ImWatch {
 
   private async run(): Promise<void> {
     try {
-      this.items = await imChecks(this.config, this.client);
+      this.items = await imChecks(this.app);
     } catch (error) {
       this.items = [{ name: 'IM checks', ok: false, detail: (error as Error).message }];
     }

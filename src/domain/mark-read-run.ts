@@ -1,6 +1,4 @@
-import type { ImCaller } from '../im/caller.js';
-import type { Logger } from '../log/logger.js';
-import { type AuditContext, type MarkReadOutcome, markRead } from './mark-read.js';
+import { type AuditContext, type MarkReadDeps, type MarkReadOutcome, markRead } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 import { COUNT_BUSY, readUnreadCounts, type UnreadCount } from './unread-counts.js';
 
@@ -56,10 +54,8 @@ export interface RunCheckpoint {
   summary: RunSummary;
 }
 
-export interface RunDeps {
-  client: ImCaller;
-  logger: Logger;
-}
+/** The IM app a run acts on. */
+export type RunDeps = MarkReadDeps;
 
 /** Pairs of one user, at most this many, share one count query before and one after. */
 const BATCH = 10;

@@ -1,8 +1,7 @@
 import { adminSetMsgRead } from '../im/apis/admin-set-msg-read.js';
-import type { ImCaller } from '../im/caller.js';
+import type { ImApp } from '../im/app.js';
 import type { CallLimits, CallResult } from '../im/client.js';
 import type { ImEnvelope } from '../im/response.js';
-import type { Logger } from '../log/logger.js';
 import { untrusted } from '../text/untrusted.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 
@@ -26,10 +25,8 @@ export interface MarkReadOutcome {
 /** Who asked, for the audit line: the Slack adapter passes team/user/channel, the CLI passes its source. */
 export type AuditContext = Record<string, string | undefined>;
 
-export interface MarkReadDeps {
-  client: ImCaller;
-  logger: Logger;
-}
+/** The IM app to act on (its client, and its logger for the audit line); a test may hand just those two. */
+export type MarkReadDeps = Pick<ImApp, 'client' | 'logger'>;
 
 /** Marks every message of `request.user`'s conversation with `request.peer` read, and writes one audit line. */
 export async function markRead(

@@ -15,6 +15,12 @@ export interface ImApi<Res extends ImEnvelope> {
   response: z.ZodType<Res>;
   /** The documented per-API call ceiling, calls per second. */
   maxRps: number;
+  /**
+   * Sending it twice does no more than sending it once. Only such a call is retried after its request may have
+   * reached the server without a usable answer (a timeout, a reset, a bad body). Unset means true: every API
+   * markread calls is a read or sets a state, and each module says so.
+   */
+  idempotent?: boolean;
 }
 
 /** Refuses a batch the API would refuse (empty, or over its per-call limit) before it is sent. */

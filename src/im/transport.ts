@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, request } from 'undici';
 import { untrusted } from '../text/untrusted.js';
 
@@ -10,6 +11,9 @@ export interface TransportFailure {
 }
 
 export type TransportResult = { ok: true; json: unknown } | { ok: false; failure: TransportFailure };
+
+/** An attempt's answer, and whether its request reached the socket (a request never written is always safe to retry). */
+export type SentResult = TransportResult & { written: boolean };
 
 /** Bodies of this API are tiny; anything bigger is not the IM API talking. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -102,4 +106,76 @@ function classify(error: unknown): TransportFailure {
   if (CONNECT_CODES.has(code)) return { kind: 'connect', detail };
   if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', detail };
   return { kind: 'reset', detail };
+}
+
+/**
+ * One client's way to the IM hosts: its own connection pool, and its own record of when each request was really
+ * written. The pacer counts a send from that moment rather than from when it granted the slot (a new connection
+ * can take tens of ms on a busy machine). The record lives in this client's dispatcher, not in a process-wide
+ * diagnostics channel, so two clients (two IM apps) never see each other's requests.
+ */
+export class ImTransport {
+  private readonly dispatcher: Dispatcher;
+  /** Requests not yet answered, by their path: `random` in the query makes it unique per attempt. */
+  private readonly pending = new Map<string, { written: boolean; onWritten: (at: number) => void }>();
+
+  constructor(
+    private readonly pool: Dispatcher,
+    private readonly ownsPool: boolean,
+  ) {
+    this.dispatcher = pool.compose((dispatch) => (opts, handler) => {
+      const request = this.pending.get(opts.path);
+      if (!request) return dispatch(opts, handler);
+      return dispatch(
+        opts,
+        onWrite(handler, () => {
+          request.written = true;
+          request.onWritten(performance.now());
+        }),
+      );
+    });
+  }
+
+  /** postJson through this client's pool; `onWritten` is told when the request goes to the socket. */
+  async post(
+    url: URL,
+    body: string,
+    timeoutMs: number,
+    cancel: AbortSignal | undefined,
+    onWritten: (at: number) => void = () => {},
+  ): Promise<SentResult> {
+    const key = `${url.pathname}${url.search}`;
+    const request = { written: false, onWritten };
+    this.pending.set(key, request);
+    try {
+      const result = await postJson(this.dispatcher, url, body, timeoutMs, cancel);
+      return { ...result, written: request.written };
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.close();
+  }
+}
+
+/**
+ * The handler undici calls as it sends, with `written` called when the request is dispatched on its socket
+ * (`onRequestStart` comes right before the headers are written, in the same turn of the event loop).
+ */
+function onWrite(handler: Dispatcher.DispatchHandler, written: () => void): Dispatcher.DispatchHandler {
+  return {
+    onRequestStart: (controller, context) => {
+      written();
+      handler.onRequestStart?.(controller, context);
+    },
+    onRequestUpgrade: (controller, statusCode, headers, socket) =>
+      handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) =>
+      handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  };
 }

@@ -68,7 +68,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const state = options.state ?? memoryState();
   const receives = state.role !== 'worker';
   const inFlight = new InFlight();
-  const imWatch = new ImWatch(runtime.config, runtime.client, logger.child({ component: 'doctor' }));
+  const imWatch = new ImWatch(runtime.app, logger.child({ component: 'doctor' }));
   let ready = false;
   let stopping = false;
   const connection = new ConnectionState(options.healthGraceMs);
@@ -144,7 +144,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const seal = new MetadataSeal(
     ((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal(),
   );
-  const flow = { logger, im: runtime, respond };
+  const flow = { logger, app: runtime.app, respond };
   const jobs = new SlackJobs(
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
@@ -241,7 +241,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     server?.closeIdleConnections();
     const drained = await drainOrInterrupt(inFlight, drainMs, logger);
     server?.closeAllConnections();
-    await runtime.client.close();
+    await runtime.app.client.close();
     return { drained };
   }
 }

@@ -167,7 +167,7 @@ async function bulkInSlack(
   let summary: RunSummary;
   let position = resume.position ?? 0;
   try {
-    summary = await runMarkRead(deps.im, typeof pairs === 'function' ? pairs(controller.signal) : pairs, {
+    summary = await runMarkRead(deps.app, typeof pairs === 'function' ? pairs(controller.signal) : pairs, {
       audit: auditOf(ctx),
       signal: controller.signal,
       resume: resume.summary ? { position: resume.position ?? 0, summary: resume.summary } : undefined,
@@ -217,11 +217,12 @@ async function clearMarksOf(deps: SlackFlowDeps, run: RunRecord, signal: AbortSi
   if (peers === undefined) {
     peers = [];
     try {
-      for await (const peer of oneToOnePeers(deps.im.client, run.user, signal)) if (peer !== run.user) peers.push(peer);
+      for await (const peer of oneToOnePeers(deps.app.client, run.user, signal))
+        if (peer !== run.user) peers.push(peer);
     } catch (error) {
       return `*Unread marks*: not cleared: ${escapeMrkdwn((error as Error).message)}`;
     }
   }
   if (peers.length === 0) return '*Unread marks*: none were set.';
-  return marksLine(await clearUnreadMarks(deps.im.client, run.user, peers, signal));
+  return marksLine(await clearUnreadMarks(deps.app.client, run.user, peers, signal));
 }

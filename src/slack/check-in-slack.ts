@@ -24,7 +24,7 @@ export async function checkInSlack(
   peers: string[],
 ): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
-  const report = await checkBadge(deps.flow.im, user, peers, { ...auditOf(ctx), via: `${ctx.via}-check` });
+  const report = await checkBadge(deps.flow.app, user, peers, { ...auditOf(ctx), via: `${ctx.via}-check` });
   const fix = planPeers(report.plan);
   let runId: string | undefined;
   if (fix.length > 0 && deps.jobs.bulkRefusal() === undefined) {

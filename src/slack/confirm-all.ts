@@ -25,7 +25,7 @@ export async function askToConfirmAll(
   }
   let total: number;
   try {
-    total = await countOneToOne(deps.flow.im.client, user);
+    total = await countOneToOne(deps.flow.app.client, user);
   } catch (error) {
     const reason = error instanceof ConversationListError ? error.message : 'an internal error';
     log.warn({ user, reason }, 'could not count conversations for --all');

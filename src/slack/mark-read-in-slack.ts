@@ -2,7 +2,8 @@ import type { webApi } from '@slack/bolt';
 import { clearUnreadMarks } from '../domain/conversation-marks.js';
 import type { AuditContext } from '../domain/mark-read.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { markReadWithProof, type PairResult, type RunDeps } from '../domain/mark-read-run.js';
+import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
+import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
@@ -86,7 +87,8 @@ export interface SlackRequestContext {
 export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
-  im: RunDeps;
+  /** The IM app the flow acts on. */
+  app: ImApp;
   respond: Respond;
 }
 
@@ -161,7 +163,7 @@ export async function markReadInSlack(
   let result: PairResult;
   try {
     progress.phase = 'calling';
-    result = await markReadWithProof(deps.im, request, auditOf(ctx));
+    result = await markReadWithProof(deps.app, request, auditOf(ctx));
     progress.phase = 'delivering';
   } catch (error) {
     // markReadWithProof does not throw by design; if it ever does, the requester still hears about it.
@@ -187,7 +189,7 @@ export async function markReadInSlack(
 
   let message = outcomeMessage(result);
   if (options.clearMarks && result.outcome.status === 'ok') {
-    const marks = await clearUnreadMarks(deps.im.client, request.user, [request.peer]);
+    const marks = await clearUnreadMarks(deps.app.client, request.user, [request.peer]);
     message = withLine(message, marksLine(marks));
   }
   if ((await thread.reply(message)) !== undefined) {

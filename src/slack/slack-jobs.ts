@@ -176,7 +176,7 @@ export class SlackJobs {
       {
         run,
         pairs: all
-          ? (signal) => allPairs(this.deps.flow.im.client, run.user, run.readTime, signal)
+          ? (signal) => allPairs(this.deps.flow.app.client, run.user, run.readTime, signal)
           : markReadRequests(run.user, run.peers ?? [], run.readTime),
         scope,
         rerun,

@@ -25,6 +25,7 @@ export const ACCOUNT_CHECK = {
   command: 'v4/im_open_login_svc/account_check',
   response,
   maxRps: 100,
+  idempotent: true,
 } satisfies ImApi<AccountCheckResponse>;
 
 export function accountCheck(

@@ -8,6 +8,8 @@ export const ADMIN_SET_MSG_READ = {
   command: 'v4/openim/admin_set_msg_read',
   response: imEnvelope,
   maxRps: 200,
+  // Marking read up to a time twice leaves the conversation as marking it once does.
+  idempotent: true,
 } satisfies ImApi<z.infer<typeof imEnvelope>>;
 
 export interface AdminSetMsgReadRequest {

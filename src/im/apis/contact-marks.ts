@@ -25,6 +25,7 @@ export const SEARCH_CONTACT_GROUP = {
   command: 'v4/recentcontact/search_contact_group',
   response: searchResponse,
   maxRps: 200,
+  idempotent: true,
 } satisfies ImApi<SearchContactGroupResponse>;
 
 export function searchContactGroup(
@@ -59,6 +60,8 @@ export const MARK_CONTACT = {
   command: 'v4/recentcontact/mark_contact',
   response: markResponse,
   maxRps: 200,
+  // It sets or clears named marks: doing so twice ends in the same marks.
+  idempotent: true,
 } satisfies ImApi<MarkContactResponse>;
 
 /** OptType 1: the standard marks (starred, marked unread, folded, hidden). */

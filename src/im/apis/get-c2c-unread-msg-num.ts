@@ -18,6 +18,7 @@ export const GET_C2C_UNREAD_MSG_NUM = {
   command: 'v4/openim/get_c2c_unread_msg_num',
   response,
   maxRps: 200,
+  idempotent: true,
 } satisfies ImApi<GetC2cUnreadMsgNumResponse>;
 
 export function getC2cUnreadMsgNum(

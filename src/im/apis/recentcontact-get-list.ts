@@ -35,6 +35,7 @@ export const RECENTCONTACT_GET_LIST = {
   command: 'v4/recentcontact/get_list',
   response,
   maxRps: 200,
+  idempotent: true,
 } satisfies ImApi<GetListResponse>;
 
 export interface GetListCursor {
