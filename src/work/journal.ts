@@ -72,7 +72,7 @@ export class JournalFull extends Error {
  * Jobs one process runs at once. A job holds its slot while its proof counts wait (up to 3 s each) for the count
  * API's 200/s, which 167 commands/s need 334/s of: the counts keep up only by being skipped (said so), and that
  * happens only once enough of them wait. Measured at 167 commands/s for 20 s (2-core machine, stand-ins): up to
- * 775 jobs ran at once; with 64 or 256 slots the waiting list filled and 16–24 % of the commands were refused.
+ * 775 jobs ran at once; with 64 or 256 slots the waiting list filled and 16–29 % of the commands were refused.
  * A burst of 450 ran as fast with 64 slots as with 1,000 (the IM budget sets the pace). The same bound as a Redis
  * replica's (RedisJournalOptions.maxActive).
  */
