@@ -53,7 +53,13 @@ export async function steadyOf(port: number, rate: number, seconds: number): Pro
   for (let i = 0; i < rate * seconds; i++) {
     const wait = started + (i * 1000) / rate - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(sendCommand(port, `steady${i}`).then((ms) => void latencies.push(ms)));
+    // A command not acked (an error, a non-200) is left out of the latencies: the caller counts them.
+    pending.push(
+      sendCommand(port, `steady${i}`).then(
+        (ms) => void latencies.push(ms),
+        () => {},
+      ),
+    );
   }
   await Promise.all(pending);
   return latencies;

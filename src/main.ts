@@ -1,80 +1,92 @@
 /**
- * `npm start`: the Slack app. Reads .env and the environment, reports every configuration problem at once,
- * then serves /markread until SIGTERM or SIGINT, when it finishes the commands in flight before exiting.
+ * `npm start`: the Slack app, in one process. Reads .env and the environment, reports every configuration problem
+ * at once, then serves /markread until SIGTERM or SIGINT, when it finishes the commands in flight before exiting.
  */
 import { ConfigError } from './config/config-error.js';
 import { loadEnvFile } from './config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from './config/im-config.js';
 import { loadRedisConfig, type RedisConfig } from './config/redis-config.js';
+import { retiredSettingsWarning } from './config/retired.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
-import { createImRuntime } from './im-runtime.js';
-import { createLogger } from './log/logger.js';
+import { createImRuntime, type ImRuntime } from './im-runtime.js';
+import { createLogger, type Logger } from './log/logger.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 import { logStrays } from './process-guards.js';
-import { createSlackApp } from './slack/app.js';
+import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
-import { forkedState, memoryState, redisState } from './state/shared-state.js';
-import { WorkerProcess } from './work/worker-process.js';
+import { memoryState, type SharedState } from './state/shared-state.js';
 
-async function main(): Promise<void> {
-  loadEnvFile();
-  // Known before anything is parsed, so not even a configuration error can print a secret.
-  const redactor = addEnvSecrets(new Redactor(), process.env);
+interface Config {
+  im: LoadedImConfig;
+  slack: SlackConfig;
+  redis: RedisConfig | undefined;
+}
+
+interface App {
+  slack: SlackConfig;
+  runtime: ImRuntime;
+  state: SharedState;
+  handle: SlackAppHandle;
+}
+
+/** Every configuration problem at once, or the configuration; a problem is reported and the exit code set. */
+function loadConfig(redactor: Redactor): Config | undefined {
   const problems: string[] = [];
-  let im: LoadedImConfig | undefined;
-  let slack: SlackConfig | undefined;
-  let redis: RedisConfig | undefined;
-  try {
-    im = loadImConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  try {
-    redis = loadRedisConfig(process.env, im?.config.sdkAppId ?? 0);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  try {
-    slack = loadSlackConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  if (!im || !slack) {
-    process.stderr.write(
-      redactor.scrub(
-        `markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
-      ),
-    );
-    process.exitCode = 2;
-    return;
-  }
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const im = attempt(() => loadImConfig(process.env));
+  const redis = attempt(() => loadRedisConfig(process.env, im?.config.sdkAppId ?? 0));
+  const slack = attempt(() => loadSlackConfig(process.env));
+  if (im && slack && problems.length === 0) return { im, slack, redis };
+  process.stderr.write(
+    redactor.scrub(
+      `markread cannot start; fix these and start it again (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    ),
+  );
+  process.exitCode = 2;
+  return undefined;
+}
 
-  // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
-  const logger = createLogger({ level: im.config.logLevel, redactor });
-  // Without Redis, the work runs in a worker process this one forks (unless MARKREAD_WORKER=inline).
-  const worker =
-    !redis && slack.worker === 'process'
-      ? new WorkerProcess({ env: process.env, logger, unresponsiveMs: slack.workerTimeoutMs })
-      : undefined;
-  const workerReady = worker?.start();
-  const state = redis ? redisState(redis, logger) : worker ? forkedState(worker) : memoryState();
-  if (redis && !(await (state as ReturnType<typeof redisState>).link.ready(5_000)))
+/**
+ * The shared state: in this process's memory, or on Redis when REDIS_URL is set. Redis's modules (and ioredis)
+ * are loaded only then, so one process without Redis does not carry them.
+ */
+async function sharedState(redis: RedisConfig | undefined, logger: Logger): Promise<SharedState> {
+  if (!redis) return memoryState();
+  const { redisState } = await import('./state/redis-state.js');
+  const state = redisState(redis, logger);
+  if (!(await state.link.ready(5_000)))
     logger.error(
       { redis: 'down', where: redis.where },
       'redis is not reachable at start-up: starting anyway; single marks use a local budget and bulk runs wait for it',
     );
+  return state;
+}
+
+async function build({ im, slack, redis }: Config, redactor: Redactor): Promise<App> {
+  // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
+  const logger = createLogger({ level: im.config.logLevel, redactor });
+  const state = await sharedState(redis, logger);
   const runtime = createImRuntime(im.config, { redactor, logger, client: { budget: state.budgets } });
   for (const warning of im.warnings) runtime.logger.warn(warning);
-  const handle = createSlackApp(slack, runtime, { state });
+  const retired = retiredSettingsWarning(process.env);
+  if (retired) runtime.logger.warn(retired);
+  return { slack, runtime, state, handle: createSlackApp(slack, runtime, { state }) };
+}
+
+/** Starts listening; false (exit code set, the reason written) if it cannot. */
+async function start({ runtime, state, handle }: App, redactor: Redactor): Promise<boolean> {
   try {
-    const [, workerUp] = await Promise.all([handle.start(), workerReady]);
-    if (workerUp === false)
-      runtime.logger.error('the worker process is not ready yet; commands are acked and their work waits for it');
+    await handle.start();
+    return true;
   } catch (error) {
-    await worker?.stop(0, 1_000);
     await runtime.app.client.close();
     await state.close();
     if (error instanceof StartupError) {
@@ -83,13 +95,16 @@ async function main(): Promise<void> {
       runtime.logger.fatal({ reason: error.message }, 'could not start');
       runtime.logger.flush();
       process.exitCode = 2;
-      return;
+      return false;
     }
     runtime.logger.fatal({ err: error }, 'could not start');
     process.exitCode = 1;
-    return;
+    return false;
   }
+}
 
+/** On SIGTERM or SIGINT: no new requests, the work in flight finishes (bounded), then the process exits. */
+function stopOnSignals({ slack, runtime, state, handle }: App): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -98,19 +113,26 @@ async function main(): Promise<void> {
       { signal, inFlight: handle.inFlight.size },
       'stopping: no new requests; finishing commands in flight',
     );
-    // The worker drains at the same time, and tells the requesters of whatever it could not finish.
-    const [{ drained }] = await Promise.all([handle.stop(slack.drainMs), worker?.stop(slack.drainMs)]);
-    // Acked while the worker was being restarted, and so never started: told like any interrupted command.
-    const notStarted = worker?.undelivered() ?? [];
-    if (notStarted.length > 0) await handle.tellNotStarted(notStarted);
+    const { drained } = await handle.stop(slack.drainMs);
     await state.close();
     runtime.logger.info({ drained }, 'stopped');
     runtime.logger.flush();
     process.exit(0);
   };
-  logStrays(runtime.logger);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  // Known before anything is parsed, so not even a configuration error can print a secret.
+  const redactor = addEnvSecrets(new Redactor(), process.env);
+  const config = loadConfig(redactor);
+  if (!config) return;
+  const app = await build(config, redactor);
+  if (!(await start(app, redactor))) return;
+  logStrays(app.runtime.logger);
+  stopOnSignals(app);
 }
 
 await main();

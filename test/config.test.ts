@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadImConfig } from '../src/config/im-config.js';
+import { retiredSettingsWarning } from '../src/config/retired.js';
+import { loadSlackConfig } from '../src/config/slack-config.js';
 import { REGION_HOSTS } from '../src/im/regions.js';
 
 const base = { TIM_SDKAPPID: '1400000001', TIM_SECRET_KEY: 'supersecretkey123' };
@@ -119,5 +121,40 @@ describe('IM configuration', () => {
     const { warnings } = loadImConfig({ ...base, TIM_REGION: 'tokyo', TIM_TIMEOUT_MS: '2000' });
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /TIM_TIMEOUT_MS=2000/);
+  });
+});
+
+describe('retired settings of the forked worker process', () => {
+  const slackBase = {
+    SLACK_BOT_TOKEN: 'xoxb-1234567890-test-bot-token',
+    SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+    MARKREAD_ALLOWED_USERS: 'U0ONCALL',
+  };
+
+  it('are not a configuration error, whatever their value', () => {
+    assert.doesNotThrow(() =>
+      loadSlackConfig({ ...slackBase, MARKREAD_WORKER: 'thread', MARKREAD_WORKER_TIMEOUT_MS: '5' }),
+    );
+  });
+
+  it('give one warning naming each one set and what replaced it', () => {
+    const both = retiredSettingsWarning({
+      ...slackBase,
+      MARKREAD_WORKER: 'process',
+      MARKREAD_WORKER_TIMEOUT_MS: '20000',
+    });
+    assert.match(both ?? '', /^MARKREAD_WORKER and MARKREAD_WORKER_TIMEOUT_MS are no longer used/);
+    assert.match(both ?? '', /one process, its follow-up work behind a bounded queue/);
+    assert.match(both ?? '', /replicas on Redis \(REDIS_URL, with MARKREAD_ROLE=web and MARKREAD_ROLE=worker\)/);
+    assert.doesNotMatch(both ?? '', /\n/, 'one line');
+    assert.match(retiredSettingsWarning({ MARKREAD_WORKER: 'inline' }) ?? '', /^MARKREAD_WORKER is no longer used/);
+  });
+
+  it('give no warning when unset or empty', () => {
+    assert.equal(retiredSettingsWarning(slackBase), undefined);
+    assert.equal(
+      retiredSettingsWarning({ ...slackBase, MARKREAD_WORKER: ' ', MARKREAD_WORKER_TIMEOUT_MS: '' }),
+      undefined,
+    );
   });
 });

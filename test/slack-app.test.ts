@@ -313,26 +313,4 @@ describe('Slack app shutdown', () => {
       },
     );
   });
-
-  it('runs the work in a worker process unless MARKREAD_WORKER=inline, and names a wrong value', async () => {
-    const { loadSlackConfig } = await import('../src/config/slack-config.js');
-    const base = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      MARKREAD_ALLOWED_USERS: 'U0ONCALL',
-    };
-    assert.equal(loadSlackConfig(base).worker, 'process');
-    assert.equal(loadSlackConfig(base).workerTimeoutMs, 20_000);
-    assert.equal(loadSlackConfig({ ...base, MARKREAD_WORKER: 'inline' }).worker, 'inline');
-    assert.throws(
-      () => loadSlackConfig({ ...base, MARKREAD_WORKER: 'thread', MARKREAD_WORKER_TIMEOUT_MS: '5' }),
-      (e: Error & { problems?: string[] }) => {
-        const p = e.problems ?? [];
-        return (
-          p.some((x) => /^MARKREAD_WORKER: expected process .* or inline/.test(x)) &&
-          p.some((x) => x.startsWith('MARKREAD_WORKER_TIMEOUT_MS'))
-        );
-      },
-    );
-  });
 });

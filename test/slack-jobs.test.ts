@@ -26,7 +26,12 @@ class HandOutJournal implements WorkJournal {
   async start(handler: JobHandler): Promise<void> {
     this.handler = handler;
   }
-  async stop(): Promise<void> {}
+  async stop(): Promise<JournalJob[]> {
+    return [];
+  }
+  depth() {
+    return { running: 0, waiting: 0 };
+  }
   async handOut(payload: unknown, deliveries: number, saved: unknown): Promise<void> {
     const lease: JobLease = {
       job: { id: 'job-1', payload },

@@ -23,8 +23,6 @@ import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets, Redactor } from '../log/redactor.js';
 import { stderrDestination } from '../log/terminal-destination.js';
-import { RedisLink } from '../state/redis-link.js';
-import { redisBudgets } from '../state/redis-send-budget.js';
 import { VERSION } from '../version.js';
 import { type CliCommand, parseCliArgs } from './args.js';
 import { checkJson, checkText, marksJson, marksText } from './check-output.js';
@@ -33,6 +31,7 @@ import { EXIT } from './exit-codes.js';
 import { outcomeJson, outcomeText, pairLine, summaryJson, summaryText } from './output.js';
 import { parsePairsFile } from './pairs-file.js';
 import { EVERY_PAIR_UP_TO, ProgressBar } from './progress.js';
+import { sharedBudgets } from './shared-budgets.js';
 import { Terminal } from './terminal.js';
 import { USAGE } from './usage.js';
 
@@ -106,15 +105,11 @@ async function main(argv: string[]): Promise<number> {
     destination: stderrDestination(),
   });
   // With REDIS_URL the CLI spends the same send budget as the app's replicas, so together they stay under it.
-  const link = redis ? new RedisLink(redis, logger.child({ component: 'redis' })) : undefined;
-  if (link && !(await link.ready(2_000)))
-    logger.warn(
-      `Redis (${redis?.where}) is unreachable: pacing on this machine alone, at a quarter of TIM_MAX_RPS, so the app's replicas keep their share`,
-    );
+  const shared = redis ? await sharedBudgets(redis, logger) : undefined;
   const { app } = createImRuntime(loaded.config, {
     logger,
     redactor,
-    client: { budget: link ? redisBudgets(link, logger) : undefined },
+    client: { budget: shared?.budgets },
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   // Ctrl-C stops cleanly: calls already sent finish, calls not yet sent are not made, and the output says so.
@@ -159,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await app.client.close();
-    await link?.close();
+    await shared?.close();
   }
 }
 

@@ -21,14 +21,6 @@ export interface SlackConfig {
   maxBodyBytes: number;
   /** SIGTERM: how long work in flight may finish before its requesters are told it was interrupted. */
   drainMs: number;
-  /**
-   * Where acked work runs without Redis: 'process' (default), a worker process this one starts, so acks never
-   * share an event loop with the work; 'inline', here (one process, less memory). With Redis, MARKREAD_ROLE
-   * splits the work across replicas instead.
-   */
-  worker: 'process' | 'inline';
-  /** A worker process that answers no heartbeat for this long is killed and restarted. */
-  workerTimeoutMs: number;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -87,12 +79,6 @@ const slackEnvSchema = z.object({
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
-  MARKREAD_WORKER: z
-    .enum(['process', 'inline'], {
-      error: 'expected process (the work runs in a worker process; the default) or inline (in this one)',
-    })
-    .default('process'),
-  MARKREAD_WORKER_TIMEOUT_MS: intIn(1_000, 600_000, 'milliseconds a silent worker process is given').default(20_000),
 });
 
 /**
@@ -137,7 +123,5 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
     drainMs: e.MARKREAD_DRAIN_MS,
-    worker: e.MARKREAD_WORKER,
-    workerTimeoutMs: e.MARKREAD_WORKER_TIMEOUT_MS,
   };
 }

@@ -190,7 +190,7 @@ export class SlidingWindowPacer implements SendBudget {
 }
 
 /**
- * While a budget shared with other processes (through Redis, or owned by the worker process) cannot be reached,
+ * While a budget shared with other processes (through Redis) cannot be reached,
  * each process keeps to this share of the ceiling on its own, so a few of them together stay under it.
  */
 export const LOCAL_SHARE = 0.25;

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
+
+/** pino-pretty is loaded only when a line is to be made readable: a pipe or a log collector gets JSON without it. */
+const loadPretty = () => createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => DestinationStream;
 
 /**
  * Where the CLI's log lines go (stderr, beside its output on stdout): one readable line each on a terminal, JSON
@@ -12,7 +16,7 @@ export function stderrDestination(
 ): DestinationStream {
   const format = env.LOG_FORMAT?.trim().toLowerCase();
   if (format === 'json' || (format !== 'pretty' && !isTTY)) return pino.destination({ dest: 2, sync: true });
-  return pretty({
+  return loadPretty()({
     destination: 2,
     sync: true,
     colorize: isTTY,

@@ -7,7 +7,6 @@ import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import { memoryState, type SharedState } from '../state/shared-state.js';
 import { VERSION } from '../version.js';
-import type { JournalJob } from '../work/journal.js';
 import { Allowlist } from './allowlist.js';
 import { boltLogger } from './bolt-logger.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
@@ -41,8 +40,6 @@ export interface SlackAppHandle {
   start(): Promise<number>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the IM client. */
   stop(drainMs?: number): Promise<{ drained: boolean }>;
-  /** After stop: tells the requesters of acked jobs that nobody started that they were interrupted. */
-  tellNotStarted(jobs: JournalJob[]): Promise<void>;
 }
 
 export interface SlackAppOptions {
@@ -83,9 +80,9 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       slack: slackProblem ?? (ready ? (receives ? 'connected' : 'not receiving (worker)') : 'starting'),
       role: state.role,
       stopping,
-      // With a worker process, its unfinished jobs are work in flight too.
-      inFlight: inFlight.size + (state.worker?.backlog ?? 0),
-      ...(state.worker ? { worker: state.worker.status() } : {}),
+      // Acked and not finished: what is running, and what waits for a slot.
+      inFlight: inFlight.size + jobs.depth().waiting,
+      queue: jobs.depth(),
       // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
       redis: state.health(),
       // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
@@ -149,7 +146,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
     () => state.health() === 'none' || state.health() === 'up',
-    state.role !== 'web' && state.worker === undefined,
+    state.role !== 'web',
   );
   const deps = { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
   registerMarkReadCommand(app, deps);
@@ -219,7 +216,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       logger.info(
         { version: VERSION, mode: slack.mode, port, role: state.role },
         receives
-          ? `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'})${state.role === 'web' ? '; the work goes to worker replicas' : state.worker ? '; the work runs in its worker process' : ''}; GET /healthz on port ${port}`
+          ? `markread ${VERSION} is listening (${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events'})${state.role === 'web' ? '; the work goes to worker replicas' : ''}; GET /healthz on port ${port}`
           : `markread ${VERSION} is a worker: it runs the work other replicas ack and receives nothing; GET /healthz on port ${port}`,
       );
       return port;
@@ -229,7 +226,6 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
       stopped ??= stopOnce(drainMs);
       return stopped;
     },
-    tellNotStarted: (notStarted) => jobs.tellNotStarted(notStarted),
   };
 
   async function stopOnce(drainMs: number): Promise<{ drained: boolean }> {

@@ -1,5 +1,4 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
-// From the Web API client, not Bolt: the worker process logs through this without loading Bolt's receivers.
 import { LogLevel } from '@slack/web-api';
 import type { Logger } from '../log/logger.js';
 

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markReadRequests } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
-import { type JobLease, type JournalJob, LetGo, MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import type { QueueDepth } from '../work/job-queue.js';
+import {
+  type JobLease,
+  JournalFull,
+  type JournalJob,
+  LetGo,
+  MemoryWorkJournal,
+  type WorkJournal,
+} from '../work/journal.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
 import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
@@ -89,31 +97,49 @@ export class SlackJobs {
     await Promise.all([this.works ? this.journal.start(handle) : undefined, this.fallback.start(handle)]);
   }
 
-  /** Stops taking jobs; with a durable journal, runs in progress are handed over for another replica to continue. */
+  /**
+   * Stops taking jobs; with a durable journal, runs in progress are handed over for another replica to continue.
+   * Jobs that were waiting for a slot here never start: their requesters are told so (tracked as work in flight).
+   */
   async stop(): Promise<void> {
-    await Promise.all([
+    const [unstarted = [], fallbackUnstarted] = await Promise.all([
       this.works ? this.journal.stop({ handOff: this.journal.durable }) : undefined,
       this.fallback.stop(),
     ]);
+    const never = [...unstarted, ...fallbackUnstarted];
+    if (never.length > 0) void this.deps.inFlight.track(this.tellNotStarted(never));
   }
 
-  /** Records `job` and gets it going. Never throws: a single mark falls back to running here, unrecorded. */
+  /** Jobs running here, and jobs waiting here for a slot. */
+  depth(): QueueDepth {
+    const [a, b] = [this.journal.depth(), this.fallback.depth()];
+    return { running: a.running + b.running, waiting: a.waiting + b.waiting };
+  }
+
+  /**
+   * Records `job` and gets it going. Never throws: a single mark falls back to running here, unrecorded; a job
+   * for which there is no room is not started, and its requester is told to try again.
+   */
   async dispatch(job: SlackJob): Promise<void> {
     const recorded = { id: job.kind === 'bulk' ? job.runId : randomUUID(), payload: job };
     try {
       // A durable journal refuses at once while Redis is unreachable.
       await this.journal.record(recorded);
+      this.fallbackNoted = false;
+      return;
     } catch (error) {
+      if (error instanceof JournalFull) return this.deps.inFlight.track(this.tellBusy(job, error.waiting));
       if (!this.fallbackNoted)
         this.deps.logger.warn(
           { err: error },
           'could not record acked work in the shared journal; running it here, where a crash would lose it',
         );
       this.fallbackNoted = true;
-      await this.fallback.record(recorded);
-      return;
     }
-    this.fallbackNoted = false;
+    await this.fallback.record(recorded).catch((error: unknown) => {
+      if (!(error instanceof JournalFull)) throw error;
+      return this.deps.inFlight.track(this.tellBusy(job, error.waiting));
+    });
   }
 
   private async handle(lease: JobLease): Promise<void> {
@@ -191,24 +217,14 @@ export class SlackJobs {
     return 'not over';
   }
 
-  /**
-   * Jobs acked here but never handed to anyone who could run them (the worker process was being restarted when
-   * markread stopped): each requester is told that nothing was sent and what to run, as an interrupted command is.
-   */
-  async tellNotStarted(jobs: JournalJob[]): Promise<void> {
+  /** Jobs acked here that will never start (markread is stopping): each requester is told nothing was sent. */
+  private async tellNotStarted(jobs: JournalJob[]): Promise<void> {
     await Promise.all(
       jobs.map(async ({ id, payload }) => {
         const parsed = slackJobSchema.safeParse(payload);
         if (!parsed.success) return;
         const job = parsed.data;
-        let rerun: string | undefined;
-        if (job.kind === 'single') rerun = rerunOfSingle(job);
-        else {
-          const ended = await this.deps.runs
-            .transition(job.runId, ['running', 'stopping'], 'finished')
-            .catch(() => undefined);
-          if (ended?.run) rerun = rerunOf(ended.run);
-        }
+        const rerun = await this.endUnstarted(job);
         this.deps.logger.warn(
           { audit: 'interrupted', ...auditOf(job.ctx), jobId: id, kind: job.kind, sent: false },
           'interrupted by shutdown before it started; the requester was told',
@@ -220,6 +236,30 @@ export class SlackJobs {
         );
       }),
     );
+  }
+
+  /** No room for `job` (too many wait already): it is not started, and its requester is told so, privately. */
+  private async tellBusy(job: SlackJob, waiting: number): Promise<void> {
+    const rerun = await this.endUnstarted(job);
+    this.deps.logger.warn(
+      { audit: 'busy', ...auditOf(job.ctx), kind: job.kind, waiting, sent: false },
+      'refused acked work: too many commands are waiting; the requester was told to try again',
+    );
+    await this.deps.flow.respond(
+      job.ctx.responseUrl,
+      plainMessage(
+        `:no_entry: *markread is busy*: ${waiting === 1 ? '1 command is' : `${waiting} commands are`} waiting. Nothing was sent to the IM API. Try again in a minute: ${rerun ? code(rerun) : 'run the command again'}.`,
+      ),
+    );
+  }
+
+  /** The command that repeats a job that never started; a bulk run is ended, so its buttons say so. */
+  private async endUnstarted(job: SlackJob): Promise<string | undefined> {
+    if (job.kind === 'single') return rerunOfSingle(job);
+    const ended = await this.deps.runs
+      .transition(job.runId, ['running', 'stopping'], 'cancelled')
+      .catch(() => undefined);
+    return ended?.ok ? rerunOf(ended.run) : undefined;
   }
 
   /** A job that kept failing (each owner died or crashed on it): stop trying, and say so. */

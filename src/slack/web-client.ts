@@ -1,8 +1,5 @@
-import { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config/slack-config.js';
-import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
-import { boltLogger } from './bolt-logger.js';
 import { scrubbingFetch } from './outbound.js';
 
 /**
@@ -21,9 +18,4 @@ export function webClientOptions(slack: SlackConfig, redactor: Redactor) {
     fetch: scrubbingFetch(redactor),
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
   };
-}
-
-/** A Web API client on its own, for the worker process, which needs no Bolt app. */
-export function createWebClient(slack: SlackConfig, redactor: Redactor, logger: Logger): WebClient {
-  return new WebClient(slack.botToken.reveal(), { ...webClientOptions(slack, redactor), logger: boltLogger(logger) });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
+import type { QueueDepth } from '../work/job-queue.js';
 import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work/journal.js';
 import type { RedisLink } from './redis-link.js';
 import { redisScript } from './redis-script.js';
@@ -117,13 +118,20 @@ export class RedisWorkJournal implements WorkJournal {
     );
   }
 
-  async stop(options: { handOff?: boolean } = {}): Promise<void> {
+  /** Resolves with no jobs: those not started wait in the stream, for whichever replica is up. */
+  async stop(options: { handOff?: boolean } = {}): Promise<JournalJob[]> {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.blocking?.disconnect();
     await this.reading;
     if (options.handOff) for (const held of this.held.values()) held.controller.abort(new LetGo('handoff'));
+    return [];
+  }
+
+  /** Jobs waiting for a slot wait in the stream, shared by every replica, not here. */
+  depth(): QueueDepth {
+    return { running: this.held.size, waiting: 0 };
   }
 
   private async ensureGroup(): Promise<void> {

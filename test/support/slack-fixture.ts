@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { loadImConfig } from '../../src/config/im-config.js';
 import { loadSlackConfig } from '../../src/config/slack-config.js';
 import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
-import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
+import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from '../../src/slack/app.js';
 import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
 import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
@@ -51,7 +51,12 @@ export function standInEnv(im: ImStandIn, slack: SlackStandIn): Record<string, s
 }
 
 export async function startSlackFixture(
-  options: { env?: Record<string, string>; slack?: Partial<SlackStandInOptions>; accounts?: Set<string> } = {},
+  options: {
+    env?: Record<string, string>;
+    slack?: Partial<SlackStandInOptions>;
+    accounts?: Set<string>;
+    app?: SlackAppOptions;
+  } = {},
 ): Promise<SlackFixture> {
   const im = new ImStandIn({
     sdkAppId: SDK_APP_ID,
@@ -64,7 +69,7 @@ export async function startSlackFixture(
   const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
   const logs = new LogCapture();
   const runtime = createImRuntime(loadImConfig(env).config, { destination: logs, logLevel: 'info' });
-  const handle = createSlackApp(loadSlackConfig(env), runtime);
+  const handle = createSlackApp(loadSlackConfig(env), runtime, options.app);
   const port = await handle.start();
   const events = `http://127.0.0.1:${port}/slack/events`;
   let responseCounter = 0;

@@ -1,0 +1,34 @@
+import type { RedisConfig } from '../config/redis-config.js';
+import type { Logger } from '../log/logger.js';
+import { type RedisJournalOptions, RedisWorkJournal } from './redis-journal.js';
+import { RedisLink } from './redis-link.js';
+import { RedisReplayGuard } from './redis-replay-guard.js';
+import { RedisRunStore } from './redis-run-store.js';
+import { redisBudgets } from './redis-send-budget.js';
+import type { SharedState } from './shared-state.js';
+
+/** Every replica of one deployment (and the CLI) on one Redis. Imported only when REDIS_URL is set. */
+export function redisState(
+  config: RedisConfig,
+  logger: Logger,
+  options: { journal?: RedisJournalOptions } = {},
+): SharedState & { link: RedisLink } {
+  const log = logger.child({ component: 'redis' });
+  const link = new RedisLink(config, log);
+  return {
+    link,
+    runs: new RedisRunStore(link),
+    replay: new RedisReplayGuard(link, log),
+    // Renewed five times per takeover period: a replica must miss several renewals in a row to lose its work.
+    journal: new RedisWorkJournal(link, log, {
+      staleAfterMs: config.takeoverMs,
+      heartbeatMs: Math.round(config.takeoverMs / 5),
+      scanMs: Math.round(config.takeoverMs / 3),
+      ...options.journal,
+    }),
+    budgets: redisBudgets(link, log),
+    role: config.role,
+    health: () => link.status,
+    close: () => link.close(),
+  };
+}

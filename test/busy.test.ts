@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { request } from 'undici';
+import { memoryState } from '../src/state/shared-state.js';
+import type { ImArrival } from '../stand-ins/im-stand-in.js';
+import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
+
+/** One job at a time and one waiting: the third command finds the queue full. */
+async function smallQueue(): Promise<SlackFixture & { release(): void }> {
+  const f = await startSlackFixture({
+    accounts: new Set(['alice', 'bob', 'carol', 'dave']),
+    app: { state: memoryState({ maxRunning: 1, maxWaiting: 1 }) },
+  });
+  let holding = true;
+  // Every IM answer comes late while holding, so the first command keeps its slot.
+  f.im.behave = (a) => {
+    const reply = holding ? f.im.handlers.get(a.command)?.(a) : undefined;
+    return reply && { ...reply, delayMs: 700 };
+  };
+  const release = () => {
+    holding = false;
+  };
+  return Object.assign(f, { release });
+}
+
+const mentions = (arrivals: ImArrival[], account: string) =>
+  arrivals.filter((a) => JSON.stringify(a.body).includes(`"${account}"`));
+
+describe('one process whose work queue is full, over signed HTTP', () => {
+  it('tells the requester markread is busy, with the command to run again, and calls nothing for it', async () => {
+    const f = await smallQueue();
+    try {
+      assert.equal((await f.command('alice bob', { responseId: 'first' })).status, 200);
+      // The first command has its slot once its first IM call arrives.
+      await f.slack.until(() => mentions(f.im.arrivals, 'alice').length > 0);
+      assert.equal((await f.command('carol bob', { responseId: 'second' })).status, 200);
+      const third = await f.command('dave bob --clear-marks', { responseId: 'third' });
+      assert.equal(third.status, 200);
+
+      await f.slack.until(() => f.slack.responses.some((r) => r.id === 'third'));
+      const busy = f.slack.responses.find((r) => r.id === 'third');
+      assert.equal(busy?.body.response_type, 'ephemeral');
+      assert.match(
+        messageText(busy?.body ?? {}),
+        /markread is busy\*: 1 command is waiting\. Nothing was sent to the IM API\. Try again in a minute: `\/markread dave bob --clear-marks`/,
+      );
+      assert.deepEqual(mentions(f.im.arrivals, 'dave'), [], 'nothing was called for the refused command');
+      assert.deepEqual(mentions(f.im.arrivals, 'carol'), [], 'the second waits for the first');
+      const health = (await (await request(`http://127.0.0.1:${f.port}/healthz`)).body.json()) as {
+        queue: { running: number; waiting: number };
+      };
+      assert.deepEqual(health.queue, { running: 1, waiting: 1 });
+      assert.ok(f.logs.records.some((r) => r.audit === 'busy' && r.slackUser === 'U0ONCALL' && r.sent === false));
+
+      // Once the first is over, the waiting one runs; the refused one never does.
+      f.release();
+      await f.slack.until(
+        () => f.slack.calls.some((c) => /carol/.test(messageText(c.args)) && c.method === 'chat.update'),
+        10_000,
+      );
+      const lastAlice = Math.max(...mentions(f.im.arrivals, 'alice').map((a) => a.at));
+      const firstCarol = Math.min(...mentions(f.im.arrivals, 'carol').map((a) => a.at));
+      assert.ok(lastAlice < firstCarol, 'in order: the second started after the first was over');
+      assert.deepEqual(mentions(f.im.arrivals, 'dave'), []);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('on shutdown, tells the requester of a command still waiting that nothing was sent, with its command', async () => {
+    const f = await smallQueue();
+    try {
+      await f.command('alice bob', { responseId: 'first' });
+      await f.slack.until(() => mentions(f.im.arrivals, 'alice').length > 0);
+      await f.command('carol bob', { responseId: 'second' });
+      await f.handle.stop(300);
+      const told = f.slack.responses.find((r) => r.id === 'second');
+      assert.match(
+        messageText(told?.body ?? {}),
+        /Interrupted\*: markread was shutting down before this started\. Nothing was sent to the IM API\. .*run `\/markread carol bob` again/,
+      );
+      assert.deepEqual(mentions(f.im.arrivals, 'carol'), []);
+      assert.ok(f.logs.records.some((r) => r.audit === 'interrupted' && r.sent === false));
+    } finally {
+      f.release();
+      await f.close();
+    }
+  });
+});
