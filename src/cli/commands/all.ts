@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../../domain/conversations.js';
-import { emptySummary } from '../../domain/mark-read-run.js';
+import { emptySummary } from '../../domain/run-tally.js';
 import type { ImApp } from '../../im/app.js';
 import type { CliCommand } from '../args.js';
 import { EXIT } from '../exit-codes.js';
