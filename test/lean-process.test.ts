@@ -53,7 +53,7 @@ describe('a markread process loads only what it uses', () => {
     }
   });
 
-  it('the CLI loads ioredis only with REDIS_URL, and pino-pretty only for readable lines', async () => {
+  it('the CLI loads ioredis only with REDIS_URL, pino-pretty only for readable lines, csv-parse only with --from-file', async () => {
     const im = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
     await im.start();
     try {
@@ -63,6 +63,7 @@ describe('a markread process loads only what it uses', () => {
       assert.ok(packageLoaded(plain.loaded(), 'undici'), 'the recording sees packages');
       assert.equal(packageLoaded(plain.loaded(), 'ioredis'), false);
       assert.equal(packageLoaded(plain.loaded(), 'pino-pretty'), false);
+      assert.equal(packageLoaded(plain.loaded(), 'csv-parse'), false, 'csv-parse is for --from-file alone');
 
       // Nothing listens on this port: the CLI says Redis is unreachable and paces on its own share.
       const withBoth = recording();

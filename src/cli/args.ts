@@ -15,7 +15,7 @@ export type CliCommand =
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
 /** The CLI's own flags; the command's (--all, --read-time) belong to the shared grammar. */
-const CLI_FLAGS: AdapterFlags = {
+export const CLI_FLAGS: AdapterFlags = {
   json: 'boolean',
   'dry-run': 'boolean',
   yes: 'boolean',
@@ -23,7 +23,7 @@ const CLI_FLAGS: AdapterFlags = {
   help: 'boolean',
   version: 'boolean',
 };
-const SHORT = new Map([
+export const SHORT_FLAGS = new Map([
   ['-y', '--yes'],
   ['-h', '--help'],
   ['-v', '--version'],
@@ -37,11 +37,11 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
   // `doctor` alone is not a mark (that needs two UserIDs), so the word can name the checklist unambiguously.
   const words = argv.filter((a) => a !== '--json');
   if (words.length === 1 && words[0] === 'doctor') return { kind: 'doctor', json };
-  const shortUnknown = argv.find((a) => /^-[^-]/.test(a) && !SHORT.has(a));
+  const shortUnknown = argv.find((a) => /^-[^-]/.test(a) && !SHORT_FLAGS.has(a));
   if (shortUnknown !== undefined)
     return usage(unknownFlag(shortUnknown.slice(1), Object.keys(CLI_FLAGS)).replace('--', '-'));
   const parsed = parseMarkCommand(
-    argv.map((a) => SHORT.get(a) ?? a),
+    argv.map((a) => SHORT_FLAGS.get(a) ?? a),
     { adapterFlags: CLI_FLAGS, nowMs },
   );
   const { flags } = parsed;

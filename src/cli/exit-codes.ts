@@ -14,3 +14,11 @@ export const EXIT = {
   /** Whatever read stdout went away (`| head -1`): the run stopped quietly, like a process ended by SIGPIPE. */
   outputClosed: 141,
 } as const;
+
+/** 0 if every pair is OK; 1 if the API answered FAIL for any; 3 if only answers were missing. */
+export function exitFor(statuses: Iterable<'ok' | 'failed' | 'unreachable'>): number {
+  const seen = new Set(statuses);
+  if (seen.has('failed')) return EXIT.apiFailed;
+  if (seen.has('unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
+}

@@ -60,7 +60,22 @@ export async function checkBadge(
   signal?: AbortSignal,
 ): Promise<BadgeReport> {
   const { client } = deps;
-  const report: BadgeReport = {
+  const report = emptyReport(user);
+  const missing = await checkAccounts(client, report, [user, ...peers], signal);
+  report.missingPeers = peers.filter((p) => missing.has(p));
+  if (report.userExists === false) return logged(deps, report, audit);
+
+  const total = await getC2cUnreadTotal(client, user, signal);
+  if (total.status === 'ok') report.totalUnread = total.response.AllC2CUnreadMsgNum;
+  const named = peers.filter((p) => !missing.has(p));
+  const examined = [...new Set(peers.length === 0 ? await listConversations(client, report, signal) : named)];
+  report.conversations = await examine(client, report, examined, signal);
+  planFix(report);
+  return logged(deps, report, audit);
+}
+
+function emptyReport(user: string): BadgeReport {
+  return {
     user,
     userExists: undefined,
     missingPeers: [],
@@ -72,7 +87,18 @@ export async function checkBadge(
     groups: { count: 0, first: [] },
     plan: { mark: [], unread: 0, clearMarks: [] },
   };
-  const accounts = [user, ...peers];
+}
+
+/**
+ * Which of `accounts` (the user first) do not exist, ACCOUNTS_PER_CHECK at a time. Sets whether the user exists,
+ * or why existence could not be checked.
+ */
+async function checkAccounts(
+  client: MarkReadDeps['client'],
+  report: BadgeReport,
+  accounts: string[],
+  signal: AbortSignal | undefined,
+): Promise<Set<string>> {
   const missing = new Set<string>();
   for (let i = 0; i < accounts.length; i += ACCOUNTS_PER_CHECK) {
     const result = await accountCheck(client, accounts.slice(i, i + ACCOUNTS_PER_CHECK), signal);
@@ -86,42 +112,55 @@ export async function checkBadge(
     for (const item of result.response.ResultItem)
       if (item.ResultCode !== 0 || item.AccountStatus === 'NotImported') missing.add(item.UserID);
   }
-  if (report.accountsError === undefined) report.userExists = !missing.has(user);
-  report.missingPeers = peers.filter((p) => missing.has(p));
-  if (report.userExists === false) return logged(deps, report, audit);
+  if (report.accountsError === undefined) report.userExists = !missing.has(report.user);
+  return missing;
+}
 
-  const total = await getC2cUnreadTotal(client, user, signal);
-  if (total.status === 'ok') report.totalUnread = total.response.AllC2CUnreadMsgNum;
-
-  let examined = peers.filter((p) => !missing.has(p));
-  if (peers.length === 0) {
-    try {
-      for await (const item of conversationItems(client, user, signal)) {
-        if (item.type === 'c2c') {
-          if (item.peer !== user) examined.push(item.peer);
-        } else {
-          report.groups.count++;
-          if (report.groups.first.length < GROUPS_SHOWN) report.groups.first.push(item.groupId);
-        }
+/** The peers of the user's one-to-one conversations; counts the group conversations, and says if the list broke. */
+async function listConversations(
+  client: MarkReadDeps['client'],
+  report: BadgeReport,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const peers: string[] = [];
+  try {
+    for await (const item of conversationItems(client, report.user, signal)) {
+      if (item.type === 'c2c') {
+        if (item.peer !== report.user) peers.push(item.peer);
+      } else {
+        report.groups.count++;
+        if (report.groups.first.length < GROUPS_SHOWN) report.groups.first.push(item.groupId);
       }
-    } catch (error) {
-      if (!(error instanceof ConversationListError)) throw error;
-      report.listError = error.message;
     }
+  } catch (error) {
+    if (!(error instanceof ConversationListError)) throw error;
+    report.listError = error.message;
   }
-  examined = [...new Set(examined)];
-  const counts = examined.length ? await readUnreadCounts(client, user, examined, signal) : new Map();
-  const marks: MarkReading = examined.length
-    ? await readUnreadMarks(client, user, examined, signal)
-    : { ok: true, marked: new Map() };
+  return peers;
+}
+
+/** Each conversation's unread count and unread mark, most unread first; notes when marks cannot be read. */
+async function examine(
+  client: MarkReadDeps['client'],
+  report: BadgeReport,
+  examined: string[],
+  signal: AbortSignal | undefined,
+): Promise<CheckedConversation[]> {
+  if (examined.length === 0) return [];
+  const counts = await readUnreadCounts(client, report.user, examined, signal);
+  const marks: MarkReading = await readUnreadMarks(client, report.user, examined, signal);
   if (!marks.ok) report.marks = { readable: false, reason: marks.reason, unsupported: marks.unsupported };
-  report.conversations = examined
+  return examined
     .map((peer) => ({
       peer,
       unread: counts.get(peer) ?? ({ known: false, reason: 'not read' } as UnreadCount),
       ...markOf(marks.ok ? marks.marked.get(peer) : undefined),
     }))
     .sort((a, b) => unreadOf(b) - unreadOf(a));
+}
+
+/** What markread would do: mark read the conversations with unread messages, clear the marks that are set. */
+function planFix(report: BadgeReport): void {
   for (const c of report.conversations) {
     const n = unreadOf(c);
     if (n > 0) {
@@ -131,7 +170,6 @@ export async function checkBadge(
     } else report.withoutUnread++;
     if (c.markedUnread === true) report.plan.clearMarks.push(c.peer);
   }
-  return logged(deps, report, audit);
 }
 
 function markOf(

@@ -24,7 +24,7 @@ export type GrammarResult = Checked & { flags: Record<string, string | true>; po
  * The flags of the command itself, shared by Slack and the CLI. Read-only modes (--check) are flags too, so that
  * no existing command changes meaning.
  */
-const GRAMMAR_FLAGS: AdapterFlags = {
+export const GRAMMAR_FLAGS: AdapterFlags = {
   all: 'boolean',
   'read-time': 'string',
   check: 'boolean',

@@ -1,5 +1,7 @@
 import { type AuditContext, type MarkReadDeps, type MarkReadOutcome, markRead } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
+import { Batcher, BatchPool, InSourceOrder } from './run-batches.js';
+import { RunTally } from './run-tally.js';
 import { COUNT_BUSY, readUnreadCounts, type UnreadCount } from './unread-counts.js';
 
 /** One pair's result with its proof: the unread count before and after. */
@@ -56,12 +58,6 @@ export interface RunCheckpoint {
 
 /** The IM app a run acts on. */
 export type RunDeps = MarkReadDeps;
-
-/** Pairs of one user, at most this many, share one count query before and one after. */
-const BATCH = 10;
-/** Batches in flight at once: enough to keep the mark-read pacer busy at 200/s with room for the count calls. */
-const PARALLEL_BATCHES = 8;
-const EXAMPLES_PER_GROUP = 5;
 
 /** Marks one pair read, with its unread count before and after. */
 export async function markReadWithProof(
@@ -134,103 +130,47 @@ function isBusy(count: UnreadCount | undefined): boolean {
  * the client's pacer, not this loop, sets the pace. Stops pulling when `signal` aborts; calls already waiting
  * for a send slot end as "stopped".
  */
-/** A run that has done nothing yet. */
-export function emptySummary(): RunSummary {
-  return {
-    done: 0,
-    ok: 0,
-    failed: 0,
-    stopped: false,
-    failures: [],
-    unreadBefore: null,
-    unreadAfter: null,
-    countsUnknown: 0,
-    durationMs: 0,
-  };
-}
-
 export async function runMarkRead(
   deps: RunDeps,
   pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>,
   options: RunOptions,
 ): Promise<RunSummary> {
-  const started = performance.now();
-  const resumed = options.resume;
-  const summary: RunSummary = resumed ? { ...resumed.summary, stopped: false } : emptySummary();
-  const earlierMs = resumed?.summary.durationMs ?? 0;
-  const groups = new Map<string, FailureGroup>((resumed?.summary.failures ?? []).map((g) => [g.key, { ...g }]));
-  const record = (result: PairResult) => {
-    const { outcome } = result;
-    summary.done++;
-    if (outcome.status === 'ok') {
-      summary.ok++;
-      if (result.before.known && result.after.known) {
-        summary.unreadBefore = (summary.unreadBefore ?? 0) + result.before.count;
-        summary.unreadAfter = (summary.unreadAfter ?? 0) + result.after.count;
-      } else summary.countsUnknown++;
-    } else {
-      summary.failed++;
-      const key = outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}` : 'no answer';
-      let group = groups.get(key);
-      if (!group) {
-        group = { key, meaning: outcome.meaning, action: outcome.action, count: 0, examples: [] };
-        groups.set(key, group);
-      }
-      group.count++;
-      if (group.examples.length < EXAMPLES_PER_GROUP)
-        group.examples.push(`${outcome.request.user} ↔ ${outcome.request.peer}`);
-    }
-    options.onPair?.(result);
-  };
-  const snapshot = (): RunSummary => ({
-    ...summary,
-    failures: [...groups.values()],
-    durationMs: earlierMs + Math.round(performance.now() - started),
+  const tally = new RunTally(options.resume?.summary);
+  const order = new InSourceOrder(
+    options.resume?.position ?? 0,
+    options.signal,
+    (result) => {
+      tally.record(result);
+      options.onPair?.(result);
+    },
+    (position) => options.onProgress?.(tally.snapshot(), position),
+  );
+  const pool = new BatchPool();
+  await pullBatches(pairs, options, tally, (batch) => {
+    const seq = order.reserve();
+    return pool.add(markBatch(deps, batch, options.audit, options.signal).then((r) => order.finish(seq, r)));
   });
+  await pool.drain();
+  if (options.signal?.aborted || order.halted) tally.stop();
+  return tally.snapshot();
+}
 
-  // Batches finish out of order; their results are counted in source order, so the summary always covers exactly
-  // the pairs before `position`. A batch with a pair a stop kept from being sent ends the count there: that pair
-  // and everything after it are not done, and a resumed run does them.
-  let position = resumed?.position ?? 0;
-  let nextSeq = 0;
-  let flushSeq = 0;
-  let halted = false;
-  const finished = new Map<number, PairResult[]>();
-  const flush = () => {
-    let advanced = false;
-    for (let results = finished.get(flushSeq); results !== undefined && !halted; results = finished.get(flushSeq)) {
-      finished.delete(flushSeq++);
-      for (const result of results) {
-        const { outcome } = result;
-        if (outcome.status === 'unreachable' && outcome.attempts === 0 && options.signal?.aborted) {
-          halted = true; // never sent: not done
-          break;
-        }
-        record(result);
-        position++;
-        advanced = true;
-      }
-    }
-    if (advanced) options.onProgress?.(snapshot(), position);
-  };
-
-  const running = new Set<Promise<void>>();
-  let batch: MarkReadRequest[] = [];
-  const launch = async (pending: MarkReadRequest[]) => {
-    const seq = nextSeq++;
-    const work = markBatch(deps, pending, options.audit, options.signal).then((results) => {
-      finished.set(seq, results);
-      flush();
-    });
-    const tracked = work.finally(() => running.delete(tracked));
-    running.add(tracked);
-    if (running.size >= PARALLEL_BATCHES) await Promise.race(running);
-  };
-  let skip = resumed?.position ?? 0;
+/**
+ * Pulls the pairs into batches and launches each, until the pairs end, fail (the run stops, saying why) or
+ * `signal` aborts. Resuming, the pairs a checkpoint covers are skipped. The last batch is launched unless stopped.
+ */
+async function pullBatches(
+  pairs: AsyncIterable<MarkReadRequest> | Iterable<MarkReadRequest>,
+  options: RunOptions,
+  tally: RunTally,
+  launch: (batch: MarkReadRequest[]) => Promise<void>,
+): Promise<void> {
+  const batcher = new Batcher();
+  let skip = options.resume?.position ?? 0;
   try {
     for await (const pair of pairs) {
       if (options.signal?.aborted) {
-        summary.stopped = true;
+        tally.stop();
         break;
       }
       // Resuming: these were done before (marking read is idempotent, but redoing them would be slow and count twice).
@@ -238,19 +178,13 @@ export async function runMarkRead(
         skip--;
         continue;
       }
-      if (batch.length > 0 && (batch.length >= BATCH || (batch[0] as MarkReadRequest).user !== pair.user)) {
-        await launch(batch);
-        batch = [];
-      }
-      batch.push(pair);
+      const full = batcher.add(pair);
+      if (full) await launch(full);
     }
   } catch (error) {
     // The source (a conversation list being paged) failed: finish what was started and say why it ended early.
-    summary.sourceError = (error as Error).message;
-    summary.stopped = true;
+    tally.stop((error as Error).message);
   }
-  if (batch.length > 0 && !options.signal?.aborted) await launch(batch);
-  await Promise.all(running);
-  if (options.signal?.aborted || halted) summary.stopped = true;
-  return snapshot();
+  const rest = batcher.rest();
+  if (rest.length > 0 && !options.signal?.aborted) await launch(rest);
 }

@@ -7,6 +7,8 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
 import type { UnreadCount } from '../domain/unread-counts.js';
 import { describeUnread } from '../domain/unread-summary.js';
+import { slackUsageLines } from '../domain/usage.js';
+import { MAX_PEERS } from './command-text.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
 /** A message body for chat.postMessage, chat.update, ack() or a response_url. */
@@ -36,17 +38,8 @@ function conversation(request: MarkReadRequest): string {
   return `${code(request.user)}'s one-to-one conversation with ${code(request.peer)}${upTo}`;
 }
 
-export const USAGE_TEXT = [
-  '*Usage*',
-  '`/markread <user> <peer>` marks every message of `<user>`’s one-to-one conversation with `<peer>` read (Tencent Cloud Chat UserIDs, not Slack names).',
-  '`/markread <user> <peer> <peer> …` does the same for up to 100 peers, with one thread reply for the whole run.',
-  '`/markread <user> --all` marks every one-to-one conversation of `<user>`, after showing you the count to confirm.',
-  'Add `--read-time <unix seconds>` to mark only messages sent before that time. Each reply shows the unread count before → after.',
-  'Add `--clear-marks` to also clear a conversation the user marked unread by hand (its badge stays with 0 unread messages).',
-  '`/markread <user> --check` (or `<user> <peer> … --check`) changes nothing: it shows why the badge is stuck and what markread would fix, with a button to fix it.',
-  '`/markread` opens a form. `/markread help` shows this.',
-  '*Examples*: `/markread alice --check` · `/markread alice bob` · `/markread alice bob carol` · `/markread alice --all --clear-marks` · `/markread alice bob --read-time 1767225600`',
-]
+/** `/markread help`: the usage every surface shares (domain/usage.ts), as Slack shows it. */
+export const USAGE_TEXT = slackUsageLines({ maxPeers: MAX_PEERS })
   // Escaped line by line: `<user>` sent raw would be read by Slack as a link.
   .map(escapeMrkdwn)
   .join('\n');

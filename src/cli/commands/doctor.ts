@@ -1,15 +1,15 @@
-import { ConfigError } from '../config/config-error.js';
-import { loadEnvFile } from '../config/env-file.js';
-import { loadImConfig } from '../config/im-config.js';
-import { loadSlackConfig } from '../config/slack-config.js';
-import { checklistText, type DoctorItem } from '../doctor/checklist.js';
-import { imChecks } from '../doctor/im-doctor.js';
-import { slackChecks } from '../doctor/slack-doctor.js';
-import { createImRuntime } from '../im-runtime.js';
-import { addEnvSecrets, Redactor } from '../log/redactor.js';
-import { stderrDestination } from '../log/terminal-destination.js';
-import { EXIT } from './exit-codes.js';
-import type { Terminal } from './terminal.js';
+import { ConfigError } from '../../config/config-error.js';
+import { loadEnvFile } from '../../config/env-file.js';
+import { loadImConfig } from '../../config/im-config.js';
+import { loadSlackConfig } from '../../config/slack-config.js';
+import { checklistText, type DoctorItem } from '../../doctor/checklist.js';
+import { imChecks } from '../../doctor/im-doctor.js';
+import { slackChecks } from '../../doctor/slack-doctor.js';
+import { createImRuntime } from '../../im-runtime.js';
+import { addEnvSecrets, Redactor } from '../../log/redactor.js';
+import { stderrDestination } from '../../log/terminal-destination.js';
+import { EXIT } from '../exit-codes.js';
+import type { Terminal } from '../terminal.js';
 
 /**
  * `markread doctor`: is markread itself set up right? The configuration, the IM host and the admin UserSig, and

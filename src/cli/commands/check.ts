@@ -1,0 +1,21 @@
+import { checkBadge, planPeers } from '../../domain/badge-check.js';
+import type { CliCommand } from '../args.js';
+import { checkJson, checkText } from '../check-output.js';
+import { EXIT } from '../exit-codes.js';
+import { withImSession } from '../im-session.js';
+import type { CliSession } from '../session.js';
+
+/** `markread <user> [<peer> …] --check`: read-only; exit 0 when it could look, 1 when the API refused, 3 when it did not answer. */
+export function runCheck(cli: CliSession, command: Extract<CliCommand, { kind: 'check' }>): Promise<number> {
+  return withImSession(cli, { json: command.json, offline: false }, async ({ app }) => {
+    const report = await checkBadge(app, command.user, command.peers, { ...cli.audit, via: 'check' }, cli.signal);
+    // Exactly what the check found; a long list is --all instead (it marks the rest too, harmlessly).
+    const peers = planPeers(report.plan);
+    const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks`;
+    cli.term.out(command.json ? `${JSON.stringify(checkJson(report))}\n` : checkText(report, fix));
+    if (report.userExists === false) return EXIT.apiFailed;
+    if (report.accountsError || report.listError)
+      return /ErrorCode/.test(report.accountsError ?? report.listError ?? '') ? EXIT.apiFailed : EXIT.unreachable;
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,74 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadEnvFile } from '../config/env-file.js';
+import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
+import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
+import type { ImApp } from '../im/app.js';
+import { createImRuntime } from '../im-runtime.js';
+import { createLogger } from '../log/logger.js';
+import { addEnvSecrets } from '../log/redactor.js';
+import { stderrDestination } from '../log/terminal-destination.js';
+import type { CliSession } from './session.js';
+import { sharedBudgets } from './shared-budgets.js';
+
+/** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
+export interface ImSession {
+  app: ImApp;
+  sdkAppIdMissing: boolean;
+}
+
+/** Stands in for the secret key of a dry run of pairs, which calls nothing and so needs none. */
+const NOT_SET = 'not-set-dry-run-only';
+
+/**
+ * Loads the configuration (.env included), builds the IM app, runs `body` with it and closes it. With REDIS_URL
+ * the app spends the same send budget as the app's replicas, so together they stay under it. `offline` (a dry
+ * run of pairs) needs no secret key, shows the SDKAppID as a placeholder if unset, and never touches Redis.
+ * A configuration that does not load is a configuration error (exit 2) before anything is called.
+ */
+export async function withImSession(
+  cli: CliSession,
+  options: { json: boolean; offline: boolean },
+  body: (session: ImSession) => Promise<number> | number,
+): Promise<number> {
+  loadEnvFile();
+  addEnvSecrets(cli.redactor, process.env);
+  const { offline } = options;
+  const env = offline ? { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...process.env } : process.env;
+  const configs = loadConfigs(env, offline);
+  if (configs instanceof ConfigError) return cli.fail('configuration', configs.problems, options.json);
+  const { loaded, redis } = configs;
+  // The CLI's stdout is its output; logs go to stderr (readable lines on a terminal), at warn unless LOG_LEVEL says.
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
+    redactor: cli.redactor,
+    destination: stderrDestination(),
+  });
+  const shared = redis ? await sharedBudgets(redis, logger) : undefined;
+  const { app } = createImRuntime(loaded.config, {
+    logger,
+    redactor: cli.redactor,
+    client: { budget: shared?.budgets },
+  });
+  for (const warning of loaded.warnings) logger.warn(warning);
+  cli.stopOnCtrlC();
+  try {
+    return await body({ app, sdkAppIdMissing: offline && !process.env.TIM_SDKAPPID?.trim() });
+  } finally {
+    await app.client.close();
+    await shared?.close();
+  }
+}
+
+/** The IM configuration, and Redis's unless offline; or the ConfigError that says what is wrong. */
+function loadConfigs(
+  env: NodeJS.ProcessEnv,
+  offline: boolean,
+): { loaded: LoadedImConfig; redis: RedisConfig | undefined } | ConfigError {
+  try {
+    const loaded = loadImConfig(env);
+    return { loaded, redis: offline ? undefined : loadRedisConfig(env, loaded.config.sdkAppId) };
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}

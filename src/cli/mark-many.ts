@@ -1,0 +1,86 @@
+import { type ClearMarksReport, clearUnreadMarks } from '../domain/conversation-marks.js';
+import type { MarkReadRequest } from '../domain/mark-read-request.js';
+import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import type { ImApp } from '../im/app.js';
+import { marksJson, marksText } from './check-output.js';
+import { EXIT, exitFor } from './exit-codes.js';
+import { outcomeJson, pairLine, summaryJson, summaryText } from './output.js';
+import { EVERY_PAIR_UP_TO, ProgressBar } from './progress.js';
+import type { CliSession } from './session.js';
+
+/** How a run of many pairs is asked for: its total if known, --json, --clear-marks. */
+export interface ManyOptions {
+  total: number | undefined;
+  json: boolean;
+  clearMarks: boolean;
+}
+
+/**
+ * Marks many pairs (a list, a file, or every conversation of a user as it is paged): a line per pair, a progress
+ * bar on a terminal, the summary, then with --clear-marks the marks of the conversations marked. The exit code
+ * says the worst that happened: 1 for a FAIL, 3 for no answer, 130/141 when stopped.
+ */
+export async function markMany(
+  cli: CliSession,
+  app: ImApp,
+  pairs: Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>,
+  options: ManyOptions,
+): Promise<number> {
+  const { term, signal } = cli;
+  const { total, json } = options;
+  const marked = new Map<string, string[]>();
+  const progress = new ProgressBar(process.stderr, total);
+  // With the bar on the same terminal, a long run prints only its failures; the summary has the rest.
+  const onlyFailures =
+    !json && progress.enabled && process.stdout.isTTY === true && (total === undefined || total > EVERY_PAIR_UP_TO);
+  if (onlyFailures) term.err(`Printing only pairs that fail; the summary follows at the end.\n`);
+  const statuses = new Set<PairResult['outcome']['status']>();
+  const summary: RunSummary = await runMarkRead(app, pairs, {
+    audit: cli.audit,
+    signal,
+    onPair: (result) => {
+      statuses.add(result.outcome.status);
+      if (options.clearMarks && result.outcome.status === 'ok') addPeer(marked, result.outcome.request);
+      if (onlyFailures && result.outcome.status === 'ok') return;
+      progress.above(() => term.out(json ? `${JSON.stringify(outcomeJson(result))}\n` : pairLine(result)));
+    },
+    onProgress: (s) => progress.update(s),
+  });
+  progress.finish();
+  term.out(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
+  if (summary.stopped && signal.aborted) return cli.stoppedCode();
+  if (await clearMarksOf(cli, app, marked, json)) return EXIT.apiFailed;
+  if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
+  return exitFor(statuses);
+}
+
+function addPeer(marked: Map<string, string[]>, { user, peer }: MarkReadRequest): void {
+  const peers = marked.get(user) ?? [];
+  peers.push(peer);
+  marked.set(user, peers);
+}
+
+/**
+ * --clear-marks: after marking read, the "marked unread" marks of the conversations that were marked, user by
+ * user, each with its proof. True when any could not be cleared.
+ */
+async function clearMarksOf(
+  cli: CliSession,
+  app: ImApp,
+  marked: Map<string, string[]>,
+  json: boolean,
+): Promise<boolean> {
+  let marksBad = false;
+  for (const [user, peers] of marked) {
+    const report = await clearUnreadMarks(app.client, user, peers, cli.signal);
+    cli.term.out(json ? `${JSON.stringify({ user, ...marksJson(report) })}\n` : `${user}: ${marksText(report)}`);
+    marksBad ||= marksFailed(report);
+    if (!report.ok && report.unsupported) break; // said once per run, not per user
+  }
+  return marksBad;
+}
+
+/** Marks that were asked to be cleared and were not (or could not be) count as a failure: never claimed done. */
+export function marksFailed(report: ClearMarksReport | undefined): boolean {
+  return report !== undefined && (!report.ok || report.notCleared > 0);
+}
