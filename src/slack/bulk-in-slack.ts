@@ -2,7 +2,9 @@ import { clearUnreadMarks } from '../domain/conversation-marks.js';
 import { oneToOnePeers } from '../domain/conversations.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
-import { LetGo } from '../work/journal.js';
+import type { RunRecord, RunStore } from '../stores/runs.js';
+import { LetGo } from '../stores/work-journal.js';
+import type { LocalRuns } from '../work/local-runs.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
@@ -15,7 +17,6 @@ import {
   withLine,
 } from './messages.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
-import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 /** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
 export const PROGRESS_EVERY_MS = 2_000;

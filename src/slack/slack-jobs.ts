@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markReadRequests } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
-import type { QueueDepth } from '../work/job-queue.js';
+import type { RunRecord, RunStore } from '../stores/runs.js';
 import {
   type JobLease,
   JournalFull,
@@ -10,7 +10,9 @@ import {
   LetGo,
   MemoryWorkJournal,
   type WorkJournal,
-} from '../work/journal.js';
+} from '../stores/work-journal.js';
+import type { QueueDepth } from '../work/job-queue.js';
+import type { LocalRuns } from '../work/local-runs.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
 import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
@@ -27,7 +29,6 @@ import {
 } from './mark-read-in-slack.js';
 import { bulkScope, plainMessage } from './messages.js';
 import { code } from './mrkdwn.js';
-import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 const ctxSchema = z
   .object({

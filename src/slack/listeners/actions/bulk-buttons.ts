@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import type { RunStore, TransitionResult } from '../../../stores/runs.js';
 import { STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import { escapeMrkdwn, mention } from '../../mrkdwn.js';
-import type { RunStore, TransitionResult } from '../../runs.js';
 
 const STALE =
   ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';

@@ -1,4 +1,4 @@
-import { JobQueue, type QueueDepth } from './job-queue.js';
+import { JobQueue, type QueueDepth } from '../work/job-queue.js';
 
 /**
  * Acked work that must reach its end even if the process that acked it dies. The Slack app records each job

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SlackRequestContext } from '../slack/mark-read-in-slack.js';
+import type { SlackRequestContext } from '../../slack/mark-read-in-slack.js';
 import {
   CONFIRM_TTL_MS,
   FINISHED_TTL_MS,
@@ -9,9 +9,9 @@ import {
   type RunStore,
   type TransitionOptions,
   type TransitionResult,
-} from '../slack/runs.js';
-import type { RedisLink } from './redis-link.js';
-import { redisScript } from './redis-script.js';
+} from '../runs.js';
+import type { RedisLink } from './link.js';
+import { redisScript } from './script.js';
 
 /**
  * The check and the change of a run's state in one step on the server, so however many replicas see a click,

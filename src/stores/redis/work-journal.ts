@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log/logger.js';
-import type { QueueDepth } from '../work/job-queue.js';
-import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work/journal.js';
-import type { RedisLink } from './redis-link.js';
-import { redisScript } from './redis-script.js';
+import type { Logger } from '../../log/logger.js';
+import type { QueueDepth } from '../../work/job-queue.js';
+import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work-journal.js';
+import type { RedisLink } from './link.js';
+import { redisScript } from './script.js';
 
 /**
  * Keeps a job's lease: for each entry, if this consumer still owns it, reset its idle time (XCLAIM … JUSTID does
