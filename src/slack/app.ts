@@ -14,7 +14,7 @@ import { boltLogger } from './bolt-logger.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
 import { createHttpFront } from './http-front.js';
 import { InFlight } from './in-flight.js';
-import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
+import { register as registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
 import { scrubAcks } from './outbound.js';

@@ -7,7 +7,14 @@ import { LetGo } from '../stores/work-journal.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
-import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
+import {
+  auditOf,
+  contextLogger,
+  contextOf,
+  deliverPrivately,
+  type SlackFlowDeps,
+  tellInThread,
+} from './mark-read-in-slack.js';
 import {
   bulkParentMessage,
   LIST_PAIRS_UP_TO,
@@ -77,10 +84,10 @@ export function startBulkInSlack(
       `:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
     );
     deps.logger.warn(
-      { audit: 'interrupted', ...auditOf(run.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
+      { audit: 'interrupted', ...auditOf(contextOf(run.origin)), runId: run.id, done: s?.done ?? 0, total: run.total },
       'bulk run interrupted by shutdown; the requester was told',
     );
-    await tellInThread(deps, run.ctx, state.thread, state.replyTs, message);
+    await tellInThread(deps, contextOf(run.origin), state.thread, state.replyTs, message);
   };
   return { done, interrupt };
 }
@@ -97,7 +104,7 @@ async function bulkInSlack(
   job: BulkJobState,
   options: BulkJobOptions,
 ): Promise<void> {
-  const { ctx } = run;
+  const ctx = contextOf(run.origin);
   const resume = options.resume ?? {};
   const log = contextLogger(deps, ctx).child({ runId: run.id });
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
@@ -192,7 +199,7 @@ async function bulkInSlack(
     return;
   }
   const marks = run.clearMarks && !summary.stopped ? await clearMarksOf(deps, run, controller.signal) : undefined;
-  const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished').catch(() => undefined);
+  const ended = await runs.store.transition(run.id, 'finish').catch(() => undefined);
   const stopReason = ended?.run?.stopReason;
   let message = summaryMessage(summary, run.total, rerun, stopReason, results);
   if (marks) message = withLine(message, marks);

@@ -17,7 +17,7 @@ export async function stopTakingWork(jobs: SlackJobs, local: LocalRuns, runs: Ru
   if (jobs.durable) return;
   for (const id of local.ids()) {
     const stopping = await runs
-      .transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' })
+      .transition(id, 'shut-down', { stopReason: 'stopped because markread was shutting down' })
       .catch(() => ({ ok: true as const }));
     if (stopping.ok) local.abort(id);
   }

@@ -5,6 +5,7 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
+import type { RunOrigin } from '../stores/runs.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
 import { rerunCommand } from './command-text.js';
@@ -82,6 +83,24 @@ export interface SlackRequestContext {
   responseUrl: string;
   /** 'command', 'modal' or 'button', for the audit line. */
   via: string;
+}
+
+/** The run store's Slack-free origin of a run asked for in Slack. */
+export function originOf(ctx: SlackRequestContext): RunOrigin {
+  const { requester, teamId, channelId, responseUrl, via } = ctx;
+  return {
+    requester,
+    ...(teamId !== undefined ? { team: teamId } : {}),
+    channel: channelId,
+    replyUrl: responseUrl,
+    via,
+  };
+}
+
+/** The Slack request context a stored run came from. */
+export function contextOf(origin: RunOrigin): SlackRequestContext {
+  const { requester, team, channel, replyUrl, via } = origin;
+  return { requester, teamId: team, channelId: channel, responseUrl: replyUrl, via };
 }
 
 export interface SlackFlowDeps {

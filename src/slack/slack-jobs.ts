@@ -257,9 +257,7 @@ export class SlackJobs {
   /** The command that repeats a job that never started; a bulk run is ended, so its buttons say so. */
   private async endUnstarted(job: SlackJob): Promise<string | undefined> {
     if (job.kind === 'single') return rerunOfSingle(job);
-    const ended = await this.deps.runs
-      .transition(job.runId, ['running', 'stopping'], 'cancelled')
-      .catch(() => undefined);
+    const ended = await this.deps.runs.transition(job.runId, 'abandon').catch(() => undefined);
     return ended?.ok ? rerunOf(ended.run) : undefined;
   }
 
@@ -269,8 +267,7 @@ export class SlackJobs {
       { jobId: lease.job.id, deliveries: lease.deliveries, kind: job.kind },
       'giving up a job that was handed out too many times without finishing; the requester is told',
     );
-    if (job.kind === 'bulk')
-      await this.deps.runs.transition(job.runId, ['running', 'stopping'], 'finished').catch(() => undefined);
+    if (job.kind === 'bulk') await this.deps.runs.transition(job.runId, 'finish').catch(() => undefined);
     const what = job.kind === 'single' ? code(rerunOfSingle(job)) : 'it';
     await this.tell(
       job.ctx,
