@@ -13,7 +13,8 @@ import {
 } from '../stores/work-journal.js';
 import type { QueueDepth } from '../work/job-queue.js';
 import type { LocalRuns } from '../work/local-runs.js';
-import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
+import { startBulkInSlack } from './bulk-in-slack.js';
+import type { BulkCheckpoint } from './bulk-progress.js';
 import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
@@ -160,6 +161,7 @@ export class SlackJobs {
   private async single(lease: JobLease, job: Extract<SlackJob, { kind: 'single' }>): Promise<void> {
     const { request, ctx } = job;
     const work = startMarkReadInSlack(this.deps.flow, ctx, request, {
+      rerun: rerunOfSingle(job),
       resume: lease.saved as SingleCheckpoint | undefined,
       save: (checkpoint) => lease.checkpoint(checkpoint),
       clearMarks: job.clearMarks === true,
@@ -284,12 +286,12 @@ export class SlackJobs {
   }
 }
 
-/** The command that repeats a single mark, --clear-marks included. */
-function rerunOfSingle(job: Extract<SlackJob, { kind: 'single' }>): string {
-  return rerunCommand(job.request.user, [job.request.peer], job.request.readTime, job.clearMarks === true);
+/** The command that repeats a single mark, --clear-marks included: the one of a run of that one peer. */
+function rerunOfSingle({ request, clearMarks }: Extract<SlackJob, { kind: 'single' }>): string {
+  return rerunOf({ user: request.user, peers: [request.peer], readTime: request.readTime, clearMarks });
 }
 
-/** The command that repeats a bulk run, flags and all. */
-function rerunOf(run: RunRecord): string {
-  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
+/** The command that repeats a run (an --all when it has no peers), flags and all. */
+function rerunOf(run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'>): string {
+  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true);
 }
