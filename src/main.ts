@@ -14,7 +14,7 @@ import { addEnvSecrets, Redactor } from './log/redactor.js';
 import { logStrays } from './process-guards.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { StartupError } from './slack/socket/startup-error.js';
-import { memoryState, type SharedState } from './state/shared-state.js';
+import { memoryState, type SharedState } from './stores/shared-state.js';
 
 interface Config {
   im: LoadedImConfig;
@@ -60,7 +60,7 @@ function loadConfig(redactor: Redactor): Config | undefined {
  */
 async function sharedState(redis: RedisConfig | undefined, logger: Logger): Promise<SharedState> {
   if (!redis) return memoryState();
-  const { redisState } = await import('./state/redis-state.js');
+  const { redisState } = await import('./stores/redis/state.js');
   const state = redisState(redis, logger);
   if (!(await state.link.ready(5_000)))
     logger.error(

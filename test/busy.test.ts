@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { memoryState } from '../src/state/shared-state.js';
+import { memoryState } from '../src/stores/shared-state.js';
 import type { ImArrival } from '../stand-ins/im-stand-in.js';
 import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { JournalFull, MemoryWorkJournal } from '../src/stores/work-journal.js';
 import { JobQueue } from '../src/work/job-queue.js';
-import { JournalFull, MemoryWorkJournal } from '../src/work/journal.js';
 
 interface Task {
   name: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
 import { SlidingWindowPacer } from '../src/im/pacer.js';
-import type { SendBudgetFactory } from '../src/im/send-budget.js';
+import type { SendBudgetFactory } from '../src/stores/send-budget.js';
 import { fail } from '../stand-ins/im-stand-in.js';
 import { type ImFixture, maxInSlidingWindow, startImFixture } from './support/im-fixture.js';
 

@@ -4,26 +4,25 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { loadRedisConfig } from '../src/config/redis-config.js';
 import { SlidingWindowPacer } from '../src/im/pacer.js';
-import type { SendBudget } from '../src/im/send-budget.js';
 import { createLogger } from '../src/log/logger.js';
 import { Redactor } from '../src/log/redactor.js';
-import type { SlackRequestContext } from '../src/slack/mark-read-in-slack.js';
-import { MemoryReplayGuard, type ReplayGuard } from '../src/slack/replay-guard.js';
-import { MemoryRunStore, type RunStore } from '../src/slack/runs.js';
-import { RedisWorkJournal } from '../src/state/redis-journal.js';
-import { RedisLink } from '../src/state/redis-link.js';
-import { RedisReplayGuard } from '../src/state/redis-replay-guard.js';
-import { RedisRunStore } from '../src/state/redis-run-store.js';
-import { RedisSendBudget } from '../src/state/redis-send-budget.js';
-import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../src/work/journal.js';
+import { RedisLink } from '../src/stores/redis/link.js';
+import { RedisReplayGuard } from '../src/stores/redis/replay-guard.js';
+import { RedisRunStore } from '../src/stores/redis/runs.js';
+import { RedisSendBudget } from '../src/stores/redis/send-budget.js';
+import { RedisWorkJournal } from '../src/stores/redis/work-journal.js';
+import { MemoryReplayGuard, type ReplayGuard } from '../src/stores/replay-guard.js';
+import { MemoryRunStore, type RunOrigin, type RunStore } from '../src/stores/runs.js';
+import type { SendBudget } from '../src/stores/send-budget.js';
+import { type JobLease, LetGo, MemoryWorkJournal, type WorkJournal } from '../src/stores/work-journal.js';
 import { LogCapture, maxInSlidingWindow as mostInWindow } from './support/im-fixture.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 
-const ctx: SlackRequestContext = {
+const origin: RunOrigin = {
   requester: 'U0ONCALL',
-  teamId: 'T1',
-  channelId: 'C1',
-  responseUrl: 'https://hooks.slack.com/x',
+  team: 'T1',
+  channel: 'C1',
+  replyUrl: 'https://hooks.slack.com/x',
   via: 'command',
 };
 
@@ -118,9 +117,9 @@ for (const impl of [memory, onRedis]) {
     it('starts a run exactly once however many presses race for it, from either handle', async () => {
       const [a, b] = impl.runs();
       await ready();
-      const run = await a.create({ ctx, user: 'bob', readTime: undefined, total: 30, state: 'awaiting' });
+      const run = await a.create({ origin, user: 'bob', readTime: undefined, total: 30, state: 'awaiting' });
       const presses = Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).transition(run.id, 'awaiting', 'running', { by: ctx.requester }),
+        (i % 2 ? a : b).transition(run.id, 'confirm', { by: origin.requester }),
       );
       const results = await Promise.all(presses);
       assert.equal(results.filter((r) => r.ok).length, 1);
@@ -129,20 +128,20 @@ for (const impl of [memory, onRedis]) {
         if (!r.ok) assert.equal(r.reason, 'wrong-state');
       }
       assert.equal((await b.get(run.id))?.state, 'running');
-      assert.deepEqual((await b.get(run.id))?.ctx, ctx, 'the whole record reads back on the other handle');
+      assert.deepEqual((await b.get(run.id))?.origin, origin, 'the whole record reads back on the other handle');
     });
 
     it('refuses another user, a wrong state and an unknown id, and says which', async () => {
       const [a, b] = impl.runs();
       await ready();
-      const run = await a.create({ ctx, user: 'bob', peers: ['p1', 'p2'], readTime: 5, total: 2, state: 'running' });
-      const other = await b.transition(run.id, 'running', 'stopping', { by: 'U0SOMEONE' });
+      const run = await a.create({ origin, user: 'bob', peers: ['p1', 'p2'], readTime: 5, total: 2, state: 'running' });
+      const other = await b.transition(run.id, 'stop', { by: 'U0SOMEONE' });
       assert.equal(other.ok ? 'ok' : other.reason, 'not-requester');
-      const wrong = await b.transition(run.id, 'awaiting', 'cancelled');
+      const wrong = await b.transition(run.id, 'cancel', { by: origin.requester });
       assert.equal(wrong.ok ? 'ok' : wrong.reason, 'wrong-state');
-      const missing = await b.transition(randomUUID(), 'running', 'stopping');
+      const missing = await b.transition(randomUUID(), 'shut-down');
       assert.equal(missing.ok ? 'ok' : missing.reason, 'missing');
-      const stop = await b.transition(run.id, ['running', 'stopping'], 'stopping', { stopReason: 'stopped by x' });
+      const stop = await b.transition(run.id, 'stop', { by: origin.requester, stopReason: 'stopped by x' });
       assert.ok(stop.ok);
       const back = await a.get(run.id);
       assert.equal(back?.stopReason, 'stopped by x');
@@ -153,7 +152,7 @@ for (const impl of [memory, onRedis]) {
     it('puts back a run it lost, and leaves one it has alone', async () => {
       const [a, b] = impl.runs();
       await ready();
-      const run = await a.create({ ctx, user: 'bob', readTime: undefined, total: 3, state: 'running' });
+      const run = await a.create({ origin, user: 'bob', readTime: undefined, total: 3, state: 'running' });
       await b.restore({ ...run, state: 'awaiting' });
       assert.equal((await a.get(run.id))?.state, 'running', 'restore never overwrites');
       const lost = { ...run, id: randomUUID() };
@@ -351,7 +350,7 @@ describe('the work journal on Redis, across replicas', { skip: redis ? false : N
       assert.equal(await raw.xlen(l.key('work')), 0);
       assert.equal(await raw.exists(l.key('job:job-x')), 0);
       const store = new RedisRunStore(l);
-      const run = await store.create({ ctx, user: 'bob', readTime: undefined, total: 1, state: 'awaiting' });
+      const run = await store.create({ origin, user: 'bob', readTime: undefined, total: 1, state: 'awaiting' });
       const ttl = await raw.pttl(l.key(`run:${run.id}`));
       assert.ok(ttl > 0 && ttl <= 15 * 60_000, `an unconfirmed run expires (${ttl} ms)`);
     } finally {

@@ -4,11 +4,12 @@ import { webApi } from '@slack/bolt';
 import { loadImConfig } from '../src/config/im-config.js';
 import { createImRuntime, type ImRuntime } from '../src/im-runtime.js';
 import { InFlight } from '../src/slack/in-flight.js';
-import type { SlackRequestContext } from '../src/slack/mark-read-in-slack.js';
+import { originOf, type SlackRequestContext } from '../src/slack/mark-read-in-slack.js';
 import { createResponder } from '../src/slack/response-url.js';
-import { LocalRuns, MemoryRunStore } from '../src/slack/runs.js';
 import { MAX_DELIVERIES, SlackJobs } from '../src/slack/slack-jobs.js';
-import type { JobHandler, JobLease, JournalJob, WorkJournal } from '../src/work/journal.js';
+import { MemoryRunStore } from '../src/stores/runs.js';
+import type { JobHandler, JobLease, JournalJob, WorkJournal } from '../src/stores/work-journal.js';
+import { LocalRuns } from '../src/work/local-runs.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { ADMIN, imEnv, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
@@ -84,7 +85,7 @@ describe('acked work taken over by another replica', () => {
 
   it(`gives up a job handed out more than ${MAX_DELIVERIES} times, over its progress message, and ends the run`, async () => {
     const run = await runs.create({
-      ctx: ctx('poison'),
+      origin: originOf(ctx('poison')),
       user: 'pat',
       readTime: undefined,
       total: 50,

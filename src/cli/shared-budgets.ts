@@ -1,6 +1,6 @@
 import type { RedisConfig } from '../config/redis-config.js';
-import type { SendBudgetFactory } from '../im/send-budget.js';
 import type { Logger } from '../log/logger.js';
+import type { SendBudgetFactory } from '../stores/send-budget.js';
 
 /**
  * The send budgets the CLI shares with the app's replicas on Redis (REDIS_URL), so that together they stay under
@@ -11,8 +11,8 @@ export async function sharedBudgets(
   logger: Logger,
 ): Promise<{ budgets: SendBudgetFactory; close(): Promise<void> }> {
   const [{ RedisLink }, { redisBudgets }] = await Promise.all([
-    import('../state/redis-link.js'),
-    import('../state/redis-send-budget.js'),
+    import('../stores/redis/link.js'),
+    import('../stores/redis/send-budget.js'),
   ]);
   const link = new RedisLink(redis, logger.child({ component: 'redis' }));
   if (!(await link.ready(2_000)))

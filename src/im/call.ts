@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.js';
+import type { SendBudget, SendSlot } from '../stores/send-budget.js';
 import { checkAnswer } from './answer.js';
 import type { ErrorExplanation } from './error-catalogue.js';
 import type { ImHosts } from './hosts.js';
-import { PacerAbortedError, type SendSlot } from './pacer.js';
+import { PacerAbortedError } from './pacer.js';
 import type { ImApi, ImEnvelope } from './response.js';
 import { type AttemptResult, decideRetry, NO_RETRIES_YET, type RetryState, type RetryTuning } from './retry-policy.js';
-import type { SendBudget } from './send-budget.js';
 import type { RequestSigner, SignedRequest } from './signer.js';
 import type { ImTransport, TransportFailure } from './transport.js';
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { ImConfig } from '../config/im-config.js';
 import type { Logger } from '../log/logger.js';
+import type { SendBudget, SendBudgetFactory } from '../stores/send-budget.js';
 import { Call, type CallLimits, type CallResult, type CallSteps, MIN_ATTEMPT_MS } from './call.js';
 import type { ImCaller, RequestDescription } from './caller.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
@@ -9,7 +10,6 @@ import { ImHosts } from './hosts.js';
 import { SlidingWindowPacer } from './pacer.js';
 import type { ImEndpoint } from './regions.js';
 import type { ImApi, ImEnvelope } from './response.js';
-import type { SendBudget, SendBudgetFactory } from './send-budget.js';
 import { RequestSigner } from './signer.js';
 import { createDispatcher, ImTransport } from './transport.js';
 

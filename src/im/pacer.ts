@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { SendBudget } from './send-budget.js';
+import type { SendBudget, SendSlot } from '../stores/send-budget.js';
 
 export interface PacerOptions {
   /** At most this many departures in any sliding window. */
@@ -18,11 +18,6 @@ export class PacerAbortedError extends Error {
     super('gave up waiting for a send slot');
     this.name = 'PacerAbortedError';
   }
-}
-
-/** A granted send slot. `sent()` moves its time to when the request really left (never earlier). */
-export interface SendSlot {
-  sent(at?: number): void;
 }
 
 interface Departure {

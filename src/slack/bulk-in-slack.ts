@@ -1,41 +1,27 @@
 import { clearUnreadMarks } from '../domain/conversation-marks.js';
 import { oneToOnePeers } from '../domain/conversations.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
-import { LetGo } from '../work/journal.js';
+import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import type { Logger } from '../log/logger.js';
+import type { RunRecord, RunStore } from '../stores/runs.js';
+import { LetGo } from '../stores/work-journal.js';
+import type { LocalRuns } from '../work/local-runs.js';
+import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
-import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
 import {
-  bulkParentMessage,
-  LIST_PAIRS_UP_TO,
-  plainMessage,
-  progressMessage,
-  summaryMessage,
-  withLine,
-} from './messages.js';
+  auditOf,
+  contextLogger,
+  contextOf,
+  deliverPrivately,
+  type SlackFlowDeps,
+  type SlackRequestContext,
+  tellInThread,
+} from './mark-read-in-slack.js';
+import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, summaryMessage, withLine } from './messages.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
-import type { LocalRuns, RunRecord, RunStore } from './runs.js';
-
-/** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
-export const PROGRESS_EVERY_MS = 2_000;
-/** How often a run saves where it is, and looks whether Stop was pressed on another replica. */
-const CHECKPOINT_EVERY_MS = 1_000;
 
 type Pairs = Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>;
-
-/** Where a bulk run is, saved as it goes: whoever continues it (after a crash) picks up from here. */
-export interface BulkCheckpoint extends Partial<RunCheckpoint> {
-  parentTs?: string;
-  replyTs?: string;
-}
-
-/** What a bulk run has shown so far, for the message it leaves if a shutdown cuts it short. */
-interface BulkJobState {
-  thread?: ChannelThread;
-  replyTs?: string;
-  latest?: RunSummary;
-}
 
 /** What a bulk run is: its record, its pairs, and the words for it. */
 export interface BulkRunSpec {
@@ -57,31 +43,24 @@ export interface BulkJobOptions {
   letGo?: AbortSignal;
 }
 
+type BulkRuns = { store: RunStore; local: LocalRuns };
+
+/** What marking the pairs came to, and where it got. */
+interface Marked {
+  summary: RunSummary;
+  position: number;
+  results: PairResult[];
+}
+
 /** A bulk run and, beside it, what to tell the requester if a shutdown cuts it short. */
 export function startBulkInSlack(
   deps: SlackFlowDeps,
-  runs: { store: RunStore; local: LocalRuns },
+  runs: BulkRuns,
   spec: BulkRunSpec,
   options: BulkJobOptions = {},
 ): { done: Promise<void>; interrupt: () => Promise<void> } {
-  const { run, rerun } = spec;
-  const state: BulkJobState = {};
-  const done = bulkInSlack(deps, runs, spec, state, options);
-  const interrupt = async () => {
-    const s = state.latest;
-    const done = s
-      ? `${s.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} were done (${s.ok} OK, ${s.failed} failed)`
-      : 'none were done';
-    const message = plainMessage(
-      `:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
-    );
-    deps.logger.warn(
-      { audit: 'interrupted', ...auditOf(run.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
-      'bulk run interrupted by shutdown; the requester was told',
-    );
-    await tellInThread(deps, run.ctx, state.thread, state.replyTs, message);
-  };
-  return { done, interrupt };
+  const bulk = new BulkInSlack(deps, runs, spec, options);
+  return { done: bulk.run(), interrupt: () => bulk.interrupt() };
 }
 
 /**
@@ -89,126 +68,141 @@ export function startBulkInSlack(
  * seconds show progress in that reply (edited in place, with a Stop button); it ends as the summary. A run taken
  * over from another replica keeps the same parent and reply, and counts on from the saved position.
  */
-async function bulkInSlack(
-  deps: SlackFlowDeps,
-  runs: { store: RunStore; local: LocalRuns },
-  { run, pairs, scope, rerun }: BulkRunSpec,
-  job: BulkJobState,
-  options: BulkJobOptions,
-): Promise<void> {
-  const { ctx } = run;
-  const resume = options.resume ?? {};
-  const log = contextLogger(deps, ctx).child({ runId: run.id });
-  const thread = new ChannelThread(deps.web, ctx.channelId, log);
-  job.thread = thread;
-  const controller = runs.local.start(run.id);
-  const letGo = () => controller.abort(options.letGo?.reason);
-  if (options.letGo?.aborted) letGo();
-  options.letGo?.addEventListener('abort', letGo, { once: true });
+class BulkInSlack {
+  private readonly ctx: SlackRequestContext;
+  private readonly log: Logger;
+  private readonly thread: ChannelThread;
+  private readonly checkpoints: Checkpoints;
+  private readonly controller: AbortController;
+  private readonly reply: ProgressReply;
 
-  let checkpoint: BulkCheckpoint = { ...resume };
-  let saving: Promise<void> = Promise.resolve();
-  const save = (change: BulkCheckpoint) => {
-    checkpoint = { ...checkpoint, ...change };
-    const snapshot = checkpoint;
-    saving = saving.then(() => options.save?.(snapshot)).catch(() => {});
-    return saving;
-  };
-  if (resume.parentTs !== undefined) thread.parentTs = resume.parentTs;
-  else if (await thread.postParent(bulkParentMessage(ctx.requester, scope, 'working')))
-    await save({ parentTs: thread.parentTs });
+  constructor(
+    private readonly deps: SlackFlowDeps,
+    private readonly runs: BulkRuns,
+    private readonly spec: BulkRunSpec,
+    private readonly options: BulkJobOptions,
+  ) {
+    const { run } = spec;
+    this.ctx = contextOf(run.origin);
+    this.log = contextLogger(deps, this.ctx).child({ runId: run.id });
+    this.thread = new ChannelThread(deps.web, this.ctx.channelId, this.log);
+    this.checkpoints = new Checkpoints(options.resume ?? {}, options.save);
+    this.controller = runs.local.start(run.id);
+    this.reply = new ProgressReply(this.thread, run.id, run.total, this.checkpoints, this.controller.signal);
+  }
 
-  let replyTs = resume.replyTs;
-  job.replyTs = replyTs;
-  let lastShown = performance.now();
-  let lastSaved = performance.now();
-  let showing: Promise<void> | undefined;
-  const showProgress = (summary: RunSummary, position: number) => {
-    job.latest = summary;
-    if (performance.now() - lastSaved >= CHECKPOINT_EVERY_MS) {
-      lastSaved = performance.now();
-      void save({ position, summary });
-    }
-    if (
-      showing ||
-      thread.parentTs === undefined ||
-      performance.now() - lastShown < PROGRESS_EVERY_MS ||
-      controller.signal.aborted
-    )
-      return;
-    lastShown = performance.now();
-    const message = progressMessage(run.id, summary, run.total);
-    showing = (
-      replyTs === undefined
-        ? thread.reply(message).then((ts) => {
-            replyTs = ts;
-            job.replyTs = ts;
-            if (ts !== undefined) void save({ replyTs: ts });
-          })
-        : thread.update(message, replyTs).then(() => undefined)
-    ).finally(() => {
-      showing = undefined;
-    });
-  };
-
-  // Stop may be pressed on another replica: look at the shared state now and then. A store that lost the run
-  // (Redis restarted empty) gets it back, so its Stop button keeps working.
-  const watch = setInterval(async () => {
+  async run(): Promise<void> {
+    const { letGo } = this.options;
+    const passOn = () => this.controller.abort(letGo?.reason);
+    if (letGo?.aborted) passOn();
+    letGo?.addEventListener('abort', passOn, { once: true });
+    let marked: Marked;
     try {
-      const now = await runs.store.get(run.id);
-      if (now === undefined) await runs.store.restore({ ...run, state: 'running' });
+      await this.openThread();
+      marked = await this.mark();
+    } finally {
+      letGo?.removeEventListener('abort', passOn);
+      this.runs.local.end(this.spec.run.id);
+    }
+    await this.reply.settled();
+    const reason = this.controller.signal.reason;
+    if (reason instanceof LetGo) {
+      // Not over: another replica continues from exactly here, in the same thread.
+      await this.checkpoints.save({ position: marked.position, summary: marked.summary });
+      this.log.info({ position: marked.position, why: reason.why }, 'bulk run handed over');
+      return;
+    }
+    await this.finish(marked);
+  }
+
+  /** What to tell the requester when a shutdown cuts the run short. */
+  async interrupt(): Promise<void> {
+    const { run, rerun } = this.spec;
+    const s = this.reply.latest;
+    const done = s
+      ? `${s.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} were done (${s.ok} OK, ${s.failed} failed)`
+      : 'none were done';
+    const message = plainMessage(
+      `:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
+    );
+    this.deps.logger.warn(
+      { audit: 'interrupted', ...auditOf(this.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
+      'bulk run interrupted by shutdown; the requester was told',
+    );
+    await tellInThread(this.deps, this.ctx, this.thread, this.reply.ts, message);
+  }
+
+  /** The parent message: posted (and saved) once; a run taken over finds it in its checkpoint. */
+  private async openThread(): Promise<void> {
+    const { parentTs } = this.checkpoints.current;
+    if (parentTs !== undefined) this.thread.parentTs = parentTs;
+    else if (await this.thread.postParent(bulkParentMessage(this.ctx.requester, this.spec.scope, 'working')))
+      await this.checkpoints.save({ parentTs: this.thread.parentTs });
+  }
+
+  /** Marks the pairs from where the run is, watching the shared state for a Stop pressed on another replica. */
+  private async mark(): Promise<Marked> {
+    const { run, pairs } = this.spec;
+    const { signal } = this.controller;
+    const resume = this.options.resume ?? {};
+    const results: PairResult[] = [];
+    let position = resume.position ?? 0;
+    const unwatch = watchForStop(this.runs.store, run, this.controller);
+    try {
+      const summary = await runMarkRead(this.deps.app, typeof pairs === 'function' ? pairs(signal) : pairs, {
+        audit: auditOf(this.ctx),
+        signal,
+        resume: resume.summary ? { position: resume.position ?? 0, summary: resume.summary } : undefined,
+        onProgress: (s, p) => {
+          position = p;
+          this.reply.show(s, p);
+        },
+        // Kept only for a run small enough to list its pairs (a resumed run lists what it did itself).
+        onPair: (result) => void (run.total <= LIST_PAIRS_UP_TO && results.push(result)),
+      });
+      return { summary, position, results };
+    } finally {
+      unwatch();
+    }
+  }
+
+  /** The run is over: it is marked finished, and its summary replaces the progress (or goes privately). */
+  private async finish({ summary, results }: Marked): Promise<void> {
+    const { run, scope, rerun } = this.spec;
+    const marks =
+      run.clearMarks && !summary.stopped ? await clearMarksOf(this.deps, run, this.controller.signal) : undefined;
+    const ended = await this.runs.store.transition(run.id, 'finish').catch(() => undefined);
+    let message = summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results);
+    if (marks) message = withLine(message, marks);
+    if (await this.reply.replace(message)) {
+      const state = summary.failed > 0 || summary.stopped ? 'failed' : 'ok';
+      await this.thread.update(bulkParentMessage(this.ctx.requester, scope, state));
+      return;
+    }
+    await deliverPrivately(this.deps, this.ctx, this.log, message, this.thread.error, {
+      runId: run.id,
+      ok: summary.ok,
+      failed: summary.failed,
+      done: summary.done,
+    });
+  }
+}
+
+/**
+ * Stop may be pressed on another replica: looks at the shared state now and then. A store that lost the run
+ * (Redis restarted empty) gets it back, so its Stop button keeps working. Returns what ends the watch.
+ */
+function watchForStop(store: RunStore, run: RunRecord, controller: AbortController): () => void {
+  const timer = setInterval(async () => {
+    try {
+      const now = await store.get(run.id);
+      if (now === undefined) await store.restore({ ...run, state: 'running' });
       else if (now.state === 'stopping' && !controller.signal.aborted) controller.abort();
     } catch {
       // The store is unreachable for now: the run goes on; a Stop is seen when it is back.
     }
   }, CHECKPOINT_EVERY_MS);
-
-  const results: PairResult[] = [];
-  let summary: RunSummary;
-  let position = resume.position ?? 0;
-  try {
-    summary = await runMarkRead(deps.app, typeof pairs === 'function' ? pairs(controller.signal) : pairs, {
-      audit: auditOf(ctx),
-      signal: controller.signal,
-      resume: resume.summary ? { position: resume.position ?? 0, summary: resume.summary } : undefined,
-      onProgress: (s, p) => {
-        position = p;
-        showProgress(s, p);
-      },
-      // Kept only for a run small enough to list its pairs (a resumed run lists what it did itself).
-      onPair: (result) => void (run.total <= LIST_PAIRS_UP_TO && results.push(result)),
-    });
-  } finally {
-    clearInterval(watch);
-    options.letGo?.removeEventListener('abort', letGo);
-    runs.local.end(run.id);
-  }
-  await showing;
-  if (controller.signal.reason instanceof LetGo) {
-    // Not over: another replica continues from exactly here, in the same thread.
-    await save({ position, summary, replyTs });
-    log.info({ runId: run.id, position, why: controller.signal.reason.why }, 'bulk run handed over');
-    return;
-  }
-  const marks = run.clearMarks && !summary.stopped ? await clearMarksOf(deps, run, controller.signal) : undefined;
-  const ended = await runs.store.transition(run.id, ['running', 'stopping'], 'finished').catch(() => undefined);
-  const stopReason = ended?.run?.stopReason;
-  let message = summaryMessage(summary, run.total, rerun, stopReason, results);
-  if (marks) message = withLine(message, marks);
-  const delivered =
-    replyTs !== undefined ? await thread.update(message, replyTs) : (await thread.reply(message)) !== undefined;
-  if (delivered) {
-    await thread.update(
-      bulkParentMessage(ctx.requester, scope, summary.failed > 0 || summary.stopped ? 'failed' : 'ok'),
-    );
-    return;
-  }
-  await deliverPrivately(deps, ctx, log, message, thread.error, {
-    runId: run.id,
-    ok: summary.ok,
-    failed: summary.failed,
-    done: summary.done,
-  });
+  return () => clearInterval(timer);
 }
 
 /** --clear-marks after a bulk run: the run's peers (an --all's are listed again), unmarked with proof. */
@@ -220,7 +214,7 @@ async function clearMarksOf(deps: SlackFlowDeps, run: RunRecord, signal: AbortSi
       for await (const peer of oneToOnePeers(deps.app.client, run.user, signal))
         if (peer !== run.user) peers.push(peer);
     } catch (error) {
-      return `*Unread marks*: not cleared: ${escapeMrkdwn((error as Error).message)}`;
+      return `*Unread marks*: not cleared: ${escapeMrkdwn(error instanceof Error ? error.message : String(error))}`;
     }
   }
   if (peers.length === 0) return '*Unread marks*: none were set.';

@@ -1,7 +1,7 @@
 import { checkBadge, planPeers } from '../domain/badge-check.js';
 import { checkMessage } from './check-message.js';
 import type { ListenerDeps } from './deps.js';
-import { auditOf, contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
+import { auditOf, contextLogger, originOf, type SlackRequestContext } from './mark-read-in-slack.js';
 import { plainMessage, type SlackMessage } from './messages.js';
 import { code } from './mrkdwn.js';
 
@@ -30,7 +30,7 @@ export async function checkInSlack(
   if (fix.length > 0 && deps.jobs.bulkRefusal() === undefined) {
     try {
       const run = await deps.runs.create({
-        ctx,
+        origin: originOf(ctx),
         user,
         peers: fix,
         readTime: undefined,

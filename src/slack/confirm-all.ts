@@ -1,10 +1,10 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import type { ImCaller } from '../im/caller.js';
+import type { RunRecord } from '../stores/runs.js';
 import type { ListenerDeps } from './deps.js';
-import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
+import { contextLogger, originOf, type SlackRequestContext } from './mark-read-in-slack.js';
 import { confirmAllMessage, plainMessage } from './messages.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
-import type { RunRecord } from './runs.js';
 
 /** Said when the shared state cannot be reached for a step that needs it. */
 export const STATE_DOWN = 'markread cannot reach its shared state (Redis) right now; try again in a minute';
@@ -41,7 +41,7 @@ export async function askToConfirmAll(
   }
   let run: RunRecord;
   try {
-    run = await deps.runs.create({ ctx, user, readTime, total, state: 'awaiting', clearMarks });
+    run = await deps.runs.create({ origin: originOf(ctx), user, readTime, total, state: 'awaiting', clearMarks });
   } catch (error) {
     log.error({ err: error }, 'could not record an --all awaiting confirmation');
     await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));

@@ -1,8 +1,9 @@
 import type { Logger } from '../log/logger.js';
+import type { RunStore } from '../stores/runs.js';
+import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './allowlist.js';
 import type { InFlight } from './in-flight.js';
 import type { SlackFlowDeps } from './mark-read-in-slack.js';
-import type { LocalRuns, RunStore } from './runs.js';
 import type { MetadataSeal } from './sealed-metadata.js';
 import type { SlackJobs } from './slack-jobs.js';
 

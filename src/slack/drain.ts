@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
+import type { RunStore } from '../stores/runs.js';
+import type { LocalRuns } from '../work/local-runs.js';
 import type { InFlight } from './in-flight.js';
-import type { LocalRuns, RunStore } from './runs.js';
 import type { SlackJobs } from './slack-jobs.js';
 
 /** After the drain, how long the interruption messages may take. */
@@ -16,7 +17,7 @@ export async function stopTakingWork(jobs: SlackJobs, local: LocalRuns, runs: Ru
   if (jobs.durable) return;
   for (const id of local.ids()) {
     const stopping = await runs
-      .transition(id, 'running', 'stopping', { stopReason: 'stopped because markread was shutting down' })
+      .transition(id, 'shut-down', { stopReason: 'stopped because markread was shutting down' })
       .catch(() => ({ ok: true as const }));
     if (stopping.ok) local.abort(id);
   }

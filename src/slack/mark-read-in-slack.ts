@@ -5,9 +5,9 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
+import type { RunOrigin } from '../stores/runs.js';
 import { ChannelThread } from './channel-thread.js';
 import { marksLine } from './check-message.js';
-import { rerunCommand } from './command-text.js';
 import {
   fallbackOutcomeMessage,
   outcomeMessage,
@@ -33,6 +33,8 @@ export interface SingleCheckpoint {
 }
 
 export interface SingleJobOptions {
+  /** The command that repeats the mark, for the message if a shutdown cuts it short. */
+  rerun: string;
   resume?: SingleCheckpoint;
   save?: (checkpoint: SingleCheckpoint) => Promise<void>;
   /** --clear-marks: after marking read, clear the conversation's "marked unread" mark, with proof. */
@@ -47,7 +49,7 @@ export function startMarkReadInSlack(
   deps: SlackFlowDeps,
   ctx: SlackRequestContext,
   request: MarkReadRequest,
-  options: SingleJobOptions = {},
+  options: SingleJobOptions,
 ): { done: Promise<void>; interrupt: () => Promise<void> } {
   const progress: SlackJobProgress = { phase: 'queued' };
   // Started on the next turn of the event loop: the ack goes out first, and requests already read are acked
@@ -55,12 +57,11 @@ export function startMarkReadInSlack(
   const done = afterIo().then(() => markReadInSlack(deps, ctx, request, progress, options));
   const interrupt = async () => {
     const sent = progress.phase !== 'queued';
-    const rerun = rerunCommand(request.user, [request.peer], request.readTime, options.clearMarks === true);
     const text = `:warning: *Interrupted*: markread was shutting down before this finished. ${
       sent
         ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.'
         : 'Nothing was sent to the IM API.'
-    } Marking read is safe to repeat: run ${code(rerun)} again.`;
+    } Marking read is safe to repeat: run ${code(options.rerun)} again.`;
     deps.logger.warn(
       { audit: 'interrupted', ...auditOf(ctx), user: request.user, peer: request.peer, sent },
       'interrupted by shutdown; the requester was told',
@@ -82,6 +83,24 @@ export interface SlackRequestContext {
   responseUrl: string;
   /** 'command', 'modal' or 'button', for the audit line. */
   via: string;
+}
+
+/** The run store's Slack-free origin of a run asked for in Slack. */
+export function originOf(ctx: SlackRequestContext): RunOrigin {
+  const { requester, teamId, channelId, responseUrl, via } = ctx;
+  return {
+    requester,
+    ...(teamId !== undefined ? { team: teamId } : {}),
+    channel: channelId,
+    replyUrl: responseUrl,
+    via,
+  };
+}
+
+/** The Slack request context a stored run came from. */
+export function contextOf(origin: RunOrigin): SlackRequestContext {
+  const { requester, team, channel, replyUrl, via } = origin;
+  return { requester, teamId: team, channelId: channel, responseUrl: replyUrl, via };
 }
 
 export interface SlackFlowDeps {
@@ -149,8 +168,8 @@ export async function markReadInSlack(
   deps: SlackFlowDeps,
   ctx: SlackRequestContext,
   request: MarkReadRequest,
-  progress: SlackJobProgress = { phase: 'queued' },
-  options: SingleJobOptions = {},
+  progress: SlackJobProgress,
+  options: SingleJobOptions,
 ): Promise<void> {
   if (options.resume?.delivered) return;
   const log = contextLogger(deps, ctx);
@@ -160,33 +179,9 @@ export async function markReadInSlack(
   else if (await thread.postParent(parentMessage(ctx.requester, request, 'working')))
     await options.save?.({ parentTs: thread.parentTs });
 
-  let result: PairResult;
-  try {
-    progress.phase = 'calling';
-    result = await markReadWithProof(deps.app, request, auditOf(ctx));
-    progress.phase = 'delivering';
-  } catch (error) {
-    // markReadWithProof does not throw by design; if it ever does, the requester still hears about it.
-    log.error({ err: error }, 'mark-read threw');
-    const unknown = { known: false as const, reason: 'internal error' };
-    result = {
-      before: unknown,
-      after: unknown,
-      outcome: {
-        request,
-        status: 'unreachable',
-        actionStatus: undefined,
-        errorCode: undefined,
-        errorInfo: undefined,
-        meaning: 'markread hit an internal error before it got an answer.',
-        action: 'Run it again; if it repeats, report it with the time of this message.',
-        attempts: 0,
-        durationMs: 0,
-        requestId: 0,
-      },
-    };
-  }
-
+  progress.phase = 'calling';
+  const result = await markOrSayWhyNot(deps, ctx, request, log);
+  progress.phase = 'delivering';
   let message = outcomeMessage(result);
   if (options.clearMarks && result.outcome.status === 'ok') {
     const marks = await clearUnreadMarks(deps.app.client, request.user, [request.peer]);
@@ -204,4 +199,35 @@ export async function markReadInSlack(
     user: request.user,
     peer: request.peer,
   });
+}
+
+/** The mark with its proof; should it ever throw (it does not by design), a result that says so. */
+async function markOrSayWhyNot(
+  deps: SlackFlowDeps,
+  ctx: SlackRequestContext,
+  request: MarkReadRequest,
+  log: Logger,
+): Promise<PairResult> {
+  try {
+    return await markReadWithProof(deps.app, request, auditOf(ctx));
+  } catch (error) {
+    log.error({ err: error }, 'mark-read threw');
+    const unknown = { known: false as const, reason: 'internal error' };
+    return {
+      before: unknown,
+      after: unknown,
+      outcome: {
+        request,
+        status: 'unreachable',
+        actionStatus: undefined,
+        errorCode: undefined,
+        errorInfo: undefined,
+        meaning: 'markread hit an internal error before it got an answer.',
+        action: 'Run it again; if it repeats, report it with the time of this message.',
+        attempts: 0,
+        durationMs: 0,
+        requestId: 0,
+      },
+    };
+  }
 }

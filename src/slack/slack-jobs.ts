@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markReadRequests } from '../domain/mark-read-request.js';
 import type { Logger } from '../log/logger.js';
-import type { QueueDepth } from '../work/job-queue.js';
+import type { RunRecord, RunStore } from '../stores/runs.js';
 import {
   type JobLease,
   JournalFull,
@@ -10,8 +10,11 @@ import {
   LetGo,
   MemoryWorkJournal,
   type WorkJournal,
-} from '../work/journal.js';
-import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
+} from '../stores/work-journal.js';
+import type { QueueDepth } from '../work/job-queue.js';
+import type { LocalRuns } from '../work/local-runs.js';
+import { startBulkInSlack } from './bulk-in-slack.js';
+import type { BulkCheckpoint } from './bulk-progress.js';
 import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
@@ -27,7 +30,6 @@ import {
 } from './mark-read-in-slack.js';
 import { bulkScope, plainMessage } from './messages.js';
 import { code } from './mrkdwn.js';
-import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 
 const ctxSchema = z
   .object({
@@ -159,6 +161,7 @@ export class SlackJobs {
   private async single(lease: JobLease, job: Extract<SlackJob, { kind: 'single' }>): Promise<void> {
     const { request, ctx } = job;
     const work = startMarkReadInSlack(this.deps.flow, ctx, request, {
+      rerun: rerunOfSingle(job),
       resume: lease.saved as SingleCheckpoint | undefined,
       save: (checkpoint) => lease.checkpoint(checkpoint),
       clearMarks: job.clearMarks === true,
@@ -256,9 +259,7 @@ export class SlackJobs {
   /** The command that repeats a job that never started; a bulk run is ended, so its buttons say so. */
   private async endUnstarted(job: SlackJob): Promise<string | undefined> {
     if (job.kind === 'single') return rerunOfSingle(job);
-    const ended = await this.deps.runs
-      .transition(job.runId, ['running', 'stopping'], 'cancelled')
-      .catch(() => undefined);
+    const ended = await this.deps.runs.transition(job.runId, 'abandon').catch(() => undefined);
     return ended?.ok ? rerunOf(ended.run) : undefined;
   }
 
@@ -268,8 +269,7 @@ export class SlackJobs {
       { jobId: lease.job.id, deliveries: lease.deliveries, kind: job.kind },
       'giving up a job that was handed out too many times without finishing; the requester is told',
     );
-    if (job.kind === 'bulk')
-      await this.deps.runs.transition(job.runId, ['running', 'stopping'], 'finished').catch(() => undefined);
+    if (job.kind === 'bulk') await this.deps.runs.transition(job.runId, 'finish').catch(() => undefined);
     const what = job.kind === 'single' ? code(rerunOfSingle(job)) : 'it';
     await this.tell(
       job.ctx,
@@ -286,12 +286,12 @@ export class SlackJobs {
   }
 }
 
-/** The command that repeats a single mark, --clear-marks included. */
-function rerunOfSingle(job: Extract<SlackJob, { kind: 'single' }>): string {
-  return rerunCommand(job.request.user, [job.request.peer], job.request.readTime, job.clearMarks === true);
+/** The command that repeats a single mark, --clear-marks included: the one of a run of that one peer. */
+function rerunOfSingle({ request, clearMarks }: Extract<SlackJob, { kind: 'single' }>): string {
+  return rerunOf({ user: request.user, peers: [request.peer], readTime: request.readTime, clearMarks });
 }
 
-/** The command that repeats a bulk run, flags and all. */
-function rerunOf(run: RunRecord): string {
-  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks);
+/** The command that repeats a run (an --all when it has no peers), flags and all. */
+function rerunOf(run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'>): string {
+  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true);
 }

@@ -1,110 +1,156 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { actorOf, judge, needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
+import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
 import { STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
+import { contextOf } from '../../mark-read-in-slack.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import { escapeMrkdwn, mention } from '../../mrkdwn.js';
-import type { RunStore, TransitionResult } from '../../runs.js';
+import type { SlackJobs } from '../../slack-jobs.js';
+
+/** What the buttons use of the listeners' deps. */
+export type ButtonDeps = Pick<ListenerDeps, 'allowlist' | 'inFlight' | 'logger' | 'runs' | 'local'> & {
+  flow: Pick<ListenerDeps['flow'], 'respond'>;
+  jobs: Pick<SlackJobs, 'bulkRefusal' | 'dispatch'>;
+};
+
+type Handler = (deps: ButtonDeps, body: BlockButtonAction) => Promise<void>;
 
 const STALE =
   ':hourglass: This button is stale: the run it belongs to is over, or markread restarted since. Nothing was changed by this click; run the command again if you still need it.';
 
+/** What a press on a run that is not where the button expects is answered with; any other state is stale. */
+const ALREADY: Partial<Record<RunState, string>> = {
+  running: ':information_source: This run has already started; its progress is in the thread.',
+  stopping: ':octagonal_sign: This run is already stopping.',
+  finished: ':information_source: That run has already finished; see its summary in the thread.',
+  cancelled: ':information_source: That run was cancelled; nothing was changed.',
+};
+
 /**
- * The buttons of bulk runs: Confirm / Cancel on an --all prompt, and Stop on a run in progress. Only the
- * requester may press them. Each press is one atomic transition of the run's state, made before anything
- * else is awaited: of two quick presses (or two people) exactly one acts, and the other is told why not.
+ * The buttons of bulk runs: Confirm / Cancel on an --all prompt (or a check's Fix it), and Stop on a run in
+ * progress. Who may press each is the run machine's to say (stores/run-machine.ts). Each press is checked before
+ * the run is touched, then made as one atomic transition of the run's state: of two quick presses (or two people)
+ * exactly one acts, and the other is told why not.
  */
-export function registerBulkButtons(app: App, deps: ListenerDeps): void {
-  const answer = (body: BlockButtonAction, text: string, replaceOriginal = false) =>
-    deps.inFlight.track(deps.flow.respond(body.response_url, plainMessage(text), { replaceOriginal }));
+export function register(app: App, deps: ButtonDeps): void {
+  const on = (actionId: string, handler: Handler) =>
+    app.action<BlockButtonAction>(actionId, async ({ ack, body }) => {
+      await ack();
+      await handler(deps, body);
+    });
+  on(BULK_ACTIONS.confirm, confirm);
+  on(BULK_ACTIONS.cancel, cancel);
+  on(BULK_ACTIONS.stop, stop);
+}
 
-  /** Tells the presser why their press did nothing. */
-  const refused = async (body: BlockButtonAction, result: Extract<TransitionResult, { ok: false }>) => {
-    const action = body.actions[0]?.action_id;
-    if (result.reason === 'not-requester' && result.run) {
-      deps.logger.warn(
-        { audit: 'refused', slackUser: body.user.id, runId: result.run.id, action },
-        'button pressed by someone other than the requester',
-      );
-      return answer(
-        body,
-        `:no_entry: Only ${mention(result.run.ctx.requester)}, who started this run, can use its buttons.`,
-      );
-    }
-    const state = result.run?.state;
-    if (state === 'running' || state === 'stopping') {
-      return answer(
-        body,
-        state === 'stopping'
-          ? ':octagonal_sign: This run is already stopping.'
-          : ':information_source: This run has already started; its progress is in the thread.',
-      );
-    }
-    if (state === 'finished')
-      return answer(body, ':information_source: That run has already finished; see its summary in the thread.');
-    if (state === 'cancelled') return answer(body, ':information_source: That run was cancelled; nothing was changed.');
-    return answer(body, STALE);
-  };
+/** Confirm: the run starts, once, and its work is handed to the journal. */
+export const confirm: Handler = async (deps, body) => {
+  const refusal = deps.jobs.bulkRefusal();
+  if (refusal) return answer(deps, body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`);
+  const run = await press(deps, body, 'confirm');
+  if (!run) return;
+  const scope = bulkScope(run.user, run.total, run.peers === undefined);
+  await answer(
+    deps,
+    body,
+    `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.origin.channel}>.`,
+    true,
+  );
+  await deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx: contextOf(run.origin) });
+};
 
-  const runIdOf = (body: BlockButtonAction) => body.actions[0]?.value ?? '';
+/** Cancel: the run never starts. */
+export const cancel: Handler = async (deps, body) => {
+  if (await press(deps, body, 'cancel'))
+    await answer(deps, body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
+};
 
-  /** One atomic step on the shared state; if that state cannot be reached, the presser is told and nothing moves. */
-  const step = async (body: BlockButtonAction, ...args: Parameters<RunStore['transition']>) => {
-    try {
-      return await deps.runs.transition(...args);
-    } catch (error) {
-      deps.logger.error({ err: error, runId: args[0] }, 'could not reach the run store for a button');
-      await answer(body, `:warning: Nothing was changed: ${STATE_DOWN}.`);
-      return undefined;
-    }
-  };
+/** Stop: the run finishes what it sent and makes no more calls. */
+export const stop: Handler = async (deps, body) => {
+  const run = await press(deps, body, 'stop', `stopped by ${mention(body.user.id)}`);
+  if (!run) return;
+  // The run stops at once if it is working here; on another replica, within a second (it watches its state).
+  deps.local.abort(run.id);
+  await answer(
+    deps,
+    body,
+    ':octagonal_sign: Stopping: calls already sent finish, the rest are not made. The summary in the thread will say what was done.',
+  );
+};
 
-  app.action<BlockButtonAction>(BULK_ACTIONS.confirm, async ({ ack, body }) => {
-    await ack();
-    const refusal = deps.jobs.bulkRefusal();
-    if (refusal) return void (await answer(body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`));
-    const claimed = await step(body, runIdOf(body), 'awaiting', 'running', { by: body.user.id });
-    if (!claimed) return;
-    if (!claimed.ok) return void (await refused(body, claimed));
-    const run = claimed.run;
-    const verdict = await deps.allowlist.check(body.user.id);
-    if (!verdict.allowed) {
-      await deps.runs.transition(run.id, 'running', 'cancelled');
-      return void (await answer(
-        body,
-        `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`,
-        true,
-      ));
-    }
-    const scope = bulkScope(run.user, run.total, run.peers === undefined);
+/**
+ * One press: first whether the presser may (the allowlist, where the run machine asks for it), then the transition,
+ * one atomic step on the shared state. The run as it moved, or undefined when nothing moved and the presser was
+ * told why (if the shared state cannot be reached, that too).
+ */
+async function press(
+  deps: ButtonDeps,
+  body: BlockButtonAction,
+  name: RunTransition,
+  stopReason?: string,
+): Promise<RunRecord | undefined> {
+  if (!(await allowed(deps, body, name))) return undefined;
+  let result: TransitionResult;
+  try {
+    result = await deps.runs.transition(runIdOf(body), name, { by: body.user.id, stopReason });
+  } catch (error) {
+    deps.logger.error({ err: error, runId: runIdOf(body) }, 'could not reach the run store for a button');
+    await answer(deps, body, `:warning: Nothing was changed: ${STATE_DOWN}.`);
+    return undefined;
+  }
+  if (result.ok) return result.run;
+  await refused(deps, body, result);
+  return undefined;
+}
+
+/**
+ * The allowlist, for a press that needs it, checked before the run is touched: a press that claimed the run first
+ * and gave it back on refusal would leave a Stop pressed in between with a run stopping and no job. Someone the run
+ * itself refuses (not its requester, or a run already over) hears that rather than the allowlist's answer.
+ */
+async function allowed(deps: ButtonDeps, body: BlockButtonAction, name: RunTransition): Promise<boolean> {
+  if (!needsAllowlist(name)) return true;
+  const verdict = await deps.allowlist.check(body.user.id);
+  if (verdict.allowed) return true;
+  const run = await deps.runs.get(runIdOf(body)).catch(() => null);
+  const refusal =
+    run === undefined ? 'missing' : run && judge(name, actorOf(body.user.id, run.origin.requester), run.state);
+  if (refusal) await refused(deps, body, { ok: false, reason: refusal, run: run ?? undefined });
+  else
     await answer(
+      deps,
       body,
-      `:white_check_mark: Confirmed: marking ${scope} read. Progress and the summary will be in a thread in <#${run.ctx.channelId}>.`,
+      `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`,
       true,
     );
-    await deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx: run.ctx });
-  });
+  return false;
+}
 
-  app.action<BlockButtonAction>(BULK_ACTIONS.cancel, async ({ ack, body }) => {
-    await ack();
-    const cancelled = await step(body, runIdOf(body), 'awaiting', 'cancelled', { by: body.user.id });
-    if (!cancelled) return;
-    if (!cancelled.ok) return void (await refused(body, cancelled));
-    await answer(body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
-  });
-
-  app.action<BlockButtonAction>(BULK_ACTIONS.stop, async ({ ack, body }) => {
-    await ack();
-    const stopping = await step(body, runIdOf(body), 'running', 'stopping', {
-      by: body.user.id,
-      stopReason: `stopped by ${mention(body.user.id)}`,
-    });
-    if (!stopping) return;
-    if (!stopping.ok) return void (await refused(body, stopping));
-    // The run stops at once if it is working here; on another replica, within a second (it watches its state).
-    deps.local.abort(stopping.run.id);
-    await answer(
-      body,
-      ':octagonal_sign: Stopping: calls already sent finish, the rest are not made. The summary in the thread will say what was done.',
+/** Tells the presser why their press did nothing. */
+async function refused(
+  deps: ButtonDeps,
+  body: BlockButtonAction,
+  { reason, run }: Extract<TransitionResult, { ok: false }>,
+): Promise<void> {
+  if (reason === 'not-requester' && run) {
+    deps.logger.warn(
+      { audit: 'refused', slackUser: body.user.id, runId: run.id, action: body.actions[0]?.action_id },
+      'button pressed by someone other than the requester',
     );
-  });
+    return answer(
+      deps,
+      body,
+      `:no_entry: Only ${mention(run.origin.requester)}, who started this run, can use its buttons.`,
+    );
+  }
+  return answer(deps, body, (run && ALREADY[run.state]) ?? STALE);
+}
+
+function runIdOf(body: BlockButtonAction): string {
+  return body.actions[0]?.value ?? '';
+}
+
+async function answer(deps: ButtonDeps, body: BlockButtonAction, text: string, replaceOriginal = false): Promise<void> {
+  await deps.inFlight.track(deps.flow.respond(body.response_url, plainMessage(text), { replaceOriginal }));
 }

@@ -3,6 +3,7 @@ import { checkInSlack, checkingMessage } from '../../check-in-slack.js';
 import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
 import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
+import { originOf } from '../../mark-read-in-slack.js';
 import {
   bulkScope,
   countingMessage,
@@ -93,7 +94,15 @@ export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
         ),
       });
       const started = deps.runs
-        .create({ ctx, user, peers, readTime, total: peers.length, state: 'running', clearMarks: parsed.clearMarks })
+        .create({
+          origin: originOf(ctx),
+          user,
+          peers,
+          readTime,
+          total: peers.length,
+          state: 'running',
+          clearMarks: parsed.clearMarks,
+        })
         .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
         .catch(async (error) => {
           deps.logger.error({ err: error, ...who }, 'could not record a many-peer run');

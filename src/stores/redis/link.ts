@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config/redis-config.js';
-import type { Logger } from '../log/logger.js';
+import type { RedisConfig } from '../../config/redis-config.js';
+import type { Logger } from '../../log/logger.js';
 
 export type RedisHealth = 'up' | 'down' | 'connecting';
 

@@ -1,6 +1,6 @@
-import type { Logger } from '../log/logger.js';
-import { MemoryReplayGuard, type ReplayGuard } from '../slack/replay-guard.js';
-import type { RedisLink } from './redis-link.js';
+import type { Logger } from '../../log/logger.js';
+import { MemoryReplayGuard, type ReplayGuard } from '../replay-guard.js';
+import type { RedisLink } from './link.js';
 
 /**
  * Replays seen by any replica: SET NX PX is one atomic step, so of two replicas handed the same signed request,

@@ -1,8 +1,8 @@
-import { localSharePacer, PacerAbortedError, type SendSlot, type SlidingWindowPacer } from '../im/pacer.js';
-import type { SendBudget, SendBudgetFactory } from '../im/send-budget.js';
-import type { Logger } from '../log/logger.js';
-import type { RedisLink } from './redis-link.js';
-import { redisScript } from './redis-script.js';
+import { localSharePacer, PacerAbortedError, type SlidingWindowPacer } from '../../im/pacer.js';
+import type { Logger } from '../../log/logger.js';
+import type { SendBudget, SendBudgetFactory, SendSlot } from '../send-budget.js';
+import type { RedisLink } from './link.js';
+import { redisScript } from './script.js';
 
 /**
  * GCRA (the generic cell rate algorithm) in one atomic script, on Redis's clock so every replica shares one:

@@ -8,8 +8,10 @@ export interface ReplayGuard {
 }
 
 /**
- * In this process's memory. Honest limit: replicas do not see each other's requests. Entries live no longer
- * than the signature window, so at Slack's rates the map stays small; a hard cap bounds it anyway.
+ * In this process's memory: the default without Redis. What it cannot do: replicas do not see each other's
+ * requests, and a restart forgets what was seen, so a request replayed to a restarted process within the window
+ * is accepted once more. Entries live no longer than the signature window, so at Slack's rates the map stays
+ * small; a hard cap bounds it anyway (past it, the oldest are forgotten first).
  */
 export class MemoryReplayGuard implements ReplayGuard {
   private readonly seen = new Map<string, number>();

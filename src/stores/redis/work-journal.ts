@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log/logger.js';
-import type { QueueDepth } from '../work/job-queue.js';
-import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work/journal.js';
-import type { RedisLink } from './redis-link.js';
-import { redisScript } from './redis-script.js';
+import type { Logger } from '../../log/logger.js';
+import type { QueueDepth } from '../../work/job-queue.js';
+import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work-journal.js';
+import type { RedisLink } from './link.js';
+import { redisScript } from './script.js';
 
 /**
  * Keeps a job's lease: for each entry, if this consumer still owns it, reset its idle time (XCLAIM … JUSTID does
@@ -239,71 +239,107 @@ export class RedisWorkJournal implements WorkJournal {
     }
   }
 
+  /** Works on one entry here, from its checkpoint, until it is done, handed back, or taken by another replica. */
   private deliver(entryId: string, fields: string[], deliveries: number): void {
-    const value = (name: string) => fields[fields.indexOf(name) + 1];
-    const jobId = value('id') ?? entryId;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(value('job') ?? 'null');
-    } catch {
-      payload = null;
-    }
+    const job = readEntry(entryId, fields);
     const controller = new AbortController();
-    this.held.set(entryId, { jobId, controller });
-    const checkpointKey = this.link.key(`job:${jobId}`);
+    this.held.set(entryId, { jobId: job.id, controller });
+    void this.work(entryId, job, deliveries, controller);
+  }
+
+  private async work(entryId: string, job: JournalJob, deliveries: number, controller: AbortController) {
+    const saved = await this.redis
+      .get(this.checkpointKey(job.id))
+      .then((raw) => (raw === null ? undefined : JSON.parse(raw)))
+      .catch(() => undefined);
+    const lease = this.leaseOf(entryId, job, deliveries, controller, saved);
+    try {
+      await (this.handler as JobHandler)(lease);
+      await lease.done();
+    } catch (error) {
+      this.logger.error(
+        { err: error, jobId: job.id },
+        'a job failed unexpectedly; it is handed back to be tried again',
+      );
+      await lease.release();
+    }
+  }
+
+  /**
+   * The lease on one entry. Once done or released it does nothing more; nor once another replica took the entry
+   * (this one stalled past the takeover time): the entry is theirs now, to neither acknowledge nor hand back.
+   */
+  private leaseOf(
+    entryId: string,
+    job: JournalJob,
+    deliveries: number,
+    controller: AbortController,
+    saved: unknown,
+  ): JobLease {
     let over = false;
-    const forget = () => {
+    const end = () => {
+      const taken = controller.signal.reason instanceof LetGo && controller.signal.reason.why === 'taken';
+      if (over || taken) return false;
       over = true;
       this.held.delete(entryId);
+      return true;
     };
-    // Taken over by another replica (this one stalled past the takeover time): the entry is theirs now, so this
-    // lease must neither acknowledge it nor hand it back.
-    const taken = () => controller.signal.reason instanceof LetGo && controller.signal.reason.why === 'taken';
-    const lease = (saved: unknown): JobLease => ({
-      job: { id: jobId, payload },
+    return {
+      job,
       deliveries,
       saved,
       signal: controller.signal,
       checkpoint: async (state) => {
-        if (over) return;
-        await this.redis
-          .set(checkpointKey, JSON.stringify(state), 'PX', CHECKPOINT_TTL_MS)
-          .catch((error) => this.logger.debug({ err: error, jobId }, 'could not save a checkpoint'));
+        if (!over) await this.saveCheckpoint(job.id, state);
       },
       done: async () => {
-        if (over || taken()) return;
-        forget();
-        await this.redis
-          .multi()
-          .xack(this.stream, GROUP, entryId)
-          .xdel(this.stream, entryId)
-          .del(checkpointKey)
-          .exec()
-          .catch((error) => this.logger.warn({ err: error, jobId }, 'could not mark a finished job done'));
+        if (end()) await this.acknowledge(entryId, job.id);
       },
       release: async () => {
-        if (over || taken()) return;
-        forget();
-        // Idle "forever": the next scan of any replica takes it at once.
-        await this.redis
-          .xclaim(this.stream, GROUP, this.consumer, 0, entryId, 'IDLE', 365 * 24 * 3_600_000, 'JUSTID')
-          .catch(() => {});
+        if (end()) await this.handBack(entryId);
       },
-    });
-    void (async () => {
-      const saved = await this.redis
-        .get(checkpointKey)
-        .then((raw) => (raw === null ? undefined : JSON.parse(raw)))
-        .catch(() => undefined);
-      try {
-        await (this.handler as JobHandler)(lease(saved));
-        if (!over) await lease(saved).done();
-      } catch (error) {
-        this.logger.error({ err: error, jobId }, 'a job failed unexpectedly; it is handed back to be tried again');
-        if (!over) await lease(saved).release();
-      }
-    })();
+    };
   }
+
+  private checkpointKey(jobId: string): string {
+    return this.link.key(`job:${jobId}`);
+  }
+
+  private async saveCheckpoint(jobId: string, state: unknown): Promise<void> {
+    await this.redis
+      .set(this.checkpointKey(jobId), JSON.stringify(state), 'PX', CHECKPOINT_TTL_MS)
+      .catch((error) => this.logger.debug({ err: error, jobId }, 'could not save a checkpoint'));
+  }
+
+  /** The job is over: its entry and its checkpoint go. */
+  private async acknowledge(entryId: string, jobId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .xack(this.stream, GROUP, entryId)
+      .xdel(this.stream, entryId)
+      .del(this.checkpointKey(jobId))
+      .exec()
+      .catch((error) => this.logger.warn({ err: error, jobId }, 'could not mark a finished job done'));
+  }
+
+  /** Idle "forever": the next scan of any replica takes it at once. */
+  private async handBack(entryId: string): Promise<void> {
+    await this.redis
+      .xclaim(this.stream, GROUP, this.consumer, 0, entryId, 'IDLE', 365 * 24 * 3_600_000, 'JUSTID')
+      .catch(() => {});
+  }
+}
+
+/** A stream entry as the job it records; a payload that is not JSON reads as null (the handler drops it). */
+function readEntry(entryId: string, fields: string[]): JournalJob {
+  const value = (name: string) => fields[fields.indexOf(name) + 1];
+  let payload: unknown;
+  try {
+    payload = JSON.parse(value('job') ?? 'null');
+  } catch {
+    payload = null;
+  }
+  return { id: value('id') ?? entryId, payload };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
-import type { RedisConfig } from '../config/redis-config.js';
-import type { Logger } from '../log/logger.js';
-import { type RedisJournalOptions, RedisWorkJournal } from './redis-journal.js';
-import { RedisLink } from './redis-link.js';
-import { RedisReplayGuard } from './redis-replay-guard.js';
-import { RedisRunStore } from './redis-run-store.js';
-import { redisBudgets } from './redis-send-budget.js';
-import type { SharedState } from './shared-state.js';
+import type { RedisConfig } from '../../config/redis-config.js';
+import type { Logger } from '../../log/logger.js';
+import type { SharedState } from '../shared-state.js';
+import { RedisLink } from './link.js';
+import { RedisReplayGuard } from './replay-guard.js';
+import { RedisRunStore } from './runs.js';
+import { redisBudgets } from './send-budget.js';
+import { type RedisJournalOptions, RedisWorkJournal } from './work-journal.js';
 
 /** Every replica of one deployment (and the CLI) on one Redis. Imported only when REDIS_URL is set. */
 export function redisState(

@@ -1,4 +1,4 @@
-import { JobQueue, type QueueDepth } from './job-queue.js';
+import { JobQueue, type QueueDepth } from '../work/job-queue.js';
 
 /**
  * Acked work that must reach its end even if the process that acked it dies. The Slack app records each job
@@ -84,9 +84,10 @@ export const MAX_RUNNING = 1_000;
 export const MAX_WAITING = 2_000;
 
 /**
- * Jobs run in this process, at most `maxRunning` at once, the rest waiting in order. Not durable: a crash loses
- * them, and nothing else picks them up; on shutdown, the jobs still waiting are given back for their requesters
- * to be told.
+ * Jobs run in this process, at most `maxRunning` at once, the rest waiting in order: the default without Redis.
+ * What it cannot do: it is not durable and not shared. A crash loses the jobs, and no other process can pick
+ * them up; a checkpoint is kept only while its job runs here. On shutdown, the jobs still waiting are given back
+ * for their requesters to be told.
  */
 export class MemoryWorkJournal implements WorkJournal {
   readonly durable = false;

@@ -1,8 +1,8 @@
 import type { Role } from '../config/redis-config.js';
-import type { SendBudgetFactory } from '../im/send-budget.js';
-import { MemoryReplayGuard, type ReplayGuard } from '../slack/replay-guard.js';
-import { MemoryRunStore, type RunStore } from '../slack/runs.js';
-import { MemoryWorkJournal, type WorkJournal } from '../work/journal.js';
+import { MemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
+import { MemoryRunStore, type RunStore } from './runs.js';
+import type { SendBudgetFactory } from './send-budget.js';
+import { MemoryWorkJournal, type WorkJournal } from './work-journal.js';
 
 /** Everything replicas must agree on, behind the small interfaces the app uses. */
 export interface SharedState {

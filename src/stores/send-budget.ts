@@ -1,8 +1,15 @@
-import type { SendSlot } from './pacer.js';
+/** A granted send slot. `sent()` moves its time to when the request really left (never earlier). */
+export interface SendSlot {
+  sent(at?: number): void;
+}
 
 /**
- * How many calls of one API may leave, and when. The in-process default is `SlidingWindowPacer`; with Redis, one
- * budget is shared by every replica and the CLI (`RedisSendBudget`). The IM client knows only this interface.
+ * How many calls of one API may leave, and when. The IM client knows only this interface.
+ *
+ * The in-memory default is the IM client's own pacer, `SlidingWindowPacer` (im/pacer.ts), which the client makes
+ * for itself when no factory is given; it stays beside the client it paces. What it cannot do: it paces this
+ * process alone. Replicas, or the CLI run beside the app, each allow the whole ceiling, so together they can
+ * exceed it. With Redis, one budget is shared by every replica and the CLI (`RedisSendBudget`, redis/).
  */
 export interface SendBudget {
   /** The ceiling: calls in any sliding second. */

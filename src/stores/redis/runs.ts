@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ACTORS,
+  actorOf,
+  judge,
+  openings,
+  RUN_TRANSITIONS,
+  type RunRefusal,
+  type RunState,
+  type RunTransition,
+} from '../run-machine.js';
+import {
+  keepMs,
+  type NewRun,
+  type RunOrigin,
+  type RunRecord,
+  type RunStore,
+  type TransitionOptions,
+  type TransitionResult,
+} from '../runs.js';
+import type { RedisLink } from './link.js';
+import { redisScript } from './script.js';
+
+const [MARKREAD, REQUESTER, SOMEONE_ELSE] = ACTORS;
+
+/**
+ * The check and the change of a run's state in one step on the server, so however many replicas see a click,
+ * exactly one moves the run. It knows no rule of its own: it is handed the run machine's openings for this
+ * transition ("<state> <actor>" pairs) and goes ahead only from one of them. The run is a hash: `state`,
+ * `requester` and `stopReason` are what the script reads and writes; `body` (the rest, JSON) it never touches.
+ * ARGV: by ('' for markread itself), to, stopReason ('' to keep), ttl ms, then the openings.
+ * Returns nothing for a missing run; otherwise 1 or 0 (moved or not), then the hash after the step.
+ */
+const TRANSITION = `
+local h = redis.call('HMGET', KEYS[1], 'state', 'requester')
+if not h[1] then return {} end
+local actor = '${SOMEONE_ELSE}'
+if ARGV[1] == '' then actor = '${MARKREAD}' elseif ARGV[1] == h[2] then actor = '${REQUESTER}' end
+local at = h[1] .. ' ' .. actor
+local moved = 0
+for i = 5, #ARGV do if ARGV[i] == at then moved = 1 end end
+if moved == 1 then
+  redis.call('HSET', KEYS[1], 'state', ARGV[2])
+  if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[3]) end
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+local out = redis.call('HGETALL', KEYS[1])
+table.insert(out, 1, moved)
+return out
+`;
+
+type Body = Omit<RunRecord, 'id' | 'state' | 'stopReason' | 'expiresAt'>;
+
+/** Each transition's openings as the script reads them, worked out once from the run machine. */
+const OPENINGS = Object.fromEntries(
+  Object.keys(RUN_TRANSITIONS).map((name) => [
+    name,
+    openings(name as RunTransition).map(({ state, actor }) => `${state} ${actor}`),
+  ]),
+) as Record<RunTransition, string[]>;
+
+/** Runs in Redis, shared by every replica: any of them can confirm, cancel or stop any run. */
+export class RedisRunStore implements RunStore {
+  private readonly step: (keys: string[], args: string[]) => Promise<(string | number)[]>;
+
+  constructor(private readonly link: RedisLink) {
+    this.step = redisScript(link.client, 'markreadRunTransition', 1, TRANSITION);
+  }
+
+  private key(id: string): string {
+    return this.link.key(`run:${id}`);
+  }
+
+  async create(fields: NewRun): Promise<RunRecord> {
+    const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: Date.now() + keepMs(fields.state) };
+    await this.write(run, false);
+    return run;
+  }
+
+  async restore(run: RunRecord): Promise<void> {
+    await this.write(run, true);
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    if (!isRunId(id)) return undefined;
+    return decode(id, await this.link.client.hgetall(this.key(id)));
+  }
+
+  async transition(id: string, name: RunTransition, options: TransitionOptions = {}): Promise<TransitionResult> {
+    if (!isRunId(id)) return { ok: false, reason: 'missing' };
+    const { to } = RUN_TRANSITIONS[name];
+    const [moved, ...flat] = await this.step(
+      [this.key(id)],
+      [options.by ?? '', to, options.stopReason ?? '', String(keepMs(to)), ...OPENINGS[name]],
+    );
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);
+    const run = decode(id, hash);
+    if (moved === undefined || !run) return { ok: false, reason: 'missing' };
+    if (moved === 1) return { ok: true, run };
+    // Not moved, so the run is as it was: the run machine says why, as the memory store would.
+    return { ok: false, reason: refusalFor(name, options.by, run), run };
+  }
+
+  private async write(run: RunRecord, onlyIfMissing: boolean): Promise<void> {
+    const { id, state, stopReason, expiresAt: _, ...body } = run;
+    const key = this.key(id);
+    const fields: Record<string, string> = { state, requester: run.origin.requester, body: JSON.stringify(body) };
+    if (stopReason !== undefined) fields.stopReason = stopReason;
+    if (onlyIfMissing && (await this.link.client.exists(key)) === 1) return;
+    await this.link.client.multi().hset(key, fields).pexpire(key, keepMs(state)).exec();
+  }
+}
+
+function refusalFor(name: RunTransition, by: string | undefined, run: RunRecord): RunRefusal {
+  return judge(name, actorOf(by, run.origin.requester), run.state) ?? 'wrong-state';
+}
+
+/** Run ids are UUIDs; anything else (a forged button value) is not looked up at all. */
+function isRunId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+}
+
+/** The run a hash holds, or undefined for none. */
+function decode(id: string, hash: Record<string, string>): RunRecord | undefined {
+  if (!hash.state) return undefined;
+  const body = JSON.parse(hash.body ?? '{}') as Body & { ctx?: LegacyContext };
+  const { ctx, ...rest } = body;
+  return {
+    ...rest,
+    origin: body.origin ?? originOfLegacy(ctx),
+    id,
+    state: hash.state as RunState,
+    ...(hash.stopReason !== undefined ? { stopReason: hash.stopReason } : {}),
+    expiresAt: Date.now() + keepMs(hash.state as RunState),
+  };
+}
+
+/** How markread before RunOrigin wrote a run's origin: still read, so runs survive an upgrade of the replicas. */
+interface LegacyContext {
+  requester: string;
+  teamId?: string;
+  channelId: string;
+  responseUrl: string;
+  via: string;
+}
+
+function originOfLegacy(ctx: LegacyContext | undefined): RunOrigin {
+  const channel = ctx?.channelId ?? '';
+  return {
+    requester: ctx?.requester ?? '',
+    team: ctx?.teamId,
+    channel,
+    replyUrl: ctx?.responseUrl ?? '',
+    via: ctx?.via ?? '',
+  };
+}

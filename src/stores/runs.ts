@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import {
+  actorOf,
+  judge,
+  RUN_TRANSITIONS,
+  type RunRefusal,
+  type RunState,
+  type RunTransition,
+  type StartState,
+  WORKING,
+} from './run-machine.js';
+
+/**
+ * Who asked for a run and where to answer them: plain data, so any surface can start a run and any store keep it
+ * (the Slack code maps its request context to and from this).
+ */
+export interface RunOrigin {
+  /** Who asked: the person the run machine's "requester" means. */
+  requester: string;
+  /** The workspace they asked from, for the audit line. */
+  team?: string;
+  /** Where the run's thread goes. */
+  channel: string;
+  /** Where to answer the requester privately. */
+  replyUrl: string;
+  /** How they asked ('command', 'modal', 'button', …), for the audit line. */
+  via: string;
+}
+
+/** A bulk run a button can act on. Plain data, so a shared store can keep it. */
+export interface RunRecord {
+  id: string;
+  origin: RunOrigin;
+  user: string;
+  /** The peers of a many-peer run; absent for --all, whose peers come from the conversation list. */
+  peers?: string[];
+  readTime: number | undefined;
+  total: number;
+  /** After marking read, clear the conversations' "marked unread" marks too (--clear-marks, or a check's Fix it). */
+  clearMarks?: boolean;
+  state: RunState;
+  /** Why it was stopped, in mrkdwn: "stopped by @someone", or a shutdown. */
+  stopReason?: string;
+  expiresAt: number;
+}
+
+/** What a new run is made of; its id and expiry are the store's. */
+export type NewRun = Omit<RunRecord, 'id' | 'expiresAt' | 'state' | 'stopReason'> & { state: StartState };
+
+export type TransitionResult = { ok: true; run: RunRecord } | { ok: false; reason: RunRefusal; run?: RunRecord };
+
+export interface TransitionOptions {
+  /** The person acting; undefined for markread itself. The run machine says whom each transition allows. */
+  by?: string;
+  stopReason?: string;
+}
+
+/**
+ * Where bulk runs live. Every change of state is one atomic `transition`, checked against the run machine
+ * (run-machine.ts): the check of who acts and of the current state, and the move to the next, happen together, so
+ * a double click, two people, or (with a shared store) two replicas can never start a run twice or stop it twice:
+ * exactly one caller gets `ok: true`.
+ */
+export interface RunStore {
+  create(fields: NewRun): Promise<RunRecord>;
+  /**
+   * Puts back a run the store lost (a Redis restarted without its data) while a replica is still working on it,
+   * so its Stop button works again. Does nothing if the run is there.
+   */
+  restore(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  transition(id: string, name: RunTransition, options?: TransitionOptions): Promise<TransitionResult>;
+}
+
+/** An unconfirmed run is forgotten after this long; its buttons then say they are stale. */
+export const CONFIRM_TTL_MS = 15 * 60_000;
+/**
+ * A finished run is remembered this long, so a late Stop says "already finished" rather than "stale"; a shared
+ * store also keeps a running run this long after its last change.
+ */
+export const FINISHED_TTL_MS = 60 * 60_000;
+
+/** How long a store keeps a run after it entered `state`. */
+export function keepMs(state: RunState): number {
+  return state === 'awaiting' ? CONFIRM_TTL_MS : FINISHED_TTL_MS;
+}
+
+/**
+ * Runs in this process's memory: the default without Redis. What it cannot do: it is not shared between replicas
+ * (a button handled by another replica finds nothing), and it is gone on restart (a button from before a restart
+ * is answered as stale). Unconfirmed and ended runs are swept once their time is up; runs this process is
+ * working on stay until they end.
+ */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, RunRecord>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async create(fields: NewRun): Promise<RunRecord> {
+    this.sweep();
+    const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: this.now() + keepMs(fields.state) };
+    this.runs.set(run.id, run);
+    return { ...run };
+  }
+
+  async restore(run: RunRecord): Promise<void> {
+    if (!this.runs.has(run.id)) this.runs.set(run.id, { ...run });
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    this.sweep();
+    const run = this.runs.get(id);
+    return run && { ...run };
+  }
+
+  async transition(id: string, name: RunTransition, options: TransitionOptions = {}): Promise<TransitionResult> {
+    // No await between the check and the change: this is what makes it atomic within one process.
+    this.sweep();
+    const run = this.runs.get(id);
+    if (!run) return { ok: false, reason: 'missing' };
+    const refusal = judge(name, actorOf(options.by, run.origin.requester), run.state);
+    if (refusal) return { ok: false, reason: refusal, run: { ...run } };
+    const { to } = RUN_TRANSITIONS[name];
+    run.state = to;
+    if (options.stopReason !== undefined) run.stopReason = options.stopReason;
+    run.expiresAt = this.now() + keepMs(to);
+    return { ok: true, run: { ...run } };
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, run] of this.runs) if (!WORKING.includes(run.state) && run.expiresAt < now) this.runs.delete(id);
+  }
+}
