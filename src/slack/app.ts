@@ -7,29 +7,29 @@ import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import { memoryState, type SharedState } from '../state/shared-state.js';
 import { VERSION } from '../version.js';
-import { Allowlist } from './allowlist.js';
-import { boltLogger } from './bolt-logger.js';
+import { Allowlist } from './access/allowlist.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
-import { createHttpFront } from './http-front.js';
 import { InFlight } from './in-flight.js';
 import { registerBulkButtons } from './listeners/actions/bulk-buttons.js';
 import { registerMarkReadCommand } from './listeners/commands/markread.js';
 import { registerMarkReadModal } from './listeners/views/markread-modal.js';
-import { scrubAcks } from './outbound.js';
-import { createResponder } from './response-url.js';
 import { LocalRuns, type RunStore } from './runs.js';
 import { MetadataSeal } from './sealed-metadata.js';
 import { SlackJobs } from './slack-jobs.js';
-import { ConnectionState } from './socket/connection-state.js';
-import { ResilientSocketModeReceiver } from './socket/receiver.js';
+import { boltLogger } from './transport/bolt-logger.js';
+import { createHttpFront } from './transport/http-front.js';
+import { createResponder } from './transport/response-url.js';
+import { scrubAcks } from './transport/scrubbing.js';
+import { ConnectionState } from './transport/socket/connection-state.js';
+import { ResilientSocketModeReceiver } from './transport/socket/receiver.js';
 import {
   describeTokenError,
   FATAL_TOKEN_ERRORS,
   networkCause,
   StartupError,
   slackUnreachable,
-} from './socket/startup-error.js';
-import { webClientOptions } from './web-client.js';
+} from './transport/socket/startup-error.js';
+import { webClientOptions } from './transport/web-client.js';
 
 export interface SlackAppHandle {
   app: App;

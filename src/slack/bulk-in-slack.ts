@@ -3,8 +3,8 @@ import { oneToOnePeers } from '../domain/conversations.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
 import { LetGo } from '../work/journal.js';
-import { ChannelThread } from './channel-thread.js';
-import { marksLine } from './check-message.js';
+import { marksLine } from './blocks/check.js';
+import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
 import {
   bulkParentMessage,
@@ -14,8 +14,8 @@ import {
   summaryMessage,
   withLine,
 } from './messages.js';
-import { code, escapeMrkdwn } from './mrkdwn.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
+import { ChannelThread } from './transport/channel-thread.js';
 
 /** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
 export const PROGRESS_EVERY_MS = 2_000;

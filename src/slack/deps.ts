@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { Allowlist } from './allowlist.js';
+import type { Allowlist } from './access/allowlist.js';
 import type { InFlight } from './in-flight.js';
 import type { SlackFlowDeps } from './mark-read-in-slack.js';
 import type { LocalRuns, RunStore } from './runs.js';

@@ -5,8 +5,8 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
-import { ChannelThread } from './channel-thread.js';
-import { marksLine } from './check-message.js';
+import { marksLine } from './blocks/check.js';
+import { code } from './blocks/mrkdwn.js';
 import { rerunCommand } from './command-text.js';
 import {
   fallbackOutcomeMessage,
@@ -16,8 +16,8 @@ import {
   type SlackMessage,
   withLine,
 } from './messages.js';
-import { code } from './mrkdwn.js';
-import type { Respond } from './response-url.js';
+import { ChannelThread } from './transport/channel-thread.js';
+import type { Respond } from './transport/response-url.js';
 
 /** How far a Slack job got, for the message it leaves if markread is stopped before it finishes. */
 export interface SlackJobProgress {

@@ -8,8 +8,8 @@ import type { PairResult, RunSummary } from '../domain/mark-read-run.js';
 import type { UnreadCount } from '../domain/unread-counts.js';
 import { describeUnread } from '../domain/unread-summary.js';
 import { slackUsageLines } from '../domain/usage.js';
+import { clip, code, escapeMrkdwn, mention } from './blocks/mrkdwn.js';
 import { MAX_PEERS } from './command-text.js';
-import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
 /** A message body for chat.postMessage, chat.update, ack() or a response_url. */
 export interface SlackMessage {

@@ -11,8 +11,8 @@ import {
   MemoryWorkJournal,
   type WorkJournal,
 } from '../work/journal.js';
+import { code } from './blocks/mrkdwn.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
-import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
 import type { InFlight } from './in-flight.js';
@@ -26,8 +26,8 @@ import {
   tellInThread,
 } from './mark-read-in-slack.js';
 import { bulkScope, plainMessage } from './messages.js';
-import { code } from './mrkdwn.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
+import { ChannelThread } from './transport/channel-thread.js';
 
 const ctxSchema = z
   .object({

@@ -1,8 +1,8 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import { STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
 import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
-import { escapeMrkdwn, mention } from '../../mrkdwn.js';
 import type { RunStore, TransitionResult } from '../../runs.js';
 
 const STALE =

@@ -1,8 +1,9 @@
 import type { App } from '@slack/bolt';
-import { checkInSlack, checkingMessage } from '../../check-in-slack.js';
+import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
 import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
+import { checkInSlack, checkingMessage } from '../../flows/check.js';
 import {
   bulkScope,
   countingMessage,
@@ -12,7 +13,6 @@ import {
   usageMessage,
   workingMessage,
 } from '../../messages.js';
-import { escapeMrkdwn } from '../../mrkdwn.js';
 
 /**
  * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or

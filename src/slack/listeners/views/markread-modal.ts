@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
+import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import type { ListenerDeps } from '../../deps.js';
 import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
-import { escapeMrkdwn } from '../../mrkdwn.js';
 
 const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
 

@@ -1,9 +1,9 @@
-import { checkBadge, planPeers } from '../domain/badge-check.js';
-import { checkMessage } from './check-message.js';
-import type { ListenerDeps } from './deps.js';
-import { auditOf, contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
-import { plainMessage, type SlackMessage } from './messages.js';
-import { code } from './mrkdwn.js';
+import { checkBadge, planPeers } from '../../domain/badge-check.js';
+import { checkMessage } from '../blocks/check.js';
+import { code } from '../blocks/mrkdwn.js';
+import type { ListenerDeps } from '../deps.js';
+import { auditOf, contextLogger, type SlackRequestContext } from '../mark-read-in-slack.js';
+import { plainMessage, type SlackMessage } from '../messages.js';
 
 export function checkingMessage(user: string): SlackMessage {
   return plainMessage(

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BufferedIncomingMessage } from '@slack/bolt';
-import type { Logger } from '../log/logger.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { Logger } from '../../log/logger.js';
+import type { ReplayGuard } from '../replay-guard.js';
 
 export interface HttpFrontOptions {
   signingSecret: string;

@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
-import { type BadgeReport, describeMark, describePlan, notableConversations } from '../domain/badge-check.js';
-import type { ClearMarksReport } from '../domain/conversation-marks.js';
-import { formatCount } from '../domain/unread-counts.js';
-import { confirmButtons, type SlackMessage, section, TEXT_MAX } from './messages.js';
+import { type BadgeReport, describeMark, describePlan, notableConversations } from '../../domain/badge-check.js';
+import type { ClearMarksReport } from '../../domain/conversation-marks.js';
+import { formatCount } from '../../domain/unread-counts.js';
+import { confirmButtons, type SlackMessage, section, TEXT_MAX } from '../messages.js';
 import { clip, code, escapeMrkdwn } from './mrkdwn.js';
 
 /**

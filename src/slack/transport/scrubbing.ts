@@ -1,7 +1,7 @@
 import { parse, stringify } from 'node:querystring';
 import type { App } from '@slack/bolt';
 import { Agent, request } from 'undici';
-import type { Redactor } from '../log/redactor.js';
+import type { Redactor } from '../../log/redactor.js';
 
 type Fetch = typeof globalThis.fetch;
 
