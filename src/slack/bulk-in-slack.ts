@@ -4,16 +4,10 @@ import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { type PairResult, type RunCheckpoint, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
 import { LetGo } from '../work/journal.js';
 import { marksLine } from './blocks/check.js';
+import { plainMessage, withLine } from './blocks/message.js';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
+import { bulkParentMessage, LIST_PAIRS_UP_TO, progressMessage, summaryMessage } from './blocks/run.js';
 import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
-import {
-  bulkParentMessage,
-  LIST_PAIRS_UP_TO,
-  plainMessage,
-  progressMessage,
-  summaryMessage,
-  withLine,
-} from './messages.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 import { ChannelThread } from './transport/channel-thread.js';
 

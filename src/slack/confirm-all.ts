@@ -1,9 +1,10 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
 import type { ImCaller } from '../im/caller.js';
+import { confirmAllMessage } from './blocks/confirm.js';
+import { plainMessage } from './blocks/message.js';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
 import type { ListenerDeps } from './deps.js';
 import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
-import { confirmAllMessage, plainMessage } from './messages.js';
 import type { RunRecord } from './runs.js';
 
 /** Said when the shared state cannot be reached for a step that needs it. */

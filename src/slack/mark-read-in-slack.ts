@@ -6,16 +6,10 @@ import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
 import { marksLine } from './blocks/check.js';
+import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from './blocks/mark.js';
+import { plainMessage, type SlackMessage, withLine } from './blocks/message.js';
 import { code } from './blocks/mrkdwn.js';
 import { rerunCommand } from './command-text.js';
-import {
-  fallbackOutcomeMessage,
-  outcomeMessage,
-  parentMessage,
-  plainMessage,
-  type SlackMessage,
-  withLine,
-} from './messages.js';
 import { ChannelThread } from './transport/channel-thread.js';
 import type { Respond } from './transport/response-url.js';
 

@@ -11,7 +11,9 @@ import {
   MemoryWorkJournal,
   type WorkJournal,
 } from '../work/journal.js';
+import { plainMessage } from './blocks/message.js';
 import { code } from './blocks/mrkdwn.js';
+import { bulkScope } from './blocks/run.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
@@ -25,7 +27,6 @@ import {
   startMarkReadInSlack,
   tellInThread,
 } from './mark-read-in-slack.js';
-import { bulkScope, plainMessage } from './messages.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 import { ChannelThread } from './transport/channel-thread.js';
 

@@ -1,15 +1,7 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import { checkMessage } from '../blocks/check.js';
-import { code } from '../blocks/mrkdwn.js';
 import type { ListenerDeps } from '../deps.js';
 import { auditOf, contextLogger, type SlackRequestContext } from '../mark-read-in-slack.js';
-import { plainMessage, type SlackMessage } from '../messages.js';
-
-export function checkingMessage(user: string): SlackMessage {
-  return plainMessage(
-    `:mag: Checking ${code(user)}'s badge (read-only: nothing will change); the answer follows, for you alone.`,
-  );
-}
 
 /**
  * `/markread <user> [<peer> …] --check`: looks, changes nothing, and answers the requester privately. When there is

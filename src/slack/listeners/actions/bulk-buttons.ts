@@ -1,8 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { BULK_ACTIONS } from '../../blocks/ids.js';
+import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
+import { bulkScope } from '../../blocks/run.js';
 import { STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
-import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
 import type { RunStore, TransitionResult } from '../../runs.js';
 
 const STALE =

@@ -1,18 +1,17 @@
 import type { App } from '@slack/bolt';
+import { checkingMessage } from '../../blocks/check.js';
+import { countingMessage } from '../../blocks/confirm.js';
+import { workingMessage } from '../../blocks/mark.js';
+import { plainMessage } from '../../blocks/message.js';
+import { markReadModal } from '../../blocks/modal.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { refusalMessage } from '../../blocks/refusal.js';
+import { bulkScope } from '../../blocks/run.js';
+import { usageMessage } from '../../blocks/usage.js';
 import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
 import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import type { ListenerDeps } from '../../deps.js';
-import { checkInSlack, checkingMessage } from '../../flows/check.js';
-import {
-  bulkScope,
-  countingMessage,
-  markReadModal,
-  plainMessage,
-  refusalMessage,
-  usageMessage,
-  workingMessage,
-} from '../../messages.js';
+import { checkInSlack } from '../../flows/check.js';
 
 /**
  * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or

@@ -1,8 +1,9 @@
 import type { App } from '@slack/bolt';
 import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
+import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { refusalView } from '../../blocks/refusal.js';
 import type { ListenerDeps } from '../../deps.js';
-import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
 
 const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
 
