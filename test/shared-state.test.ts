@@ -7,7 +7,7 @@ import { SlidingWindowPacer } from '../src/im/pacer.js';
 import type { SendBudget } from '../src/im/send-budget.js';
 import { createLogger } from '../src/log/logger.js';
 import { Redactor } from '../src/log/redactor.js';
-import type { SlackRequestContext } from '../src/slack/mark-read-in-slack.js';
+import type { SlackRequestContext } from '../src/slack/context.js';
 import { MemoryReplayGuard, type ReplayGuard } from '../src/slack/replay-guard.js';
 import { MemoryRunStore, type RunStore } from '../src/slack/runs.js';
 import { RedisWorkJournal } from '../src/state/redis-journal.js';

@@ -7,7 +7,8 @@ import { marksLine } from './blocks/check.js';
 import { plainMessage, withLine } from './blocks/message.js';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, progressMessage, summaryMessage } from './blocks/run.js';
-import { auditOf, contextLogger, deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
+import { auditOf, contextLogger } from './context.js';
+import { deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 import { ChannelThread } from './transport/channel-thread.js';
 

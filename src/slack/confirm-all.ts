@@ -3,8 +3,8 @@ import type { ImCaller } from '../im/caller.js';
 import { confirmAllMessage } from './blocks/confirm.js';
 import { plainMessage } from './blocks/message.js';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
+import { contextLogger, type SlackRequestContext } from './context.js';
 import type { ListenerDeps } from './deps.js';
-import { contextLogger, type SlackRequestContext } from './mark-read-in-slack.js';
 import type { RunRecord } from './runs.js';
 
 /** Said when the shared state cannot be reached for a step that needs it. */

@@ -1,6 +1,5 @@
 import type { webApi } from '@slack/bolt';
 import { clearUnreadMarks } from '../domain/conversation-marks.js';
-import type { AuditContext } from '../domain/mark-read.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
@@ -10,6 +9,7 @@ import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from './blocks/
 import { plainMessage, type SlackMessage, withLine } from './blocks/message.js';
 import { code } from './blocks/mrkdwn.js';
 import { rerunCommand } from './command-text.js';
+import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
 import { ChannelThread } from './transport/channel-thread.js';
 import type { Respond } from './transport/response-url.js';
 
@@ -68,30 +68,12 @@ export function startMarkReadInSlack(
 /** Resolves after pending I/O callbacks (new requests, acks) have run. */
 export const afterIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Where a /markread came from. */
-export interface SlackRequestContext {
-  requester: string;
-  teamId: string | undefined;
-  channelId: string;
-  responseUrl: string;
-  /** 'command', 'modal' or 'button', for the audit line. */
-  via: string;
-}
-
 export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
   /** The IM app the flow acts on. */
   app: ImApp;
   respond: Respond;
-}
-
-export function auditOf(ctx: SlackRequestContext): AuditContext {
-  return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
-}
-
-export function contextLogger(deps: Pick<SlackFlowDeps, 'logger'>, ctx: SlackRequestContext): Logger {
-  return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
 }
 
 /**

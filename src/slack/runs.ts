@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { SlackRequestContext } from './mark-read-in-slack.js';
+import type { SlackRequestContext } from './context.js';
 
 /**
  * awaiting: an --all counted, waiting for its requester's Confirm. running: marking. stopping: Stop was pressed

@@ -17,16 +17,9 @@ import { bulkScope } from './blocks/run.js';
 import { type BulkCheckpoint, startBulkInSlack } from './bulk-in-slack.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
+import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
 import type { InFlight } from './in-flight.js';
-import {
-  auditOf,
-  contextLogger,
-  type SingleCheckpoint,
-  type SlackFlowDeps,
-  type SlackRequestContext,
-  startMarkReadInSlack,
-  tellInThread,
-} from './mark-read-in-slack.js';
+import { type SingleCheckpoint, type SlackFlowDeps, startMarkReadInSlack, tellInThread } from './mark-read-in-slack.js';
 import type { LocalRuns, RunRecord, RunStore } from './runs.js';
 import { ChannelThread } from './transport/channel-thread.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SlackRequestContext } from '../slack/mark-read-in-slack.js';
+import type { SlackRequestContext } from '../slack/context.js';
 import {
   CONFIRM_TTL_MS,
   FINISHED_TTL_MS,

@@ -1,7 +1,7 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import { checkMessage } from '../blocks/check.js';
+import { auditOf, contextLogger, type SlackRequestContext } from '../context.js';
 import type { ListenerDeps } from '../deps.js';
-import { auditOf, contextLogger, type SlackRequestContext } from '../mark-read-in-slack.js';
 
 /**
  * `/markread <user> [<peer> …] --check`: looks, changes nothing, and answers the requester privately. When there is
