@@ -1,4 +1,4 @@
-import { unescapeSlackText } from '../src/slack/mrkdwn.js';
+import { unescapeSlackText } from '../src/slack/blocks/mrkdwn.js';
 import { messageText } from '../stand-ins/message-text.js';
 import type { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 

@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { addEnvSecrets, Redactor } from './log/redactor.js';
 import { logStrays } from './process-guards.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
-import { StartupError } from './slack/socket/startup-error.js';
+import { StartupError } from './slack/transport/socket/startup-error.js';
 import { memoryState, type SharedState } from './stores/shared-state.js';
 
 interface Config {

@@ -4,9 +4,9 @@ import { CLI_FLAGS, parseCliArgs, SHORT_FLAGS } from '../src/cli/args.js';
 import { USAGE } from '../src/cli/usage.js';
 import { GRAMMAR_FLAGS } from '../src/domain/command-grammar.js';
 import { type Surface, USAGE_EXAMPLES, USAGE_FLAGS } from '../src/domain/usage.js';
+import { escapeMrkdwn } from '../src/slack/blocks/mrkdwn.js';
+import { USAGE_TEXT } from '../src/slack/blocks/usage.js';
 import { MAX_PEERS, parseCommandText } from '../src/slack/command-text.js';
-import { USAGE_TEXT } from '../src/slack/messages.js';
-import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 
 /** The flags each surface's parser accepts, name → 'boolean' | 'string'. */
 const ACCEPTED: Record<Surface, Record<string, 'boolean' | 'string'>> = {

@@ -6,20 +6,14 @@ import type { Logger } from '../log/logger.js';
 import type { RunRecord, RunStore } from '../stores/runs.js';
 import { LetGo } from '../stores/work-journal.js';
 import type { LocalRuns } from '../work/local-runs.js';
+import { marksLine } from './blocks/check.js';
+import { plainMessage, withLine } from './blocks/message.js';
+import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
+import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from './blocks/run.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
-import { ChannelThread } from './channel-thread.js';
-import { marksLine } from './check-message.js';
-import {
-  auditOf,
-  contextLogger,
-  contextOf,
-  deliverPrivately,
-  type SlackFlowDeps,
-  type SlackRequestContext,
-  tellInThread,
-} from './mark-read-in-slack.js';
-import { bulkParentMessage, LIST_PAIRS_UP_TO, plainMessage, summaryMessage, withLine } from './messages.js';
-import { code, escapeMrkdwn } from './mrkdwn.js';
+import { auditOf, contextLogger, contextOf, type SlackRequestContext } from './context.js';
+import { deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
+import { ChannelThread } from './transport/channel-thread.js';
 
 type Pairs = Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>;
 

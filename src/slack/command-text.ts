@@ -1,6 +1,6 @@
 import { type MarkCommand, markCommandOf, markCommandWords, parseMarkCommand } from '../domain/command-grammar.js';
 import { quote } from '../text/visible.js';
-import { unescapeSlackText } from './mrkdwn.js';
+import { unescapeSlackText } from './blocks/mrkdwn.js';
 
 export type ParsedCommand =
   | { kind: 'modal' }

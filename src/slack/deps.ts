@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
-import type { Allowlist } from './allowlist.js';
+import type { Allowlist } from './access/allowlist.js';
 import type { InFlight } from './in-flight.js';
 import type { SlackFlowDeps } from './mark-read-in-slack.js';
 import type { MetadataSeal } from './sealed-metadata.js';

@@ -1,23 +1,17 @@
 import type { webApi } from '@slack/bolt';
 import { clearUnreadMarks } from '../domain/conversation-marks.js';
-import type { AuditContext } from '../domain/mark-read.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
-import type { RunOrigin } from '../stores/runs.js';
-import { ChannelThread } from './channel-thread.js';
-import { marksLine } from './check-message.js';
-import {
-  fallbackOutcomeMessage,
-  outcomeMessage,
-  parentMessage,
-  plainMessage,
-  type SlackMessage,
-  withLine,
-} from './messages.js';
-import { code } from './mrkdwn.js';
-import type { Respond } from './response-url.js';
+import { marksLine } from './blocks/check.js';
+import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from './blocks/mark.js';
+import { plainMessage, type SlackMessage, withLine } from './blocks/message.js';
+import { code } from './blocks/mrkdwn.js';
+import { rerunCommand } from './command-text.js';
+import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
+import { ChannelThread } from './transport/channel-thread.js';
+import type { Respond } from './transport/response-url.js';
 
 /** How far a Slack job got, for the message it leaves if markread is stopped before it finishes. */
 export interface SlackJobProgress {
@@ -75,48 +69,12 @@ export function startMarkReadInSlack(
 /** Resolves after pending I/O callbacks (new requests, acks) have run. */
 export const afterIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Where a /markread came from. */
-export interface SlackRequestContext {
-  requester: string;
-  teamId: string | undefined;
-  channelId: string;
-  responseUrl: string;
-  /** 'command', 'modal' or 'button', for the audit line. */
-  via: string;
-}
-
-/** The run store's Slack-free origin of a run asked for in Slack. */
-export function originOf(ctx: SlackRequestContext): RunOrigin {
-  const { requester, teamId, channelId, responseUrl, via } = ctx;
-  return {
-    requester,
-    ...(teamId !== undefined ? { team: teamId } : {}),
-    channel: channelId,
-    replyUrl: responseUrl,
-    via,
-  };
-}
-
-/** The Slack request context a stored run came from. */
-export function contextOf(origin: RunOrigin): SlackRequestContext {
-  const { requester, team, channel, replyUrl, via } = origin;
-  return { requester, teamId: team, channelId: channel, responseUrl: replyUrl, via };
-}
-
 export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
   /** The IM app the flow acts on. */
   app: ImApp;
   respond: Respond;
-}
-
-export function auditOf(ctx: SlackRequestContext): AuditContext {
-  return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
-}
-
-export function contextLogger(deps: Pick<SlackFlowDeps, 'logger'>, ctx: SlackRequestContext): Logger {
-  return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
 }
 
 /**

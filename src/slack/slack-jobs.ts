@@ -13,23 +13,17 @@ import {
 } from '../stores/work-journal.js';
 import type { QueueDepth } from '../work/job-queue.js';
 import type { LocalRuns } from '../work/local-runs.js';
+import { plainMessage } from './blocks/message.js';
+import { code } from './blocks/mrkdwn.js';
+import { bulkScope } from './blocks/run.js';
 import { startBulkInSlack } from './bulk-in-slack.js';
 import type { BulkCheckpoint } from './bulk-progress.js';
-import { ChannelThread } from './channel-thread.js';
 import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
+import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
 import type { InFlight } from './in-flight.js';
-import {
-  auditOf,
-  contextLogger,
-  type SingleCheckpoint,
-  type SlackFlowDeps,
-  type SlackRequestContext,
-  startMarkReadInSlack,
-  tellInThread,
-} from './mark-read-in-slack.js';
-import { bulkScope, plainMessage } from './messages.js';
-import { code } from './mrkdwn.js';
+import { type SingleCheckpoint, type SlackFlowDeps, startMarkReadInSlack, tellInThread } from './mark-read-in-slack.js';
+import { ChannelThread } from './transport/channel-thread.js';
 
 const ctxSchema = z
   .object({

@@ -7,10 +7,13 @@ import type { MarkReadOutcome } from '../../src/domain/mark-read.js';
 import { checkUserId, userIdSchema } from '../../src/domain/user-id.js';
 import { explainError } from '../../src/im/error-catalogue.js';
 import { Redactor } from '../../src/log/redactor.js';
-import { checkMessage, marksLine } from '../../src/slack/check-message.js';
+import { checkMessage, marksLine } from '../../src/slack/blocks/check.js';
+import { outcomeMessage } from '../../src/slack/blocks/mark.js';
+import { section } from '../../src/slack/blocks/message.js';
+import { clip, escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
+import { summaryMessage } from '../../src/slack/blocks/run.js';
+import { usageMessage } from '../../src/slack/blocks/usage.js';
 import { parseCommandText } from '../../src/slack/command-text.js';
-import { outcomeMessage, section, summaryMessage, usageMessage } from '../../src/slack/messages.js';
-import { clip, escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { untrusted } from '../../src/text/untrusted.js';
 import { visible } from '../../src/text/visible.js';
 

@@ -1,11 +1,13 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { actorOf, judge, needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
 import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
+import { BULK_ACTIONS } from '../../blocks/ids.js';
+import { plainMessage } from '../../blocks/message.js';
+import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
+import { bulkScope } from '../../blocks/run.js';
 import { STATE_DOWN } from '../../confirm-all.js';
+import { contextOf } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
-import { contextOf } from '../../mark-read-in-slack.js';
-import { BULK_ACTIONS, bulkScope, plainMessage } from '../../messages.js';
-import { escapeMrkdwn, mention } from '../../mrkdwn.js';
 import type { SlackJobs } from '../../slack-jobs.js';
 
 /** What the buttons use of the listeners' deps. */

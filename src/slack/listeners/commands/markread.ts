@@ -1,126 +1,130 @@
-import type { App } from '@slack/bolt';
-import { checkInSlack, checkingMessage } from '../../check-in-slack.js';
-import { parseCommandText, SLASH_COMMAND } from '../../command-text.js';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { MarkCommand } from '../../../domain/command-grammar.js';
+import { checkingMessage } from '../../blocks/check.js';
+import { countingMessage } from '../../blocks/confirm.js';
+import { workingMessage } from '../../blocks/mark.js';
+import { plainMessage } from '../../blocks/message.js';
+import { markReadModal } from '../../blocks/modal.js';
+import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { bulkScope } from '../../blocks/run.js';
+import { usageMessage } from '../../blocks/usage.js';
+import { parseCommandText } from '../../command-text.js';
 import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
+import { commandContext, originOf, type SlackRequestContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
-import { originOf } from '../../mark-read-in-slack.js';
-import {
-  bulkScope,
-  countingMessage,
-  markReadModal,
-  plainMessage,
-  refusalMessage,
-  usageMessage,
-  workingMessage,
-} from '../../messages.js';
-import { escapeMrkdwn } from '../../mrkdwn.js';
+import { checkInSlack } from '../../flows/check.js';
+
+/** What the /markread handler uses of Bolt's arguments; tests build just these. */
+export type CommandArgs = Pick<SlackCommandMiddlewareArgs & AllMiddlewareArgs, 'command' | 'ack' | 'client'>;
+type Ack = CommandArgs['ack'];
 
 /**
- * `/markread …`: every path acks within Slack's 3 s with something the caller can read (usage, a refusal, or
- * "working on it"); the IM call runs after the ack.
+ * `/markread …`, from a caller the access gate let through: every path acks within Slack's 3 s with something the
+ * caller can read (usage, a refusal, or "working on it"); the IM calls run after the ack.
  */
-export function registerMarkReadCommand(app: App, deps: ListenerDeps): void {
-  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+export function markReadCommand(deps: ListenerDeps): (args: CommandArgs) => Promise<void> {
+  return async ({ command, ack, client }) => {
     const parsed = parseCommandText(command.text);
-    const who = { team: command.team_id, slackUser: command.user_id, channel: command.channel_id };
-
-    if (parsed.kind === 'help' || parsed.kind === 'invalid') {
-      await ack({ response_type: 'ephemeral', ...usageMessage(parsed.kind === 'invalid' ? parsed.problems : []) });
-      return;
-    }
-
-    const verdict = await deps.allowlist.check(command.user_id);
-    if (!verdict.allowed) {
-      await ack({ response_type: 'ephemeral', ...refusalMessage(verdict.reason) });
-      deps.logger.warn(
-        { audit: 'refused', ...who, reason: verdict.reason, text: command.text },
-        'refused /markread from a caller not on the allowlist',
-      );
-      return;
-    }
-
-    if (parsed.kind === 'modal') {
-      await ack();
-      // trigger_id expires 3 s after the command was sent: open the modal before anything slow.
-      try {
-        await client.views.open({
-          trigger_id: command.trigger_id,
-          view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })),
-        });
-      } catch (error) {
-        deps.logger.warn({ ...who, err: error }, 'could not open the /markread modal');
-        await deps.inFlight.track(
-          deps.flow.respond(
-            command.response_url,
-            usageMessage(['the form could not be opened in time; type the UserIDs instead']),
-          ),
-        );
-      }
-      return;
-    }
-
-    const ctx = {
-      requester: command.user_id,
-      teamId: command.team_id,
-      channelId: command.channel_id,
-      responseUrl: command.response_url,
-      via: 'command',
-    };
-    if (parsed.kind === 'mark') {
-      // Recorded as it is acked: from here on a replica's death does not lose it.
-      await Promise.all([
-        ack({ response_type: 'ephemeral', ...workingMessage(parsed.request) }),
-        deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request, clearMarks: parsed.clearMarks }),
-      ]);
-      return;
-    }
-    if (parsed.kind === 'check') {
-      await ack({ response_type: 'ephemeral', ...checkingMessage(parsed.user) });
-      void deps.inFlight.track(checkInSlack(deps, ctx, parsed.user, parsed.peers));
-      return;
-    }
+    if (parsed.kind === 'help' || parsed.kind === 'invalid')
+      return ack({ response_type: 'ephemeral', ...usageMessage(parsed.kind === 'invalid' ? parsed.problems : []) });
+    if (parsed.kind === 'modal') return openModal(deps, { command, ack, client });
+    const ctx = commandContext(command);
+    if (parsed.kind === 'mark') return startSingle(deps, ctx, parsed, ack);
+    if (parsed.kind === 'check') return startCheck(deps, ctx, parsed, ack);
     const refusal = deps.jobs.bulkRefusal();
-    if (refusal) {
-      await ack({ response_type: 'ephemeral', ...plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`) });
-      return;
-    }
-    if (parsed.kind === 'mark-many') {
-      const { user, peers, readTime } = parsed;
-      const scope = bulkScope(user, peers.length, false);
-      await ack({
-        response_type: 'ephemeral',
-        ...plainMessage(
-          `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
-        ),
-      });
-      const started = deps.runs
-        .create({
-          origin: originOf(ctx),
-          user,
-          peers,
-          readTime,
-          total: peers.length,
-          state: 'running',
-          clearMarks: parsed.clearMarks,
-        })
-        .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
-        .catch(async (error) => {
-          deps.logger.error({ err: error, ...who }, 'could not record a many-peer run');
-          await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
-        });
-      void deps.inFlight.track(started);
-      return;
-    }
-    // --all: count first, then ask the requester to confirm with the count in front of them.
-    await ack({ response_type: 'ephemeral', ...countingMessage(parsed.user) });
-    const interrupt = async () => {
-      await deps.flow.respond(
-        ctx.responseUrl,
-        plainMessage(
-          ':warning: *Interrupted*: markread was shutting down while counting; nothing was changed. Run the command again.',
-        ),
-      );
-    };
-    void deps.inFlight.track(askToConfirmAll(deps, ctx, parsed.user, parsed.readTime, parsed.clearMarks), interrupt);
+    if (refusal)
+      return ack({ response_type: 'ephemeral', ...plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`) });
+    if (parsed.kind === 'mark-many') return startMany(deps, ctx, parsed, ack);
+    return startAll(deps, ctx, parsed, ack);
+  };
+}
+
+/** `/markread` alone: the form. trigger_id expires 3 s after the command was sent, so it opens before anything slow. */
+async function openModal(deps: ListenerDeps, { command, ack, client }: CommandArgs): Promise<void> {
+  await ack();
+  try {
+    await client.views.open({
+      trigger_id: command.trigger_id,
+      view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })),
+    });
+  } catch (error) {
+    deps.logger.warn(
+      { team: command.team_id, slackUser: command.user_id, channel: command.channel_id, err: error },
+      'could not open the /markread modal',
+    );
+    await deps.inFlight.track(
+      deps.flow.respond(
+        command.response_url,
+        usageMessage(['the form could not be opened in time; type the UserIDs instead']),
+      ),
+    );
+  }
+}
+
+async function startSingle(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  { request, clearMarks }: Extract<MarkCommand, { kind: 'mark' }>,
+  ack: Ack,
+): Promise<void> {
+  // Recorded as it is acked: from here on a replica's death does not lose it.
+  await Promise.all([
+    ack({ response_type: 'ephemeral', ...workingMessage(request) }),
+    deps.jobs.dispatch({ kind: 'single', ctx, request, clearMarks }),
+  ]);
+}
+
+async function startCheck(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  { user, peers }: Extract<MarkCommand, { kind: 'check' }>,
+  ack: Ack,
+): Promise<void> {
+  await ack({ response_type: 'ephemeral', ...checkingMessage(user) });
+  void deps.inFlight.track(checkInSlack(deps, ctx, user, peers));
+}
+
+async function startMany(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  { user, peers, readTime, clearMarks }: Extract<MarkCommand, { kind: 'mark-many' }>,
+  ack: Ack,
+): Promise<void> {
+  const scope = bulkScope(user, peers.length, false);
+  await ack({
+    response_type: 'ephemeral',
+    ...plainMessage(
+      `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
+    ),
   });
+  const started = deps.runs
+    .create({ origin: originOf(ctx), user, peers, readTime, total: peers.length, state: 'running', clearMarks })
+    .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
+    .catch(async (error) => {
+      deps.logger.error(
+        { err: error, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId },
+        'could not record a many-peer run',
+      );
+      await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
+    });
+  void deps.inFlight.track(started);
+}
+
+/** --all: count first, then ask the requester to confirm with the count in front of them. */
+async function startAll(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  { user, readTime, clearMarks }: Extract<MarkCommand, { kind: 'mark-all' }>,
+  ack: Ack,
+): Promise<void> {
+  await ack({ response_type: 'ephemeral', ...countingMessage(user) });
+  const interrupt = async () => {
+    await deps.flow.respond(
+      ctx.responseUrl,
+      plainMessage(
+        ':warning: *Interrupted*: markread was shutting down while counting; nothing was changed. Run the command again.',
+      ),
+    );
+  };
+  void deps.inFlight.track(askToConfirmAll(deps, ctx, user, readTime, clearMarks), interrupt);
 }

@@ -1,64 +1,50 @@
-import type { App } from '@slack/bolt';
-import { parseMarkReadRequest } from '../../../domain/mark-read-request.js';
+import type { SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import { parseMarkReadRequest, type RequestProblem } from '../../../domain/mark-read-request.js';
+import { MODAL_ACTION, MODAL_FIELDS } from '../../blocks/ids.js';
+import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { modalContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
-import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS, refusalView } from '../../messages.js';
-import { escapeMrkdwn } from '../../mrkdwn.js';
+
+/** What the form's handler uses of Bolt's arguments; tests build just these. */
+export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>;
 
 const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
 
 /**
- * The modal's submission. The allowlist is checked again (the submitter need not be who opened it), invalid
- * values are answered inline on their field, and a valid one runs like the slash command.
+ * The form's submission, from a submitter the access gate let through: invalid values are answered inline on
+ * their field, and a valid one runs like the slash command, in the channel the form was opened from.
  */
-export function registerMarkReadModal(app: App, deps: ListenerDeps): void {
-  app.view(MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
-    const submitter = body.user.id;
-    const teamId = body.team?.id;
-    const verdict = await deps.allowlist.check(submitter);
-    if (!verdict.allowed) {
-      await ack({ response_action: 'update', view: refusalView(verdict.reason) });
-      deps.logger.warn(
-        { audit: 'refused', team: teamId, slackUser: submitter, via: 'modal', reason: verdict.reason },
-        'refused a /markread form from a submitter not on the allowlist',
-      );
-      return;
-    }
+export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) => Promise<void> {
+  return async ({ ack, body, view }) => {
+    const parsed = parseMarkReadRequest(formValues(view));
+    if (!parsed.ok) return ack({ response_action: 'errors', errors: fieldErrors(parsed.problems) });
 
-    const value = (blockId: string): string => view.state.values[blockId]?.[MODAL_ACTION]?.value ?? '';
-    const parsed = parseMarkReadRequest({
-      user: value(MODAL_FIELDS.user),
-      peer: value(MODAL_FIELDS.peer),
-      readTime: value(MODAL_FIELDS.readTime),
-    });
-    if (!parsed.ok) {
-      const errors: Record<string, string> = {};
-      for (const problem of parsed.problems)
-        errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-
-    const metadata = deps.seal.open(view.private_metadata);
-    if (!metadata) {
+    const opened = deps.seal.open(view.private_metadata);
+    if (!opened) {
       deps.logger.warn(
-        { audit: 'refused', team: teamId, slackUser: submitter, via: 'modal' },
+        { audit: 'refused', team: body.team?.id, slackUser: body.user.id, via: 'modal' },
         'refused a /markread form whose private_metadata is not markread’s own (tampered or from before a key change)',
       );
-      await ack({
+      return ack({
         response_action: 'errors',
         errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' },
       });
-      return;
     }
 
-    const ctx = {
-      requester: submitter,
-      teamId,
-      channelId: metadata.channelId,
-      responseUrl: metadata.responseUrl,
-      via: 'modal',
-    };
+    const ctx = modalContext(body.user.id, body.team?.id, opened);
     // Recorded as it is acked: from here on a replica's death does not lose it.
     await Promise.all([ack(), deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request })]);
-  });
+  };
+}
+
+function formValues(view: ViewOutput) {
+  const value = (blockId: string): string => view.state.values[blockId]?.[MODAL_ACTION]?.value ?? '';
+  return { user: value(MODAL_FIELDS.user), peer: value(MODAL_FIELDS.peer), readTime: value(MODAL_FIELDS.readTime) };
+}
+
+/** Each field's first problem, on the field, within Slack's length for an inline error. */
+function fieldErrors(problems: RequestProblem[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const problem of problems) errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
+  return errors;
 }

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../log/logger.js';
-import type { SlackMessage } from './messages.js';
+import type { Logger } from '../../log/logger.js';
+import type { SlackMessage } from '../blocks/message.js';
 
 export function slackErrorCode(error: unknown): string {
   return (

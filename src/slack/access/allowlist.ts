@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../../log/logger.js';
 
 export type AllowVerdict = { allowed: true; via: 'user' | 'usergroup' } | { allowed: false; reason: string };
 

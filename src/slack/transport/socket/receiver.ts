@@ -1,7 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { WebSocket } from 'undici';
-import type { Logger } from '../../log/logger.js';
-import type { ReplayGuard } from '../../stores/replay-guard.js';
+import type { Logger } from '../../../log/logger.js';
+import type { ReplayGuard } from '../../../stores/replay-guard.js';
 import { ConnectionState } from './connection-state.js';
 import {
   describeTokenError,

@@ -1,7 +1,7 @@
 import { request } from 'undici';
-import type { Logger } from '../log/logger.js';
-import type { Redactor } from '../log/redactor.js';
-import type { SlackMessage } from './messages.js';
+import type { Logger } from '../../log/logger.js';
+import type { Redactor } from '../../log/redactor.js';
+import type { SlackMessage } from '../blocks/message.js';
 
 export interface ResponseUrlOptions {
   replaceOriginal?: boolean;

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BufferedIncomingMessage } from '@slack/bolt';
-import type { Logger } from '../log/logger.js';
-import type { ReplayGuard } from '../stores/replay-guard.js';
+import type { Logger } from '../../log/logger.js';
+import type { ReplayGuard } from '../../stores/replay-guard.js';
+import type { Routes } from './probes.js';
 
 export interface HttpFrontOptions {
   signingSecret: string;
@@ -15,7 +16,7 @@ export interface HttpFrontOptions {
   /** Bolt's HTTPReceiver request listener: it gets the request with the verified body already buffered. */
   bolt: (req: IncomingMessage, res: ServerResponse) => unknown;
   /** GET routes served before anything else (health probes). */
-  routes: Record<string, (res: ServerResponse) => void>;
+  routes: Routes;
   now?: () => number;
 }
 
@@ -33,76 +34,93 @@ const REPLAY_TTL_MS = (MAX_AGE_S + MAX_FUTURE_S) * 1000;
  * (acknowledged with an empty 200 and logged, not acted on again).
  */
 export function createHttpFront(options: HttpFrontOptions): Server {
-  const now = options.now ?? Date.now;
-  const log = options.logger;
-  let unverified = 0;
+  const front = new HttpFront(options);
+  return createServer((req, res) => {
+    front.handle(req, res).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'request handling failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+}
 
-  const refuse = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    text: string,
-    headers: Record<string, string> = {},
-  ) => {
-    res
-      .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers })
-      .end(`${text}\n`);
-    // Whatever is left of the body is never read: the connection goes.
-    res.once('finish', () => req.destroy());
-  };
+class HttpFront {
+  /** Requests being read or verified now. */
+  private unverified = 0;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  constructor(private readonly o: HttpFrontOptions) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = options.routes[path];
+    const route = this.o.routes[path];
     if (req.method === 'GET' && route) return route(res);
     if (req.method !== 'POST' || path !== '/slack/events') return refuse(req, res, 404, 'not found');
+    const body = await this.readBody(req, res);
+    if (!body) return;
+    if (isSslCheck(req, body)) return void res.writeHead(200).end();
+    if (!(await this.admits(req, res, body))) return;
+    (req as BufferedIncomingMessage).rawBody = body;
+    try {
+      await this.o.bolt(req, res);
+    } catch (error) {
+      this.o.logger.error({ err: error }, 'Bolt could not handle a request');
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  }
 
-    const declared = Number(req.headers['content-length']);
-    if (declared > options.maxBodyBytes) return refuse(req, res, 413, `body larger than ${options.maxBodyBytes} bytes`);
-    if (unverified >= options.maxUnverified) return refuse(req, res, 503, 'busy', { 'retry-after': '1' });
-    unverified++;
+  /** The body, bounded in size and in how many are read at once; undefined when the request is answered already. */
+  private async readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+    const { maxBodyBytes, maxUnverified } = this.o;
+    const tooLarge = `body larger than ${maxBodyBytes} bytes`;
+    if (Number(req.headers['content-length']) > maxBodyBytes) return void refuse(req, res, 413, tooLarge);
+    if (this.unverified >= maxUnverified) return void refuse(req, res, 503, 'busy', { 'retry-after': '1' });
+    this.unverified++;
     let body: Buffer | undefined;
     try {
-      body = await readBounded(req, options.maxBodyBytes);
+      body = await readBounded(req, maxBodyBytes);
     } catch {
       return void res.destroy();
     } finally {
-      unverified--;
+      this.unverified--;
     }
-    if (!body) return refuse(req, res, 413, `body larger than ${options.maxBodyBytes} bytes`);
-    if (isSslCheck(req, body)) return res.writeHead(200).end();
+    if (!body) refuse(req, res, 413, tooLarge);
+    return body;
+  }
 
-    const verdict = verify(options.signingSecret, req, body, Math.floor(now() / 1000));
+  /** Only a request Slack signed just now, and only once: anything else is answered here and goes no further. */
+  private async admits(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> {
+    const log = this.o.logger;
+    const verdict = verify(this.o.signingSecret, req, body, Math.floor((this.o.now ?? Date.now)() / 1000));
     if (verdict !== 'ok') {
       log.warn(
         { audit: 'refused-request', reason: verdict, remote: req.socket.remoteAddress },
         `refused a request to /slack/events: ${verdict}`,
       );
-      return refuse(req, res, 401, 'unauthorized');
+      refuse(req, res, 401, 'unauthorized');
+      return false;
     }
     const signature = req.headers['x-slack-signature'] as string;
-    if (!(await options.replay.firstSeen(signature, REPLAY_TTL_MS))) {
-      log.warn(
-        { audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] },
-        'a signed request arrived again; acknowledged, not acted on again',
-      );
-      return res.writeHead(200).end();
-    }
-    (req as BufferedIncomingMessage).rawBody = body;
-    try {
-      await options.bolt(req, res);
-    } catch (error) {
-      log.error({ err: error }, 'Bolt could not handle a request');
-      if (!res.headersSent) res.writeHead(500).end();
-    }
-  };
+    if (await this.o.replay.firstSeen(signature, REPLAY_TTL_MS)) return true;
+    log.warn(
+      { audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] },
+      'a signed request arrived again; acknowledged, not acted on again',
+    );
+    res.writeHead(200).end();
+    return false;
+  }
+}
 
-  return createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: error }, 'request handling failed');
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+/** Answers and closes: whatever is left of the body is never read, the connection goes. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers })
+    .end(`${text}\n`);
+  res.once('finish', () => req.destroy());
 }
 
 /** The body, or undefined as soon as it grows past `max` (the rest is never read). */

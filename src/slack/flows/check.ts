@@ -1,15 +1,7 @@
-import { checkBadge, planPeers } from '../domain/badge-check.js';
-import { checkMessage } from './check-message.js';
-import type { ListenerDeps } from './deps.js';
-import { auditOf, contextLogger, originOf, type SlackRequestContext } from './mark-read-in-slack.js';
-import { plainMessage, type SlackMessage } from './messages.js';
-import { code } from './mrkdwn.js';
-
-export function checkingMessage(user: string): SlackMessage {
-  return plainMessage(
-    `:mag: Checking ${code(user)}'s badge (read-only: nothing will change); the answer follows, for you alone.`,
-  );
-}
+import { checkBadge, planPeers } from '../../domain/badge-check.js';
+import { checkMessage } from '../blocks/check.js';
+import { auditOf, contextLogger, originOf, type SlackRequestContext } from '../context.js';
+import type { ListenerDeps } from '../deps.js';
 
 /**
  * `/markread <user> [<peer> …] --check`: looks, changes nothing, and answers the requester privately. When there is

@@ -1,6 +1,6 @@
-import type { SlackConfig } from '../config/slack-config.js';
-import type { Redactor } from '../log/redactor.js';
-import { scrubbingFetch } from './outbound.js';
+import type { SlackConfig } from '../../config/slack-config.js';
+import type { Redactor } from '../../log/redactor.js';
+import { scrubbingFetch } from './scrubbing.js';
 
 /**
  * Slack Web API calls get a bounded timeout and a short retry policy: the default retries for about 30

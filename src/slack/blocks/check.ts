@@ -1,9 +1,17 @@
 import type { types } from '@slack/bolt';
-import { type BadgeReport, describeMark, describePlan, notableConversations } from '../domain/badge-check.js';
-import type { ClearMarksReport } from '../domain/conversation-marks.js';
-import { formatCount } from '../domain/unread-counts.js';
-import { confirmButtons, type SlackMessage, section, TEXT_MAX } from './messages.js';
+import { type BadgeReport, describeMark, describePlan, notableConversations } from '../../domain/badge-check.js';
+import type { ClearMarksReport } from '../../domain/conversation-marks.js';
+import { formatCount } from '../../domain/unread-counts.js';
+import { confirmButtons } from './confirm.js';
+import { plainMessage, type SlackMessage, section, TEXT_MAX } from './message.js';
 import { clip, code, escapeMrkdwn } from './mrkdwn.js';
+
+/** The ack of a check: the answer follows privately. */
+export function checkingMessage(user: string): SlackMessage {
+  return plainMessage(
+    `:mag: Checking ${code(user)}'s badge (read-only: nothing will change); the answer follows, for you alone.`,
+  );
+}
 
 /**
  * A check's answer to "why is this badge stuck, and what would markread fix", for the requester alone. With

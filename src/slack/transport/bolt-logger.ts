@@ -1,6 +1,6 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { LogLevel } from '@slack/web-api';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../../log/logger.js';
 
 /**
  * Bolt's own log lines, as JSON through our pino logger (and so through its redaction). Bolt and the Web API

@@ -1,4 +1,4 @@
-import { visible } from '../text/visible.js';
+import { visible } from '../../text/visible.js';
 
 /**
  * Slack mrkdwn, the one module that makes text safe to send to Slack. Anything a person typed or a server

@@ -1,0 +1,34 @@
+import type { types } from '@slack/bolt';
+import { clip } from './mrkdwn.js';
+
+type KnownBlock = types.KnownBlock;
+
+/** A message body for chat.postMessage, chat.update, ack() or a response_url. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Top-level `text` and section text share Slack's 3,000-character budget here; callers pass escaped mrkdwn. */
+export const TEXT_MAX = 3000;
+export const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, TEXT_MAX) },
+});
+export const contextBlock = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
+});
+
+/**
+ * A one-section message from mrkdwn the caller built (escaping whatever it echoes); its notification text is the
+ * same escaped mrkdwn as its one section.
+ */
+export function plainMessage(text: string): SlackMessage {
+  return { text: clip(text, TEXT_MAX), blocks: [section(text)] };
+}
+
+/** `message` with one more section at the end (a proof line added after the fact). */
+export function withLine(message: SlackMessage, line: string): SlackMessage {
+  return { ...message, blocks: [...message.blocks, section(line)] };
+}

@@ -1,0 +1,76 @@
+import type { AuditContext } from '../domain/mark-read.js';
+import type { Logger } from '../log/logger.js';
+import type { RunOrigin } from '../stores/runs.js';
+import type { ModalMetadata } from './sealed-metadata.js';
+
+/**
+ * Where a /markread came from: who asked, in which workspace and channel, and the response_url that reaches them
+ * privately. Every flow, run and journal entry carries it, so each message and audit line names the requester.
+ */
+export interface SlackRequestContext {
+  requester: string;
+  teamId: string | undefined;
+  channelId: string;
+  responseUrl: string;
+  /** 'command', 'modal' or 'button', for the audit line. */
+  via: string;
+}
+
+/** The fields of a slash command payload the context is made of. */
+export interface CommandOrigin {
+  user_id: string;
+  team_id: string;
+  channel_id: string;
+  response_url: string;
+}
+
+export function commandContext(command: CommandOrigin): SlackRequestContext {
+  return {
+    requester: command.user_id,
+    teamId: command.team_id,
+    channelId: command.channel_id,
+    responseUrl: command.response_url,
+    via: 'command',
+  };
+}
+
+/** A form's submission acts in the channel, and answers through the response_url, of the command that opened it. */
+export function modalContext(
+  submitter: string,
+  teamId: string | undefined,
+  opened: ModalMetadata,
+): SlackRequestContext {
+  return {
+    requester: submitter,
+    teamId,
+    channelId: opened.channelId,
+    responseUrl: opened.responseUrl,
+    via: 'modal',
+  };
+}
+
+export function auditOf(ctx: SlackRequestContext): AuditContext {
+  return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
+}
+
+export function contextLogger(deps: { logger: Logger }, ctx: SlackRequestContext): Logger {
+  return deps.logger.child({ team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId });
+}
+
+/** The run store's Slack-free origin of a run asked for in Slack. */
+export function originOf(ctx: SlackRequestContext): RunOrigin {
+  const { requester, teamId, channelId, responseUrl, via } = ctx;
+  return {
+    requester,
+    ...(teamId !== undefined ? { team: teamId } : {}),
+    channel: channelId,
+    replyUrl: responseUrl,
+    via,
+  };
+}
+
+/** The Slack request context a stored run came from. */
+export function contextOf(origin: RunOrigin): SlackRequestContext {
+  const { requester, team, channel, replyUrl, via } = origin;
+  return { requester, teamId: team, channelId: channel, responseUrl: replyUrl, via };
+}

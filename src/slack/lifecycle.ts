@@ -1,0 +1,138 @@
+import type { Server } from 'node:http';
+import type { App } from '@slack/bolt';
+import type { SlackConfig } from '../config/slack-config.js';
+import { ImWatch } from '../doctor/im-watch.js';
+import type { ImRuntime } from '../im-runtime.js';
+import type { Logger } from '../log/logger.js';
+import type { SharedState } from '../stores/shared-state.js';
+import { VERSION } from '../version.js';
+import type { ListenerDeps } from './deps.js';
+import { drainOrInterrupt, stopTakingWork } from './drain.js';
+import { checkBotToken } from './transport/bot-token.js';
+import { createHttpFront } from './transport/http-front.js';
+import { listen } from './transport/listen.js';
+import { probeRoutes, probeServer, type Readiness } from './transport/probes.js';
+import { type Receivers, SLACK_API } from './transport/receivers.js';
+import type { ConnectionState } from './transport/socket/connection-state.js';
+
+/** Unverified HTTP requests being read at once; Slack sends a few per command, so this only bounds abuse. */
+const MAX_UNVERIFIED = 64;
+
+/** The parts createSlackApp wires; the lifecycle starts them in order and stops them in the reverse. */
+export interface AppParts {
+  slack: SlackConfig;
+  runtime: ImRuntime;
+  state: SharedState;
+  logger: Logger;
+  app: App;
+  receivers: Receivers;
+  connection: ConnectionState;
+  deps: ListenerDeps;
+  /** How long start-up keeps retrying an unreachable Slack before it reports it. */
+  startupWaitMs: number;
+}
+
+/** Start-up checks, readiness, and the graceful stop of a Slack app. */
+export class AppLifecycle {
+  private ready = false;
+  private stopping = false;
+  private server: Server | undefined;
+  private stopped: Promise<{ drained: boolean }> | undefined;
+  private readonly imWatch: ImWatch;
+  /** A worker receives nothing: it runs the work other replicas ack. */
+  private readonly receives: boolean;
+
+  constructor(private readonly parts: AppParts) {
+    this.imWatch = new ImWatch(parts.runtime.app, parts.logger.child({ component: 'doctor' }));
+    this.receives = parts.state.role !== 'worker';
+  }
+
+  /** Each check on its own, before anything is connected, each failing with one line that names what to fix. */
+  async start(): Promise<number> {
+    const { slack, app, logger, deps, receivers, state } = this.parts;
+    this.server = this.front();
+    const port = await listen(this.server, slack.port, logger);
+    try {
+      await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, this.parts.startupWaitMs, logger);
+      await app.init();
+      await deps.jobs.start();
+      if (receivers.socket && this.receives) await app.start();
+    } catch (error) {
+      this.server.close();
+      throw error;
+    }
+    void deps.allowlist.warm();
+    this.imWatch.start();
+    this.ready = true;
+    logger.info({ version: VERSION, mode: slack.mode, port, role: state.role }, this.listeningLine(port));
+    return port;
+  }
+
+  /** Idempotent: a second SIGTERM, or a test's cleanup, waits for the first stop. */
+  stop(drainMs = 10_000): Promise<{ drained: boolean }> {
+    this.stopped ??= this.stopOnce(drainMs);
+    return this.stopped;
+  }
+
+  /** The HTTP server: the front door before Bolt in HTTP mode; only the probes in Socket Mode and on a worker. */
+  private front(): Server {
+    const { slack, state, logger, receivers } = this.parts;
+    const routes = probeRoutes(() => this.readiness());
+    if (!receivers.http || !this.receives) return probeServer(routes);
+    return createHttpFront({
+      signingSecret: slack.signingSecret?.reveal() as string,
+      maxBodyBytes: slack.maxBodyBytes,
+      maxUnverified: MAX_UNVERIFIED,
+      replay: state.replay,
+      logger,
+      bolt: receivers.http.requestListener,
+      routes,
+    });
+  }
+
+  /** 200 only while markread can receive commands; otherwise 503 and why. */
+  private readiness(): Readiness {
+    const { slack, state, connection, deps } = this.parts;
+    const slackProblem = slack.mode === 'socket' && this.receives ? connection.problem() : undefined;
+    const ok = this.ready && !this.stopping && slackProblem === undefined;
+    const body = {
+      ok,
+      version: VERSION,
+      mode: slack.mode,
+      slack: slackProblem ?? (this.ready ? (this.receives ? 'connected' : 'not receiving (worker)') : 'starting'),
+      role: state.role,
+      stopping: this.stopping,
+      // Acked and not finished: what is running, and what waits for a slot.
+      inFlight: deps.inFlight.size + deps.jobs.depth().waiting,
+      queue: deps.jobs.depth(),
+      // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
+      redis: state.health(),
+      // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
+      im: this.imWatch.status(),
+    };
+    return { ok, body };
+  }
+
+  private listeningLine(port: number): string {
+    const { slack, state } = this.parts;
+    if (!this.receives)
+      return `markread ${VERSION} is a worker: it runs the work other replicas ack and receives nothing; GET /healthz on port ${port}`;
+    const how = slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, POST /slack/events';
+    const web = state.role === 'web' ? '; the work goes to worker replicas' : '';
+    return `markread ${VERSION} is listening (${how})${web}; GET /healthz on port ${port}`;
+  }
+
+  private async stopOnce(drainMs: number): Promise<{ drained: boolean }> {
+    const { deps, receivers, logger, runtime } = this.parts;
+    this.stopping = true;
+    this.imWatch.stop();
+    await stopTakingWork(deps.jobs, deps.local, deps.runs);
+    await receivers.socket?.stop();
+    this.server?.close();
+    this.server?.closeIdleConnections();
+    const drained = await drainOrInterrupt(deps.inFlight, drainMs, logger);
+    this.server?.closeAllConnections();
+    await runtime.app.client.close();
+    return { drained };
+  }
+}
