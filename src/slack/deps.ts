@@ -2,10 +2,10 @@ import type { Logger } from '../log/logger.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './access/allowlist.js';
+import type { SlackJobs } from './flows/jobs.js';
+import type { SlackFlowDeps } from './flows/single.js';
 import type { InFlight } from './in-flight.js';
-import type { SlackFlowDeps } from './mark-read-in-slack.js';
 import type { MetadataSeal } from './sealed-metadata.js';
-import type { SlackJobs } from './slack-jobs.js';
 
 /** What every listener needs, handed in by the app so listeners stay free of wiring. */
 export interface ListenerDeps {

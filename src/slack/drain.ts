@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
+import type { SlackJobs } from './flows/jobs.js';
 import type { InFlight } from './in-flight.js';
-import type { SlackJobs } from './slack-jobs.js';
 
 /** After the drain, how long the interruption messages may take. */
 export const INTERRUPT_MS = 5_000;

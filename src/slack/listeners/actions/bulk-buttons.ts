@@ -5,10 +5,10 @@ import { BULK_ACTIONS } from '../../blocks/ids.js';
 import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
-import { STATE_DOWN } from '../../confirm-all.js';
 import { contextOf } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
-import type { SlackJobs } from '../../slack-jobs.js';
+import { STATE_DOWN } from '../../flows/confirm-all.js';
+import type { SlackJobs } from '../../flows/jobs.js';
 
 /** What the buttons use of the listeners' deps. */
 export type ButtonDeps = Pick<ListenerDeps, 'allowlist' | 'inFlight' | 'logger' | 'runs' | 'local'> & {

@@ -9,10 +9,10 @@ import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
 import { usageMessage } from '../../blocks/usage.js';
 import { parseCommandText } from '../../command-text.js';
-import { askToConfirmAll, STATE_DOWN } from '../../confirm-all.js';
 import { commandContext, originOf, type SlackRequestContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { checkInSlack } from '../../flows/check.js';
+import { askToConfirmAll, STATE_DOWN } from '../../flows/confirm-all.js';
 
 /** What the /markread handler uses of Bolt's arguments; tests build just these. */
 export type CommandArgs = Pick<SlackCommandMiddlewareArgs & AllMiddlewareArgs, 'command' | 'ack' | 'client'>;

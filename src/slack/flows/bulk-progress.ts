@@ -1,7 +1,7 @@
-import type { RunCheckpoint, RunSummary } from '../domain/mark-read-run.js';
-import type { SlackMessage } from './blocks/message.js';
-import { progressMessage } from './blocks/run.js';
-import type { ChannelThread } from './transport/channel-thread.js';
+import type { RunCheckpoint, RunSummary } from '../../domain/mark-read-run.js';
+import type { SlackMessage } from '../blocks/message.js';
+import { progressMessage } from '../blocks/run.js';
+import type { ChannelThread } from '../transport/channel-thread.js';
 
 /** Slack allows about one message per second per channel; progress is edited in place no more often than this. */
 export const PROGRESS_EVERY_MS = 2_000;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { markReadRequests } from '../domain/mark-read-request.js';
-import type { Logger } from '../log/logger.js';
-import type { RunRecord, RunStore } from '../stores/runs.js';
+import { markReadRequests } from '../../domain/mark-read-request.js';
+import type { Logger } from '../../log/logger.js';
+import type { RunRecord, RunStore } from '../../stores/runs.js';
 import {
   type JobLease,
   JournalFull,
@@ -10,20 +10,20 @@ import {
   LetGo,
   MemoryWorkJournal,
   type WorkJournal,
-} from '../stores/work-journal.js';
-import type { QueueDepth } from '../work/job-queue.js';
-import type { LocalRuns } from '../work/local-runs.js';
-import { plainMessage } from './blocks/message.js';
-import { code } from './blocks/mrkdwn.js';
-import { bulkScope } from './blocks/run.js';
-import { startBulkInSlack } from './bulk-in-slack.js';
+} from '../../stores/work-journal.js';
+import type { QueueDepth } from '../../work/job-queue.js';
+import type { LocalRuns } from '../../work/local-runs.js';
+import { plainMessage } from '../blocks/message.js';
+import { code } from '../blocks/mrkdwn.js';
+import { bulkScope } from '../blocks/run.js';
+import { rerunCommand } from '../command-text.js';
+import { auditOf, contextLogger, type SlackRequestContext } from '../context.js';
+import type { InFlight } from '../in-flight.js';
+import { ChannelThread } from '../transport/channel-thread.js';
+import { startBulkInSlack } from './bulk.js';
 import type { BulkCheckpoint } from './bulk-progress.js';
-import { rerunCommand } from './command-text.js';
 import { allPairs } from './confirm-all.js';
-import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
-import type { InFlight } from './in-flight.js';
-import { type SingleCheckpoint, type SlackFlowDeps, startMarkReadInSlack, tellInThread } from './mark-read-in-slack.js';
-import { ChannelThread } from './transport/channel-thread.js';
+import { type SingleCheckpoint, type SlackFlowDeps, startMarkReadInSlack, tellInThread } from './single.js';
 
 const ctxSchema = z
   .object({

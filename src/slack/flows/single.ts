@@ -1,17 +1,16 @@
 import type { webApi } from '@slack/bolt';
-import { clearUnreadMarks } from '../domain/conversation-marks.js';
-import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { markReadWithProof, type PairResult } from '../domain/mark-read-run.js';
-import type { ImApp } from '../im/app.js';
-import type { Logger } from '../log/logger.js';
-import { marksLine } from './blocks/check.js';
-import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from './blocks/mark.js';
-import { plainMessage, type SlackMessage, withLine } from './blocks/message.js';
-import { code } from './blocks/mrkdwn.js';
-import { rerunCommand } from './command-text.js';
-import { auditOf, contextLogger, type SlackRequestContext } from './context.js';
-import { ChannelThread } from './transport/channel-thread.js';
-import type { Respond } from './transport/response-url.js';
+import { clearUnreadMarks } from '../../domain/conversation-marks.js';
+import type { MarkReadRequest } from '../../domain/mark-read-request.js';
+import { markReadWithProof, type PairResult } from '../../domain/mark-read-run.js';
+import type { ImApp } from '../../im/app.js';
+import type { Logger } from '../../log/logger.js';
+import { marksLine } from '../blocks/check.js';
+import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from '../blocks/mark.js';
+import { plainMessage, type SlackMessage, withLine } from '../blocks/message.js';
+import { code } from '../blocks/mrkdwn.js';
+import { auditOf, contextLogger, type SlackRequestContext } from '../context.js';
+import { ChannelThread } from '../transport/channel-thread.js';
+import type { Respond } from '../transport/response-url.js';
 
 /** How far a Slack job got, for the message it leaves if markread is stopped before it finishes. */
 export interface SlackJobProgress {

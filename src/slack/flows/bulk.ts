@@ -1,19 +1,19 @@
-import { clearUnreadMarks } from '../domain/conversation-marks.js';
-import { oneToOnePeers } from '../domain/conversations.js';
-import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
-import type { Logger } from '../log/logger.js';
-import type { RunRecord, RunStore } from '../stores/runs.js';
-import { LetGo } from '../stores/work-journal.js';
-import type { LocalRuns } from '../work/local-runs.js';
-import { marksLine } from './blocks/check.js';
-import { plainMessage, withLine } from './blocks/message.js';
-import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
-import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from './blocks/run.js';
+import { clearUnreadMarks } from '../../domain/conversation-marks.js';
+import { oneToOnePeers } from '../../domain/conversations.js';
+import type { MarkReadRequest } from '../../domain/mark-read-request.js';
+import { type PairResult, type RunSummary, runMarkRead } from '../../domain/mark-read-run.js';
+import type { Logger } from '../../log/logger.js';
+import type { RunRecord, RunStore } from '../../stores/runs.js';
+import { LetGo } from '../../stores/work-journal.js';
+import type { LocalRuns } from '../../work/local-runs.js';
+import { marksLine } from '../blocks/check.js';
+import { plainMessage, withLine } from '../blocks/message.js';
+import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
+import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from '../blocks/run.js';
+import { auditOf, contextLogger, contextOf, type SlackRequestContext } from '../context.js';
+import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
-import { auditOf, contextLogger, contextOf, type SlackRequestContext } from './context.js';
-import { deliverPrivately, type SlackFlowDeps, tellInThread } from './mark-read-in-slack.js';
-import { ChannelThread } from './transport/channel-thread.js';
+import { deliverPrivately, type SlackFlowDeps, tellInThread } from './single.js';
 
 type Pairs = Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>;
 

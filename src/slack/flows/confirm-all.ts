@@ -1,11 +1,11 @@
-import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../domain/conversations.js';
-import type { ImCaller } from '../im/caller.js';
-import type { RunRecord } from '../stores/runs.js';
-import { confirmAllMessage } from './blocks/confirm.js';
-import { plainMessage } from './blocks/message.js';
-import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
-import { contextLogger, originOf, type SlackRequestContext } from './context.js';
-import type { ListenerDeps } from './deps.js';
+import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../../domain/conversations.js';
+import type { ImCaller } from '../../im/caller.js';
+import type { RunRecord } from '../../stores/runs.js';
+import { confirmAllMessage } from '../blocks/confirm.js';
+import { plainMessage } from '../blocks/message.js';
+import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
+import { contextLogger, originOf, type SlackRequestContext } from '../context.js';
+import type { ListenerDeps } from '../deps.js';
 
 /** Said when the shared state cannot be reached for a step that needs it. */
 export const STATE_DOWN = 'markread cannot reach its shared state (Redis) right now; try again in a minute';
