@@ -118,9 +118,20 @@ export class SlackStandIn {
     if (method === 'auth.test' && this.options.authError)
       return json(200, { ok: false, error: this.options.authError });
 
+    const { status, body, headers } = this.webApi(method, args);
+    return json(status, body, headers);
+  }
+
+  /** The stand-in's answer to one Web API method, called with a valid bot token. */
+  private webApi(method: string, args: Record<string, unknown>): Answer {
+    const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Answer => ({
+      status,
+      body,
+      headers,
+    });
     switch (method) {
       case 'auth.test':
-        return json(
+        return answer(
           200,
           {
             ok: true,
@@ -139,24 +150,31 @@ export class SlackStandIn {
         );
       case 'chat.postMessage': {
         const error = this.options.channelErrors?.get(String(args.channel));
-        if (error) return json(200, { ok: false, error });
+        if (error) return answer(200, { ok: false, error });
         const ts = `1767225600.${String(++this.tsCounter).padStart(6, '0')}`;
-        return json(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
+        return answer(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
       }
       case 'chat.update':
-        return json(200, { ok: true, channel: args.channel, ts: args.ts });
+        return answer(200, { ok: true, channel: args.channel, ts: args.ts });
       case 'views.open':
-        return json(200, { ok: true, view: { id: 'V0STANDIN' } });
+        return answer(200, { ok: true, view: { id: 'V0STANDIN' } });
       case 'usergroups.users.list': {
         const members = this.options.usergroups?.get(String(args.usergroup));
-        if (typeof members === 'string') return json(200, { ok: false, error: members });
-        if (!members) return json(200, { ok: false, error: 'no_such_subteam' });
-        return json(200, { ok: true, users: members });
+        if (typeof members === 'string') return answer(200, { ok: false, error: members });
+        if (!members) return answer(200, { ok: false, error: 'no_such_subteam' });
+        return answer(200, { ok: true, users: members });
       }
       default:
-        return json(200, { ok: false, error: 'unknown_method' });
+        return answer(200, { ok: false, error: 'unknown_method' });
     }
   }
+}
+
+/** What the stand-in answers a call with. */
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
 }
 
 /** Slack's Web API client sends form fields (with JSON-encoded blocks) or JSON; decode either into plain values. */
