@@ -53,6 +53,47 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
     assert.equal(f.standIn.conversations.get('alice')?.[0]?.unread, 0);
   });
 
+  it('skips a proof count that would wait for a slot, says so, and marks every pair anyway', async () => {
+    // 20 calls/s: a count may wait 250 ms, so at most about five of forty at once get a slot in time. With the
+    // default 20 s deadline a count's own share (3 s) would let all forty queue: the slot wait is what skips them.
+    const f = await fixture({ settings: { maxRps: 20, deadlineMs: 20_000 } });
+    const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+    for (const user of users) f.standIn.seed(user, { bob: 3 });
+    const results = await Promise.all(users.map((user) => markReadWithProof(f, { user, peer: 'bob' }, {})));
+    assert.equal(results.filter((r) => r.outcome.status === 'ok').length, 40);
+    const skipped = results.filter((r) => !r.before.known);
+    assert.ok(skipped.length > 0, 'some counts were skipped');
+    for (const r of skipped) assert.match((r.before as { reason: string }).reason, /count API busy/);
+    const proven = results.filter((r) => r.before.known);
+    assert.ok(proven.length > 0, 'the counts that got a slot were read');
+    for (const r of proven)
+      assert.deepEqual(
+        [r.before, r.after],
+        [
+          { known: true, count: 3 },
+          { known: true, count: 0 },
+        ],
+      );
+    // A skipped count was never sent: the count API got two calls per proven pair and none for the others.
+    assert.equal(f.standIn.accepted('v4/openim/get_c2c_unread_msg_num').length, proven.length * 2);
+  });
+
+  it('reads every proof count when the count API has room', async () => {
+    const f = await fixture({ settings: { maxRps: 20 } });
+    for (const user of ['u1', 'u2', 'u3']) f.standIn.seed(user, { bob: 2 });
+    const results = await Promise.all(
+      ['u1', 'u2', 'u3'].map((user) => markReadWithProof(f, { user, peer: 'bob' }, {})),
+    );
+    for (const r of results)
+      assert.deepEqual(
+        [r.before, r.after],
+        [
+          { known: true, count: 2 },
+          { known: true, count: 0 },
+        ],
+      );
+  });
+
   it('proves a single mark: unread 12 → 0', async () => {
     const f = await fixture();
     f.standIn.seed('alice', { bob: 12 });

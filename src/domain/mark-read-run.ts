@@ -66,7 +66,7 @@ export async function markReadWithProof(
   audit: AuditContext,
   signal?: AbortSignal,
 ): Promise<PairResult> {
-  const [result] = await markBatch(deps, [request], audit, signal);
+  const [result] = await markBatch(deps, [request], audit, signal, COUNT_SLOT_WAIT_MS);
   return result as PairResult;
 }
 
@@ -74,6 +74,15 @@ export async function markReadWithProof(
 const COUNT_SHARE = 0.2;
 const COUNT_MAX_MS = 3_000;
 const COUNT_ATTEMPTS = 2;
+/**
+ * The longest a single mark's proof count waits for a send slot. When more commands come than the count API's
+ * 200/s can serve twice each (167 commands/s need 334 counts/s), counts queued for seconds would hold each job,
+ * and its memory, that long for a figure that is proof only: past this wait the count is skipped and said so
+ * ("count API busy"), and the mark goes ahead at once. Below the budget the wait is a few milliseconds and nothing
+ * is skipped. A bulk run needs one count per ten pairs and keeps its share of the deadline instead: there a
+ * skipped count would let later batches' marks overtake earlier ones.
+ */
+const COUNT_SLOT_WAIT_MS = 250;
 
 /**
  * TIM_DEADLINE_MS bounds the whole operation a person waits for, counts included: the count before the mark gets
@@ -85,6 +94,7 @@ async function markBatch(
   batch: MarkReadRequest[],
   audit: AuditContext,
   signal?: AbortSignal,
+  slotWaitMs?: number,
 ): Promise<PairResult[]> {
   const user = (batch[0] as MarkReadRequest).user;
   const peers = batch.map((r) => r.peer);
@@ -98,10 +108,15 @@ async function markBatch(
   const before = await readUnreadCounts(deps.client, user, peers, signal, {
     deadlineAt: started + countMs,
     maxAttempts: COUNT_ATTEMPTS,
+    slotWaitMs,
   });
   const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal, { deadlineAt })));
   const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
-  const afterLimits = { deadlineAt: Math.min(deadlineAt, performance.now() + countMs), maxAttempts: COUNT_ATTEMPTS };
+  const afterLimits = {
+    deadlineAt: Math.min(deadlineAt, performance.now() + countMs),
+    maxAttempts: COUNT_ATTEMPTS,
+    slotWaitMs,
+  };
   // When the count budget is short, a proof is only worth its second count if it has its first: a pair whose
   // "before" was skipped leaves its "after" slot to a pair that can show before → after in full.
   const proven = marked.filter((peer) => !isBusy(before.get(peer)));

@@ -32,6 +32,11 @@ export interface CallLimits {
   /** performance.now() time by which the call must be over (never later than TIM_DEADLINE_MS from its start). */
   deadlineAt?: number;
   maxAttempts?: number;
+  /**
+   * The longest the call may expect to wait for a send slot before its first attempt; longer, it is skipped at
+   * once. For calls whose answer is worth less than the wait (a proof count beside a mark).
+   */
+  slotWaitMs?: number;
 }
 
 /** No attempt is sent with less time left than this: a request that cannot be answered in time is not made. */
@@ -64,6 +69,8 @@ export interface CallBounds {
   maxAttempts: number;
   /** The call has its own share of a larger deadline: it is not queued behind a backlog it cannot get through. */
   ownShare: boolean;
+  /** See CallLimits.slotWaitMs. */
+  slotWaitMs: number;
   /** The caller's stop. */
   signal: AbortSignal | undefined;
   /** Ends waiting (for a send slot or a backoff). */
@@ -96,7 +103,8 @@ export class Call<Res extends ImEnvelope> {
     const { pacer } = this.steps;
     // A call with its own share of a deadline (a proof count) is not queued behind a backlog it cannot get through
     // in time: it is skipped at once, so it neither holds up the operation nor is sent late with no time left.
-    if (this.bounds.ownShare && pacer.estimatedWaitMs() + MIN_ATTEMPT_MS > this.msLeft(this.bounds.started))
+    const allowance = Math.min(this.msLeft(this.bounds.started) - MIN_ATTEMPT_MS, this.bounds.slotWaitMs);
+    if (this.bounds.ownShare && pacer.estimatedWaitMs() > allowance)
       return this.unreachable({
         kind: 'deadline',
         detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s`,

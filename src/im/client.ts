@@ -155,7 +155,9 @@ export class ImClient implements ImCaller {
     this.active.add(hard);
     try {
       const maxAttempts = Math.min(MAX_ATTEMPTS, limits.maxAttempts ?? MAX_ATTEMPTS);
-      const bounds = { started, deadline, maxAttempts, ownShare: limits.deadlineAt !== undefined, signal };
+      const ownShare = limits.deadlineAt !== undefined;
+      const slotWaitMs = limits.slotWaitMs ?? Number.POSITIVE_INFINITY;
+      const bounds = { started, deadline, maxAttempts, ownShare, slotWaitMs, signal };
       const call = new Call({ ...this.steps, pacer: this.pacerFor(api) }, api, JSON.stringify(body), {
         ...bounds,
         wait: wait.signal,
