@@ -1,5 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
+/** What a truthy value can be: `waitFor` resolves with one. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 export interface WaitForOptions {
   /** What is awaited, in words: a timeout names it. */
   what: string;
@@ -17,11 +20,11 @@ export interface WaitForOptions {
 export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   { what, timeoutMs = 20_000, intervalMs = 20 }: WaitForOptions,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await predicate();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (performance.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await delay(intervalMs);
   }
