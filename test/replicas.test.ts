@@ -8,8 +8,8 @@ import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { assertMeanRateUnder } from './support/rate.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { type Replica, startReplica } from './support/replica.js';
-import { threadReply, twoReplicas } from './support/replica-world.js';
-import { ALLOWED, BOT_TOKEN, CHANNEL, SIGNING_SECRET } from './support/slack-fixture.js';
+import { twoReplicas } from './support/replica-world.js';
+import { ALLOWED, BOT_TOKEN, CHANNEL, SIGNING_SECRET, threadReply } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 const redis = await startTestRedis();
@@ -122,7 +122,7 @@ describe('two replicas in Socket Mode on one Redis', { skip: redis ? false : NO_
     assert.equal(acks.length, 1, 'one replica answered');
     assert.match(JSON.stringify(acks[0]?.payload), /Working on it/);
     await waitFor(() => replayed(replicas), { what: 'the replay to be logged' });
-    await waitFor(() => threadReply(slack, 'tess', 'p1'), { what: 'the outcome of tess ↔ p1' });
+    await waitFor(() => threadReply(slack.calls, 'tess', 'p1'), { what: 'the outcome of tess ↔ p1' });
     assert.equal(im.accepted().length, 1);
   });
 });
@@ -154,7 +154,7 @@ describe('a web replica and a worker replica on one Redis', { skip: redis ? fals
   it('the web replica acks, the worker does the work; the worker receives nothing', async () => {
     const ack = JSON.parse((await web.command('wes p1', 'wes')).body) as { text: string };
     assert.match(ack.text, /Working on it/);
-    await waitFor(() => threadReply(slack, 'wes', 'p1'), { what: 'the outcome of wes ↔ p1' });
+    await waitFor(() => threadReply(slack.calls, 'wes', 'p1'), { what: 'the outcome of wes ↔ p1' });
     assert.match(worker.output(), /"audit":"mark-read"/);
     assert.doesNotMatch(web.output(), /"audit":"mark-read"/, 'the web replica made no IM call for it');
     const health = await worker.health();

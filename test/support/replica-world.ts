@@ -5,7 +5,7 @@ import type { SlackApiCall } from '../../stand-ins/slack-stand-in.js';
 import { SlackStandIn } from '../../stand-ins/slack-stand-in.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
 import { type Replica, startReplica } from './replica.js';
-import { BOT_TOKEN, messageText } from './slack-fixture.js';
+import { BOT_TOKEN, messageText, threadReply } from './slack-fixture.js';
 import { waitFor } from './wait-for.js';
 
 /** Real processes on a loaded machine, and runs of thousands of marks: wait long before calling it a failure. */
@@ -114,7 +114,7 @@ export class TwoReplicas {
 
   /** Waits for the thread reply with the outcome of a single mark of `user` ↔ `peer`. */
   async outcome(user: string, peer: string): Promise<SlackApiCall> {
-    return wait(() => threadReply(this.slack, user, peer), `the outcome of ${user} ↔ ${peer}`);
+    return wait(() => threadReply(this.slack.calls, user, peer), `the outcome of ${user} ↔ ${peer}`);
   }
 
   private async spawn(name: string): Promise<Replica> {
@@ -122,17 +122,6 @@ export class TwoReplicas {
     this.started.push(replica);
     return replica;
   }
-}
-
-/** The thread reply that gives the outcome of a single mark of `user` ↔ `peer`, if it was posted. */
-export function threadReply(slack: SlackStandIn, user: string, peer: string): SlackApiCall | undefined {
-  return slack.calls.find(
-    (c) =>
-      c.method === 'chat.postMessage' &&
-      c.args.thread_ts !== undefined &&
-      messageText(c.args).includes(`\`${user}\``) &&
-      messageText(c.args).includes(`\`${peer}\``),
-  );
 }
 
 /**
