@@ -13,6 +13,7 @@ import { MemoryRunStore } from '../src/stores/runs.js';
 import { LocalRuns } from '../src/work/local-runs.js';
 import { LogCapture } from './support/im-fixture.js';
 import { messageText } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 const REQUESTER = 'U0ASKER';
 const GROUP = 'S0ONCALL';
@@ -68,9 +69,7 @@ function setup(allowed: { users?: string[] } = {}) {
       response_url: `https://hooks.slack.com/${id}`,
     }) as unknown as BlockButtonAction;
   const told = (id: string) => answers.find((a) => a.url.endsWith(`/${id}`))?.text ?? '';
-  const asked = async () => {
-    while (groupAsked === 0) await new Promise((r) => setImmediate(r));
-  };
+  const asked = () => waitFor(() => groupAsked > 0, { what: 'the allowlist to ask for the user group' });
   return { deps, runs, dispatched, awaiting, press, told, asked, answerGroup: (m: string[]) => answerGroup(m) };
 }
 

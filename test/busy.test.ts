@@ -4,18 +4,21 @@ import { request } from 'undici';
 import { memoryState } from '../src/stores/shared-state.js';
 import type { ImArrival } from '../stand-ins/im-stand-in.js';
 import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 /** One job at a time and one waiting: the third command finds the queue full. */
 async function smallQueue(): Promise<SlackFixture & { release(): void }> {
   const f = await startSlackFixture({
     accounts: new Set(['alice', 'bob', 'carol', 'dave']),
     app: { state: memoryState({ maxRunning: 1, maxWaiting: 1 }) },
+    env: { TIM_TIMEOUT_MS: '10000', TIM_DEADLINE_MS: '30000' },
   });
   let holding = true;
-  // Every IM answer comes late while holding, so the first command keeps its slot.
+  // Every IM answer comes 2.5 s late while holding (three calls: 7.5 s), so the first command keeps its slot for
+  // longer than a slow machine takes to send the other two and look.
   f.im.behave = (a) => {
     const reply = holding ? f.im.handlers.get(a.command)?.(a) : undefined;
-    return reply && { ...reply, delayMs: 700 };
+    return reply && { ...reply, delayMs: 2_500 };
   };
   const release = () => {
     holding = false;
@@ -32,12 +35,12 @@ describe('one process whose work queue is full, over signed HTTP', () => {
     try {
       assert.equal((await f.command('alice bob', { responseId: 'first' })).status, 200);
       // The first command has its slot once its first IM call arrives.
-      await f.slack.until(() => mentions(f.im.arrivals, 'alice').length > 0);
+      await waitFor(() => mentions(f.im.arrivals, 'alice').length > 0, { what: "the first command's first IM call" });
       assert.equal((await f.command('carol bob', { responseId: 'second' })).status, 200);
       const third = await f.command('dave bob --clear-marks', { responseId: 'third' });
       assert.equal(third.status, 200);
 
-      await f.slack.until(() => f.slack.responses.some((r) => r.id === 'third'));
+      await waitFor(() => f.slack.responses.some((r) => r.id === 'third'), { what: 'the response to third' });
       const busy = f.slack.responses.find((r) => r.id === 'third');
       assert.equal(busy?.body.response_type, 'ephemeral');
       assert.match(
@@ -54,10 +57,9 @@ describe('one process whose work queue is full, over signed HTTP', () => {
 
       // Once the first is over, the waiting one runs; the refused one never does.
       f.release();
-      await f.slack.until(
-        () => f.slack.calls.some((c) => /carol/.test(messageText(c.args)) && c.method === 'chat.update'),
-        10_000,
-      );
+      await waitFor(() => f.slack.calls.some((c) => /carol/.test(messageText(c.args)) && c.method === 'chat.update'), {
+        what: 'the outcome of carol ↔ bob',
+      });
       const lastAlice = Math.max(...mentions(f.im.arrivals, 'alice').map((a) => a.at));
       const firstCarol = Math.min(...mentions(f.im.arrivals, 'carol').map((a) => a.at));
       assert.ok(lastAlice < firstCarol, 'in order: the second started after the first was over');
@@ -71,7 +73,7 @@ describe('one process whose work queue is full, over signed HTTP', () => {
     const f = await smallQueue();
     try {
       await f.command('alice bob', { responseId: 'first' });
-      await f.slack.until(() => mentions(f.im.arrivals, 'alice').length > 0);
+      await waitFor(() => mentions(f.im.arrivals, 'alice').length > 0, { what: "the first command's first IM call" });
       await f.command('carol bob', { responseId: 'second' });
       await f.handle.stop(300);
       const told = f.slack.responses.find((r) => r.id === 'second');

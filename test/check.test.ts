@@ -4,6 +4,7 @@ import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { runCli } from './support/cli-run.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 const MARK = 'v4/openim/admin_set_msg_read';
 const MARK_CONTACT = 'v4/recentcontact/mark_contact';
@@ -162,7 +163,7 @@ describe('--check and --clear-marks in Slack', () => {
     const marksBefore = f.im.accepted(MARK).length;
     const ack = JSON.parse((await f.command('bob --check', { responseId: 'check-bob' })).body) as { text: string };
     assert.match(ack.text, /Checking `bob`'s badge \(read-only/);
-    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'check-bob'), 5_000);
+    await waitFor(() => f.slack.responses.some((r) => r.id === 'check-bob'), { what: 'the response to check-bob' });
     const answer = f.slack.responses.find((r) => r.id === 'check-bob')?.body ?? {};
     const text = messageText(answer);
     assert.match(
@@ -178,29 +179,29 @@ describe('--check and --clear-marks in Slack', () => {
     const fix = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'markread_all_confirm');
     assert.ok(fix, 'a Fix it button');
     await f.press('markread_all_confirm', fix.value, { user: 'U0SOMEONE', responseId: 'other' });
-    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'other'));
+    await waitFor(() => f.slack.responses.some((r) => r.id === 'other'), { what: 'the response to other' });
     assert.match(messageText(f.slack.responses.find((r) => r.id === 'other')?.body ?? {}), /Only <@U0ONCALL>/);
 
     const before = f.slack.calls.length;
     await f.press('markread_all_confirm', fix.value, { responseId: 'fix' });
-    await f.slack.until(
+    await waitFor(
       () => f.slack.calls.slice(before).some((c) => /Unread marks\*: 1 set → 1 cleared/.test(messageText(c.args))),
-      10_000,
+      { what: 'the unread mark cleared' },
     );
     assert.equal(f.im.conversations.get('bob')?.find((c) => c.peer === 'alice')?.unread, 0);
     assert.deepEqual(markOf(f.im, 'carol'), []);
     assert.deepEqual(markOf(f.im, 'dave'), [1], 'other marks untouched');
     await f.press('markread_all_confirm', fix.value, { responseId: 'again' });
-    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'again'));
+    await waitFor(() => f.slack.responses.some((r) => r.id === 'again'), { what: 'the response to again' });
     assert.match(messageText(f.slack.responses.find((r) => r.id === 'again')?.body ?? {}), /already/);
   });
 
   it('/markread bob carol --clear-marks shows unread 0 → 0 and the mark set → cleared in the thread', async () => {
     const before = f.slack.calls.length;
     await f.command('bob carol --clear-marks');
-    await f.slack.until(
+    await waitFor(
       () => f.slack.calls.slice(before).some((c) => c.args.thread_ts && /Unread marks/.test(messageText(c.args))),
-      5_000,
+      { what: 'a reply in the thread' },
     );
     const reply = f.slack.calls.slice(before).find((c) => c.args.thread_ts && /Unread marks/.test(messageText(c.args)));
     assert.match(messageText(reply?.args ?? {}), /\*Unread marks\*: 1 set → 1 cleared \(`carol`: set → cleared\)/);

@@ -334,19 +334,17 @@ describe('markread CLI: honest output, pipes and flags', () => {
 });
 
 describe('markread CLI during an outage', () => {
-  it('a single pair against an unreachable host ends well within TIM_DEADLINE_MS with one clear answer and at most one log line', async () => {
+  it('a single pair against an unreachable host ends after a few attempts, not the whole TIM_DEADLINE_MS, with one clear answer and at most one log line', async () => {
     const port = await freePort();
-    const started = performance.now();
     const { code, stdout, stderr } = await runCli(['alice', 'bob'], imEnv(`http://127.0.0.1:${port}/`));
-    const seconds = (performance.now() - started) / 1000;
     assert.equal(code, 3);
     assert.match(stdout, /Meaning +Could not reach the IM API at 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     assert.match(stdout, /Next +Check that this server reaches/);
+    // The circuit opens after 5 failed calls in a row (counts included); the mark stops retrying then, instead of
+    // retrying until the 20 s default deadline.
+    const attempts = Number(/Attempts +(\d+)/.exec(stdout)?.[1]);
+    assert.ok(attempts >= 1 && attempts <= 5, `attempts ${attempts}`);
     const lines = stderr.split('\n').filter(Boolean);
     assert.ok(lines.length <= 1, stderr);
-    assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
-    console.log(
-      `# outage: unreachable host answered in ${seconds.toFixed(1)} s with ${lines.length} log line(s) (TIM_DEADLINE_MS default 20 s; was 27 s and 16 lines)`,
-    );
   });
 });

@@ -7,6 +7,7 @@ import { runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { BOT_TOKEN, SIGNING_SECRET, standInEnv, startSlackFixture } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
 
@@ -131,11 +132,16 @@ describe('the app runs the IM checks itself', () => {
     const port = await freePort();
     const f = await startSlackFixture({ env: { TIM_ADMIN_IDENTIFIER: 'bob', PORT: String(port) } });
     try {
-      let body: { ok: boolean; im: string } = { ok: false, im: 'checking' };
-      for (let i = 0; i < 50 && body.im === 'checking'; i++) {
-        body = (await (await request(`http://127.0.0.1:${f.port}/healthz`)).body.json()) as typeof body;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const body = await waitFor(
+        async () => {
+          const now = (await (await request(`http://127.0.0.1:${f.port}/healthz`)).body.json()) as {
+            ok: boolean;
+            im: string;
+          };
+          return now.im !== 'checking' && now;
+        },
+        { what: 'the IM checks to finish' },
+      );
       assert.equal(body.ok, true, 'still serving');
       assert.match(body.im, /admin UserSig accepted: ErrorCode 60010: TIM_ADMIN_IDENTIFIER is not an App admin/);
       assert.match(f.logs.text, /IM checks fail, so \/markread will fail too/);

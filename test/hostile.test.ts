@@ -9,13 +9,18 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { echoRequestUrl, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { echoRequestUrl, type ImArrival, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { unsafeMrkdwn } from './properties/targets.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { SIGNING_SECRET, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  laterCommandDone,
+  messageText,
+  SIGNING_SECRET,
+  type SlackFixture,
+  startSlackFixture,
+} from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 /** Every UserSig the stand-in saw, so a test can look for any of them anywhere. */
 function sigsSeen(im: ImStandIn): string[] {
@@ -25,6 +30,10 @@ function sigsSeen(im: ImStandIn): string[] {
     ),
   ];
 }
+
+/** How many of `arrivals` were made for `user` (the Report_Account of a mark). */
+const mentions = (arrivals: ImArrival[], user: string) =>
+  arrivals.filter((a) => (a.body as { Report_Account?: string }).Report_Account === user).length;
 
 function assertNoSecret(where: string, text: string, sigs: string[]): void {
   assert.ok(sigs.length > 0, 'the stand-in saw UserSigs to look for');
@@ -52,12 +61,12 @@ describe('hostile and unlucky input, end to end', () => {
     ];
     try {
       // The single pair's parent and the two-peer run's parent are edited to their end state.
-      await f.slack.until(
+      await waitFor(
         () =>
           f.slack.calls.slice(before).filter((c) => c.method === 'chat.update').length >= 2 &&
           f.slack.responses.some((r) => r.id === 'echo-private') &&
           f.slack.responses.some((r) => r.id === 'echo-all'),
-        10_000,
+        { what: 'every outcome of the echoing gateway' },
       );
     } finally {
       f.im.behave = undefined;
@@ -88,15 +97,15 @@ describe('hostile and unlucky input, end to end', () => {
     f.im.arrivals.length = 0;
     const timestamp = Math.floor(Date.now() / 1000);
     const first = await f.command('alice bob', { timestamp, responseId: 'replayed' });
-    await settle(300);
     const again = await f.command('alice bob', { timestamp, responseId: 'replayed' });
     assert.equal(first.status, 200);
     assert.match(first.body, /Working on it/);
     assert.equal(again.status, 200);
     assert.equal(again.body, '', 'the replay is acknowledged with nothing');
-    await settle(500);
-    assert.equal(f.im.accepted().length, 1, 'one mark, not two');
-    assert.ok(f.logs.records.some((r) => r.audit === 'replay'));
+    await waitFor(() => f.logs.records.some((r) => r.audit === 'replay'), { what: 'the replay to be logged' });
+    await waitFor(() => mentions(f.im.accepted(), 'alice') > 0, { what: 'the mark of alice ↔ bob' });
+    await laterCommandDone(f, 'carol', 'dave');
+    assert.equal(mentions(f.im.accepted(), 'alice'), 1, 'one mark, not two');
     const future = await f.command('alice bob', { timestamp: timestamp + 6 * 60 });
     assert.equal(future.status, 401);
     const slightlyAhead = await f.command('alice bob', { timestamp: timestamp + 30 });
@@ -173,14 +182,13 @@ describe('hostile and unlucky input, end to end', () => {
       });
       assert.equal(res.statusCode, 200);
       await res.body.dump();
-      await settle(800);
+      // The command was carried out, and where its outcome would have gone to the foreign URL, it was refused.
+      await waitFor(() => f.logs.records.some((r) => r.audit === 'refused-response-url'), {
+        what: 'the foreign response_url to be refused',
+      });
+      await laterCommandDone(f, 'carol', 'dave');
       assert.equal(foreignHits, 0, 'nothing was posted to the foreign URL');
-      assert.ok(f.logs.records.some((r) => r.audit === 'refused-response-url'));
-      assert.equal(
-        f.im.accepted().filter((a) => (a.body as { Report_Account: string }).Report_Account === 'nora').length,
-        1,
-        'the signed command was still carried out',
-      );
+      assert.equal(mentions(f.im.accepted(), 'nora'), 1, 'the signed command was still carried out');
     } finally {
       foreign.close();
     }
@@ -189,7 +197,7 @@ describe('hostile and unlucky input, end to end', () => {
   it('two quick Confirm presses start the --all run exactly once; the second press is told it has started', async () => {
     f.im.seed('kim', Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, 1])));
     await f.command('kim --all', { responseId: 'double' });
-    await f.slack.until(() => f.slack.responses.some((r) => r.id === 'double'));
+    await waitFor(() => f.slack.responses.some((r) => r.id === 'double'), { what: 'the response to double' });
     const prompt = JSON.stringify(f.slack.responses.find((r) => r.id === 'double')?.body);
     const runId = /"action_id":"markread_all_confirm","value":"([^"]+)"/.exec(prompt)?.[1] ?? '';
     const marks = () =>
@@ -198,9 +206,18 @@ describe('hostile and unlucky input, end to end', () => {
       f.press('markread_all_confirm', runId, { responseId: 'press-a' }),
       f.press('markread_all_confirm', runId, { responseId: 'press-b' }),
     ]);
-    await f.slack.until(() => ['press-a', 'press-b'].every((id) => f.slack.responses.some((r) => r.id === id)));
-    await f.slack.until(() => marks() >= 12, 10_000);
-    await settle(500);
+    await waitFor(() => ['press-a', 'press-b'].every((id) => f.slack.responses.some((r) => r.id === id)), {
+      what: 'answers to both presses',
+    });
+    // The run's parent edited to its end state: everything the run sends has been sent.
+    await waitFor(
+      () =>
+        f.slack.calls.some(
+          (c) =>
+            c.method === 'chat.update' && /Finished/.test(messageText(c.args)) && messageText(c.args).includes('`kim`'),
+        ),
+      { what: "kim's run to finish" },
+    );
     const answers = ['press-a', 'press-b'].map((id) =>
       JSON.stringify(f.slack.responses.find((r) => r.id === id)?.body),
     );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JournalFull, MemoryWorkJournal } from '../src/stores/work-journal.js';
 import { JobQueue } from '../src/work/job-queue.js';
+import { waitFor } from './support/wait-for.js';
 
 interface Task {
   name: string;
@@ -106,7 +107,7 @@ describe('the bounded job queue', () => {
     assert.equal(q.queue.push({ name: 'late' }), false, 'no slot free and nothing may wait');
     q.finish('a');
     // The slot is given up once 'a' is over (a few turns of the event loop); a push after that runs.
-    for (let i = 0; i < 100 && q.queue.depth().running > 0; i++) await new Promise((r) => setImmediate(r));
+    await waitFor(() => q.queue.depth().running === 0, { what: "the slot to be given up once 'a' is over" });
     assert.deepEqual(q.queue.depth(), { running: 0, waiting: 0 });
     const late = q.starts(1);
     assert.equal(q.queue.push({ name: 'late' }), true);

@@ -11,6 +11,7 @@ import { freePort } from './support/free-port.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { startReplica } from './support/replica.js';
 import { BOT_TOKEN } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 const PRELOAD = pathToFileURL(resolve('dist/test/support/record-loads.js')).href;
 
@@ -35,7 +36,9 @@ describe('a markread process loads only what it uses', () => {
     const app = await startReplica('lean', im, slack, { ...rec.env, MARKREAD_WORKER: 'process' });
     try {
       assert.equal((await app.command('alice bob', 'lean')).status, 200);
-      await slack.until(() => slack.calls.some((c) => c.method === 'chat.postMessage' && c.args.thread_ts), 10_000);
+      await waitFor(() => slack.calls.some((c) => c.method === 'chat.postMessage' && c.args.thread_ts), {
+        what: 'a reply in the thread',
+      });
       await app.kill('SIGTERM');
       const loaded = rec.loaded();
       assert.ok(packageLoaded(loaded, '@slack/bolt') && packageLoaded(loaded, 'undici'), 'the recording sees packages');

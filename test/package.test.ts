@@ -12,6 +12,7 @@ import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { BOT_TOKEN, SIGNING_SECRET, standInEnv } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
 
 const exec = promisify(execFile);
 const root = resolve('.');
@@ -61,14 +62,18 @@ describe('the package, installed as the Dockerfile installs it', () => {
     };
     const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: app, env, stdio: 'ignore' });
     try {
-      let health: { ok?: boolean; version?: string; queue?: unknown } = {};
-      for (let i = 0; i < 100 && !health.ok; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        health = await request(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.body.json() as Promise<typeof health>,
-          () => ({}),
-        );
-      }
+      type Health = { ok?: boolean; version?: string; queue?: unknown };
+      const health = await waitFor(
+        () =>
+          request(`http://127.0.0.1:${port}/healthz`).then(
+            async (r) => {
+              const body = (await r.body.json()) as Health;
+              return body.ok === true && body;
+            },
+            () => false as const, // not listening yet
+          ),
+        { what: 'the installed app to answer /healthz with ok', timeoutMs: 30_000, intervalMs: 100 },
+      );
       assert.deepEqual(
         { ok: health.ok, version: health.version, queue: health.queue },
         { ok: true, version, queue: { running: 0, waiting: 0 } },

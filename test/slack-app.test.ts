@@ -6,11 +6,18 @@ import {
   ALLOWED,
   BOT_TOKEN,
   CHANNEL,
+  laterCommandDone,
   messageText,
   SIGNING_SECRET,
   type SlackFixture,
   startSlackFixture,
+  threadReply,
 } from './support/slack-fixture.js';
+import { waitFor } from './support/wait-for.js';
+
+/** The IM calls made for `account` (as user or peer), whatever the API. */
+const callsFor = (f: SlackFixture, account: string) =>
+  f.im.arrivals.filter((a) => JSON.stringify(a.body).includes(`"${account}"`));
 
 describe('Slack app, end to end over signed HTTP', () => {
   let f: SlackFixture;
@@ -41,7 +48,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     const ackBody = JSON.parse(ack.body) as { response_type: string; text: string };
     assert.equal(ackBody.response_type, 'ephemeral');
     assert.match(ackBody.text, /Working on it/);
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    await waitFor(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'), {
+      what: 'the parent message edited with the outcome',
+    });
     const calls = f.slack.calls.slice(before);
     const [parent, reply] = calls.filter((c) => c.method === 'chat.postMessage');
     assert.ok(parent && reply);
@@ -71,7 +80,9 @@ describe('Slack app, end to end over signed HTTP', () => {
   it('shows a failure with its meaning and next step, and marks the parent failed', async () => {
     const before = f.slack.calls.length;
     await f.command('alice ghost');
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    await waitFor(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'), {
+      what: 'the parent message edited with the outcome',
+    });
     const reply = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')[1];
     const text = messageText(reply?.args ?? {});
     assert.match(text, /Failed/);
@@ -89,7 +100,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     const before = f.slack.calls.length;
     f.im.behave = () => ({ json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 5_000 });
     await f.command('alice bob');
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'), 8_000);
+    await waitFor(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'), {
+      what: 'the parent message edited with the outcome',
+    });
     f.im.behave = undefined;
     const text = messageText(f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')[1]?.args ?? {});
     assert.match(text, /No answer from the IM API/);
@@ -104,7 +117,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     it(`sends the outcome through response_url when the bot cannot post (${error})`, async () => {
       const responseId = `fallback-${channel}`;
       await f.command('alice bob', { channel, responseId });
-      await f.slack.until(() => f.slack.responses.some((r) => r.id === responseId));
+      await waitFor(() => f.slack.responses.some((r) => r.id === responseId), {
+        what: `the response to ${responseId}`,
+      });
       const response = f.slack.responses.find((r) => r.id === responseId);
       assert.equal(response?.body.response_type, 'ephemeral');
       const text = messageText(response?.body ?? {});
@@ -122,10 +137,11 @@ describe('Slack app, end to end over signed HTTP', () => {
       (JSON.parse(ack.body) as { text: string }).text,
       /can't use \/markread: not on the markread allowlist/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(f.im.arrivals.length, 0);
-    f.runtime.logger.flush();
-    assert.ok(f.logs.records.some((r) => r.audit === 'refused' && r.slackUser === 'U0STRANGER'));
+    await waitFor(() => f.logs.records.some((r) => r.audit === 'refused' && r.slackUser === 'U0STRANGER'), {
+      what: 'the refusal to be logged',
+    });
+    await laterCommandDone(f, 'carol', 'bob');
+    assert.deepEqual(callsFor(f, 'alice'), [], 'nothing was called for the refused command');
   });
 
   it('answers help and malformed text with usage, only to the caller', async () => {
@@ -151,7 +167,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     const before = f.slack.calls.length;
     const ack = await f.command('', { responseId: 'for-modal' });
     assert.equal(ack.status, 200);
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'views.open'));
+    await waitFor(() => f.slack.calls.slice(before).some((c) => c.method === 'views.open'), {
+      what: 'the modal to open',
+    });
     const open = f.slack.calls.slice(before).find((c) => c.method === 'views.open');
     assert.equal(open?.args.trigger_id, '12345.67890.abcdef');
     const view = open?.args.view as {
@@ -189,7 +207,9 @@ describe('Slack app, end to end over signed HTTP', () => {
     const res = await f.submitModal({ user: 'carol', peer: 'bob', read_time: '1767225000' });
     assert.equal(res.status, 200);
     assert.equal(res.body, '');
-    await f.slack.until(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'));
+    await waitFor(() => f.slack.calls.slice(before).some((c) => c.method === 'chat.update'), {
+      what: 'the parent message edited with the outcome',
+    });
     const reply = f.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')[1];
     assert.equal(reply?.args.channel, CHANNEL);
     assert.match(messageText(reply?.args ?? {}), /`carol`'s one-to-one conversation with `bob` up to/);
@@ -206,8 +226,8 @@ describe('Slack app, end to end over signed HTTP', () => {
     const body = JSON.parse(res.body) as { response_action: string; view: { title: { text: string } } };
     assert.equal(body.response_action, 'update');
     assert.equal(body.view.title.text, 'Not allowed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(f.im.arrivals.length, 0);
+    await laterCommandDone(f, 'carol', 'bob');
+    assert.deepEqual(callsFor(f, 'alice'), [], 'nothing was called for the refused submission');
   });
 
   it('rejects forged and replayed requests with 401 and calls nothing', async () => {
@@ -216,13 +236,16 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.equal(forged.status, 401);
     const stale = await f.command('alice bob', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     assert.equal(stale.status, 401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(f.im.arrivals.length, 0);
+    await laterCommandDone(f, 'carol', 'bob');
+    assert.deepEqual(callsFor(f, 'alice'), [], 'nothing was called for the refused requests');
   });
 
-  it('writes an audit line per operation with Slack team, user and channel', () => {
+  it('writes an audit line per operation with Slack team, user and channel', async () => {
+    await f.submitModal({ user: 'carol', peer: 'alice', read_time: '' });
+    await waitFor(() => threadReply(f.slack.calls, 'carol', 'alice'), { what: 'the outcome of carol ↔ alice' });
+    await laterCommandDone(f, 'alice', 'ghost');
     f.runtime.logger.flush();
-    const audit = f.logs.records.find((r) => r.audit === 'mark-read' && r.user === 'carol');
+    const audit = f.logs.records.find((r) => r.audit === 'mark-read' && r.user === 'carol' && r.peer === 'alice');
     assert.ok(audit);
     assert.equal(audit.team, 'T0STANDIN');
     assert.equal(audit.slackUser, ALLOWED);
@@ -232,15 +255,21 @@ describe('Slack app, end to end over signed HTTP', () => {
     assert.equal(typeof audit.requestId, 'number');
     // The API's own words, beside markread's reading of them.
     assert.deepEqual([audit.actionStatus, audit.errorCode, audit.errorInfo], ['OK', 0, '']);
-    const failed = f.logs.records.find((r) => r.audit === 'mark-read' && r.outcome === 'failed');
+    const failed = f.logs.records.find((r) => r.audit === 'mark-read' && r.peer === 'ghost');
     assert.ok(failed, 'a failed mark was audited');
+    assert.equal(failed.outcome, 'failed');
     assert.equal(failed.actionStatus, 'FAIL');
     assert.equal(typeof failed.errorCode, 'number');
     assert.equal(typeof failed.errorInfo, 'string');
   });
 
-  it('never logs the secret key, tokens or the signing secret', () => {
+  it('never logs the secret key, tokens or the signing secret', async () => {
+    await laterCommandDone(f, 'alice', 'bob');
     f.runtime.logger.flush();
+    assert.ok(
+      f.logs.records.some((r) => r.audit === 'mark-read'),
+      'something was logged to look through',
+    );
     for (const secret of [SECRET_KEY, BOT_TOKEN, SIGNING_SECRET]) assert.ok(!f.logs.text.includes(secret));
   });
 });
@@ -263,7 +292,9 @@ describe('Slack app allowlist by user group', () => {
       assert.match((JSON.parse(outsider.body) as { text: string }).text, /can't use/);
       f.runtime.logger.flush();
       assert.ok(f.logs.records.some((r) => r.usergroup === 'S0PAID' && r.error === 'plan_upgrade_required'));
-      await f.slack.until(() => f.slack.callsOf('chat.update').length === 1);
+      await waitFor(() => f.slack.callsOf('chat.update').length === 1, {
+        what: 'the parent message edited with the outcome',
+      });
     } finally {
       await f.close();
     }
@@ -275,7 +306,7 @@ describe('Slack app shutdown', () => {
     const f = await startSlackFixture();
     f.im.behave = () => ({ json: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }, delayMs: 600 });
     await f.command('alice bob');
-    await f.slack.until(() => f.slack.callsOf('chat.postMessage').length === 1);
+    await waitFor(() => f.slack.callsOf('chat.postMessage').length === 1, { what: 'the parent message' });
     assert.equal(f.handle.inFlight.size, 1);
     const { drained } = await f.handle.stop(5_000);
     assert.equal(drained, true);

@@ -84,6 +84,7 @@ describe('acked work taken over by another replica', () => {
   });
 
   it(`gives up a job handed out more than ${MAX_DELIVERIES} times, over its progress message, and ends the run`, async () => {
+    const calls = im.arrivals.length;
     const run = await runs.create({
       origin: originOf(ctx('poison')),
       user: 'pat',
@@ -98,11 +99,12 @@ describe('acked work taken over by another replica', () => {
     const update = slack.calls.find((c) => c.method === 'chat.update' && c.args.ts === '1.000002');
     assert.match(messageText(update?.args ?? {}), /Could not be finished\*: markread was restarted 5 times/);
     assert.equal((await runs.get(run.id))?.state, 'finished');
-    assert.equal(im.arrivals.length, 0, 'no IM call');
+    assert.equal(im.arrivals.length, calls, 'no IM call');
     assert.equal(journal.ended.at(-1), 'done');
   });
 
   it('gives up a single mark with the command that repeats it, --clear-marks included', async () => {
+    const calls = im.arrivals.length;
     await journal.handOut(
       { kind: 'single', ctx: ctx('poison-1'), request: { user: 'pat', peer: 'p1' }, clearMarks: true },
       MAX_DELIVERIES + 1,
@@ -110,7 +112,7 @@ describe('acked work taken over by another replica', () => {
     );
     const told = slack.responses.find((r) => r.id === 'poison-1');
     assert.match(messageText(told?.body ?? {}), /run `\/markread pat p1 --clear-marks` again/);
-    assert.equal(im.arrivals.length, 0, 'no IM call');
+    assert.equal(im.arrivals.length, calls, 'no IM call');
   });
 
   it('closes a run whose record is gone with a message saying so, rather than leaving it "In progress"', async () => {
@@ -124,6 +126,7 @@ describe('acked work taken over by another replica', () => {
 
   it('finishes a single mark in the thread its last owner opened, without a second parent', async () => {
     const before = slack.calls.length;
+    const marks = im.accepted().length;
     await journal.handOut({ kind: 'single', ctx: ctx('single'), request: { user: 'una', peer: 'p1' } }, 2, {
       parentTs: '3.000001',
     });
@@ -131,7 +134,7 @@ describe('acked work taken over by another replica', () => {
     assert.equal(calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts).length, 0);
     const reply = calls.find((c) => c.method === 'chat.postMessage' && c.args.thread_ts === '3.000001');
     assert.match(messageText(reply?.args ?? {}), /una/);
-    assert.equal(im.accepted().length, 1);
+    assert.equal(im.accepted().length, marks + 1);
   });
 
   it('does nothing for a single mark its last owner had delivered', async () => {

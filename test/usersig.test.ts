@@ -5,18 +5,22 @@ import { UserSigCache } from '../src/im/usersig.js';
 import { verifyUserSig } from '../stand-ins/usersig-check.js';
 import { SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 
+/** The cache markread keeps of its admin UserSig, valid for an hour. */
+const cacheOf = (onNewUserSig?: (sig: string) => void) =>
+  new UserSigCache({
+    sdkAppId: SDK_APP_ID,
+    secretKey: new Secret(SECRET_KEY),
+    identifier: 'administrator',
+    ttlSeconds: 3_600,
+    onNewUserSig,
+  });
+
 describe('admin UserSig', () => {
   it('is valid by the documented algorithm, cached, and renewed well before it expires (controllable clock)', (t) => {
     const start = Date.UTC(2026, 10, 26, 3, 0, 0);
     t.mock.timers.enable({ apis: ['Date'], now: start });
     const made: string[] = [];
-    const cache = new UserSigCache({
-      sdkAppId: SDK_APP_ID,
-      secretKey: new Secret(SECRET_KEY),
-      identifier: 'administrator',
-      ttlSeconds: 3_600,
-      onNewUserSig: (s) => made.push(s),
-    });
+    const cache = cacheOf((s) => made.push(s));
     const expected = { sdkAppId: SDK_APP_ID, identifier: 'administrator', secretKey: SECRET_KEY };
     const first = cache.get();
     const verdict = verifyUserSig(first, { ...expected, nowMs: Date.now() });
@@ -40,24 +44,14 @@ describe('admin UserSig', () => {
   });
 
   it('invalidate drops only the sig that was refused', () => {
-    const cache = new UserSigCache({
-      sdkAppId: SDK_APP_ID,
-      secretKey: new Secret(SECRET_KEY),
-      identifier: 'administrator',
-      ttlSeconds: 3_600,
-    });
+    const cache = cacheOf();
     const sig = cache.get();
     cache.invalidate('some older sig');
     assert.equal(cache.get(), sig);
   });
 
   it('the stand-in check rejects tampered and foreign sigs', () => {
-    const cache = new UserSigCache({
-      sdkAppId: SDK_APP_ID,
-      secretKey: new Secret(SECRET_KEY),
-      identifier: 'administrator',
-      ttlSeconds: 3_600,
-    });
+    const cache = cacheOf();
     const sig = cache.get();
     const base = { sdkAppId: SDK_APP_ID, identifier: 'administrator', secretKey: SECRET_KEY, nowMs: Date.now() };
     assert.equal((verifyUserSig(sig, { ...base, secretKey: 'other' }) as { errorCode: number }).errorCode, 70009);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * A real Redis for the tests: MARKREAD_TEST_REDIS_URL if set, otherwise a `redis-server` of our own on a free
@@ -48,24 +49,25 @@ export async function startTestRedis(): Promise<TestRedis | undefined> {
 }
 
 async function waitForPing(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      // not up yet
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-server did not answer on port ${port}`);
+  await waitFor(
+    async () => {
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false; // not up yet
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { what: `redis-server to answer on port ${port}`, intervalMs: 50 },
+  );
 }

@@ -9,6 +9,7 @@ import { blockActionBody, commandBody, signedHeaders } from '../../stand-ins/sla
 import type { SlackStandIn } from '../../stand-ins/slack-stand-in.js';
 import { freePort } from './free-port.js';
 import { ALLOWED, CHANNEL, SIGNING_SECRET, standInEnv } from './slack-fixture.js';
+import { waitFor } from './wait-for.js';
 
 /** One real markread process (`dist/src/main.js`) in HTTP mode, pointed at the stand-ins and a Redis. */
 export interface Replica {
@@ -21,6 +22,8 @@ export interface Replica {
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
   command(text: string, responseId: string): Promise<{ status: number; body: string }>;
   press(actionId: string, value: string, responseId: string): Promise<{ status: number; body: string }>;
+  /** Not exited (nor killed). */
+  alive(): boolean;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function startReplica(
           response_url: slack.responseUrl(responseId),
         }),
       ),
+    alive: () => child.exitCode === null && child.signalCode === null,
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -80,14 +84,18 @@ export async function startReplica(
       await exited;
     },
   };
-  for (let i = 0; ; i++) {
-    try {
-      if ((await request(`${base}/healthz`)).statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 150 || child.exitCode !== null) throw new Error(`replica ${name} did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`replica ${name} exited before it was up`);
+      return request(`${base}/healthz`).then(
+        (res) => res.body.dump().then(() => res.statusCode === 200),
+        () => false, // not listening yet
+      );
+    },
+    { what: `replica ${name} to answer /healthz`, timeoutMs: 30_000, intervalMs: 100 },
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
   return replica;
 }

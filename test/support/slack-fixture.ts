@@ -5,9 +5,11 @@ import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from '../../src/slack/app.js';
 import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
+import { messageText } from '../../stand-ins/message-text.js';
 import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
-import { SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
+import { type SlackApiCall, SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
 import { ADMIN, imEnv, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
+import { waitFor } from './wait-for.js';
 
 export const BOT_TOKEN = 'xoxb-1234567890-test-bot-token';
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -24,7 +26,7 @@ export interface SlackFixture {
   command(
     text: string,
     options?: { user?: string; channel?: string; timestamp?: number; signature?: string; responseId?: string },
-  ): Promise<{ status: number; body: string; ms: number }>;
+  ): Promise<{ status: number; body: string }>;
   submitModal(
     values: Record<string, string>,
     options?: { user?: string; privateMetadata?: string },
@@ -75,10 +77,8 @@ export async function startSlackFixture(
   let responseCounter = 0;
 
   const post = async (body: string, headers: Record<string, string>) => {
-    const started = performance.now();
     const res = await request(events, { method: 'POST', headers, body });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text, ms: performance.now() - started };
+    return { status: res.statusCode, body: await res.body.text() };
   };
 
   return {
@@ -126,4 +126,28 @@ export async function startSlackFixture(
   };
 }
 
-export { messageText } from '../../stand-ins/message-text.js';
+export { messageText };
+
+/** The thread reply with the outcome of a single mark of `user` ↔ `peer` among `calls`, if it was posted. */
+export function threadReply(calls: SlackApiCall[], user: string, peer: string): SlackApiCall | undefined {
+  return calls.find(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      c.args.thread_ts !== undefined &&
+      messageText(c.args).includes(`\`${user}\``) &&
+      messageText(c.args).includes(`\`${peer}\``),
+  );
+}
+
+/**
+ * A positive sign that what came before has been handled: `/markread <user> <peer>` sent now has its outcome in
+ * its thread. Work starts in the order it came, so anything an earlier request had set going has begun by then;
+ * a test can then assert that something did not happen.
+ */
+export async function laterCommandDone(f: SlackFixture, user: string, peer: string): Promise<void> {
+  const before = f.slack.calls.length;
+  await f.command(`${user} ${peer}`);
+  await waitFor(() => threadReply(f.slack.calls.slice(before), user, peer), {
+    what: `the outcome of a later command, ${user} ↔ ${peer}`,
+  });
+}
