@@ -69,14 +69,13 @@ export class JournalFull extends Error {
 }
 
 /**
- * Jobs one process runs at once. A job holds its slot while its proof counts wait (up to 3 s each) for the count
- * API's 200/s, which 167 commands/s need 334/s of: the counts keep up only by being skipped (said so), and that
- * happens only once enough of them wait. Measured at 167 commands/s for 20 s (2-core machine, stand-ins): up to
- * 775 jobs ran at once; with 64 or 256 slots the waiting list filled and 16–29 % of the commands were refused.
- * A burst of 450 ran as fast with 64 slots as with 1,000 (the IM budget sets the pace). The same bound as a Redis
- * replica's (RedisJournalOptions.maxActive).
+ * Jobs one process runs at once. Measured at 167 commands/s for 60 s (2-core machine, stand-ins), with a single
+ * mark's proof counts waiting at most 250 ms for a send slot: at most 55 jobs ran or waited at once (775 when the
+ * counts could wait 3 s). A burst of 450 ran as fast with 64 slots as with 1,000 (the IM budget sets the pace).
+ * 256 leaves four times the measured need before anything waits. The same bound as a Redis replica's
+ * (RedisJournalOptions.maxActive).
  */
-export const MAX_RUNNING = 1_000;
+export const MAX_RUNNING = 256;
 /**
  * Jobs waiting for a slot before a new one is refused. Each is its small JSON payload; with the IM API answering
  * in 150 ms, 167 commands/s kept up to 953 waiting, so this leaves room for twice that.

@@ -3,7 +3,14 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger.js';
 import type { QueueDepth } from '../../work/job-queue.js';
-import { type JobHandler, type JobLease, type JournalJob, LetGo, type WorkJournal } from '../work-journal.js';
+import {
+  type JobHandler,
+  type JobLease,
+  type JournalJob,
+  LetGo,
+  MAX_RUNNING,
+  type WorkJournal,
+} from '../work-journal.js';
 import type { RedisLink } from './link.js';
 import { redisScript } from './script.js';
 
@@ -84,7 +91,7 @@ export class RedisWorkJournal implements WorkJournal {
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
     this.staleAfterMs = options.staleAfterMs ?? 10_000;
     this.scanMs = options.scanMs ?? 3_000;
-    this.maxActive = options.maxActive ?? 1_000;
+    this.maxActive = options.maxActive ?? MAX_RUNNING;
     this.heartbeat = redisScript(link.client, 'markreadHeartbeat', 1, HEARTBEAT);
   }
 
