@@ -85,6 +85,11 @@ export function keepMs(state: RunState): number {
   return state === 'awaiting' ? CONFIRM_TTL_MS : FINISHED_TTL_MS;
 }
 
+/** Why `by` may not make transition `name` on `run` now, by the run machine's table; undefined if they may. */
+export function refusalOf(name: RunTransition, by: string | undefined, run: RunRecord): RunRefusal | undefined {
+  return judge(name, actorOf(by, run.origin.requester), run.state);
+}
+
 /**
  * Runs in this process's memory: the default without Redis. What it cannot do: it is not shared between replicas
  * (a button handled by another replica finds nothing), and it is gone on restart (a button from before a restart
@@ -118,7 +123,7 @@ export class MemoryRunStore implements RunStore {
     this.sweep();
     const run = this.runs.get(id);
     if (!run) return { ok: false, reason: 'missing' };
-    const refusal = judge(name, actorOf(options.by, run.origin.requester), run.state);
+    const refusal = refusalOf(name, options.by, run);
     if (refusal) return { ok: false, reason: refusal, run: { ...run } };
     const { to } = RUN_TRANSITIONS[name];
     run.state = to;

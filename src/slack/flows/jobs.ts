@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markReadRequests } from '../../domain/mark-read-request.js';
 import type { Logger } from '../../log/logger.js';
+import { WORKING } from '../../stores/run-machine.js';
 import type { RunRecord, RunStore } from '../../stores/runs.js';
 import {
   type JobLease,
@@ -183,7 +184,7 @@ export class SlackJobs {
       return 'over';
     }
     // Confirmed runs only; a run already over was finished by an earlier owner.
-    if (run.state !== 'running' && run.state !== 'stopping') return 'over';
+    if (!WORKING.includes(run.state)) return 'over';
     const all = run.peers === undefined;
     const scope = bulkScope(run.user, run.total, all);
     const rerun = rerunOf(run);

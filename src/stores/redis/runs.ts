@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ACTORS,
-  actorOf,
-  judge,
   openings,
   RUN_TRANSITIONS,
   type RunRefusal,
@@ -15,6 +13,7 @@ import {
   type RunOrigin,
   type RunRecord,
   type RunStore,
+  refusalOf,
   type TransitionOptions,
   type TransitionResult,
 } from '../runs.js';
@@ -113,7 +112,7 @@ export class RedisRunStore implements RunStore {
 }
 
 function refusalFor(name: RunTransition, by: string | undefined, run: RunRecord): RunRefusal {
-  return judge(name, actorOf(by, run.origin.requester), run.state) ?? 'wrong-state';
+  return refusalOf(name, by, run) ?? 'wrong-state';
 }
 
 /** Run ids are UUIDs; anything else (a forged button value) is not looked up at all. */

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { actorOf, judge, needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
-import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
+import { needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
+import { type RunRecord, refusalOf, type TransitionResult } from '../../../stores/runs.js';
 import { BULK_ACTIONS } from '../../blocks/ids.js';
 import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
@@ -116,8 +116,7 @@ async function allowed(deps: ButtonDeps, body: BlockButtonAction, name: RunTrans
   const verdict = await deps.allowlist.check(body.user.id);
   if (verdict.allowed) return true;
   const run = await deps.runs.get(runIdOf(body)).catch(() => null);
-  const refusal =
-    run === undefined ? 'missing' : run && judge(name, actorOf(body.user.id, run.origin.requester), run.state);
+  const refusal = run === undefined ? 'missing' : run && refusalOf(name, body.user.id, run);
   if (refusal) await refused(deps, body, { ok: false, reason: refusal, run: run ?? undefined });
   else
     await answer(
