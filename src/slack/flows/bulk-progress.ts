@@ -87,8 +87,7 @@ export class ProgressReply {
 
   /** Puts `message` in the reply (a new reply if none was posted); false if Slack took neither. */
   async replace(message: SlackMessage): Promise<boolean> {
-    const ts = this.ts;
-    return ts !== undefined ? this.thread.update(message, ts) : (await this.thread.reply(message)) !== undefined;
+    return this.thread.show(message, this.ts);
   }
 
   private async post(message: SlackMessage): Promise<void> {

@@ -87,8 +87,7 @@ export async function tellInThread(
   replyTs: string | undefined,
   message: SlackMessage,
 ): Promise<void> {
-  const shown =
-    replyTs !== undefined ? await thread?.update(message, replyTs) : (await thread?.reply(message)) !== undefined;
+  const shown = (await thread?.show(message, replyTs)) ?? false;
   if (!shown) await deps.respond(ctx.responseUrl, message);
 }
 

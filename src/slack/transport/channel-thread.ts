@@ -57,6 +57,11 @@ export class ChannelThread {
   }
 
   /** Edits a message the bot posted (the parent by default); failures are logged, not fatal. */
+  /** Puts `message` in reply `replyTs` if there is one, else in a new reply; false if Slack took neither. */
+  async show(message: SlackMessage, replyTs: string | undefined): Promise<boolean> {
+    return replyTs !== undefined ? this.update(message, replyTs) : (await this.reply(message)) !== undefined;
+  }
+
   async update(message: SlackMessage, ts = this.parentTs): Promise<boolean> {
     if (ts === undefined) return false;
     try {
