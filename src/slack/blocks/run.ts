@@ -1,4 +1,3 @@
-import type { MarkReadOutcome } from '../../domain/mark-read.js';
 import type { PairResult, RunSummary } from '../../domain/mark-read-run.js';
 import { describeUnread } from '../../domain/unread-summary.js';
 import { BULK_ACTIONS } from './ids.js';
@@ -44,12 +43,6 @@ export function progressMessage(runId: string, summary: RunSummary, total: numbe
 /** Runs of at most this many pairs list every pair in their summary, as the CLI's pair lines do. */
 export const LIST_PAIRS_UP_TO = 10;
 
-const PAIR_ICON: Record<MarkReadOutcome['status'], string> = {
-  ok: ':white_check_mark:',
-  failed: ':x:',
-  unreachable: ':warning:',
-};
-
 /** One pair's line in a small run's summary: outcome and unread before → after. */
 function pairLine(result: PairResult): string {
   const { outcome } = result;
@@ -57,7 +50,7 @@ function pairLine(result: PairResult): string {
     outcome.status === 'ok'
       ? unreadLine(result.before, result.after, 'ok').replace('*Unread*: ', 'unread ')
       : `${outcome.errorCode !== undefined ? `ErrorCode ${outcome.errorCode}: ` : ''}${escapeMrkdwn(outcome.meaning)}`;
-  return `${PAIR_ICON[outcome.status]} ${code(outcome.request.peer)}: ${what}`;
+  return `${PARENT_ICON[outcome.status]} ${code(outcome.request.peer)}: ${what}`;
 }
 
 export function summaryMessage(

@@ -9,7 +9,7 @@ import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
 import { usageMessage } from '../../blocks/usage.js';
 import { parseCommandText } from '../../command-text.js';
-import { commandContext, originOf, type SlackRequestContext } from '../../context.js';
+import { commandContext, contextLogger, originOf, type SlackRequestContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { checkInSlack } from '../../flows/check.js';
 import { askToConfirmAll, STATE_DOWN } from '../../flows/confirm-all.js';
@@ -48,10 +48,7 @@ async function openModal(deps: ListenerDeps, { command, ack, client }: CommandAr
       view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })),
     });
   } catch (error) {
-    deps.logger.warn(
-      { team: command.team_id, slackUser: command.user_id, channel: command.channel_id, err: error },
-      'could not open the /markread modal',
-    );
+    contextLogger(deps, commandContext(command)).warn({ err: error }, 'could not open the /markread modal');
     await deps.inFlight.track(
       deps.flow.respond(
         command.response_url,
@@ -101,10 +98,7 @@ async function startMany(
     .create({ origin: originOf(ctx), user, peers, readTime, total: peers.length, state: 'running', clearMarks })
     .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
     .catch(async (error) => {
-      deps.logger.error(
-        { err: error, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId },
-        'could not record a many-peer run',
-      );
+      contextLogger(deps, ctx).error({ err: error }, 'could not record a many-peer run');
       await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
     });
   void deps.inFlight.track(started);

@@ -8,8 +8,6 @@ import type { ListenerDeps } from '../../deps.js';
 /** What the form's handler uses of Bolt's arguments; tests build just these. */
 export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>;
 
-const fieldToBlock = { user: MODAL_FIELDS.user, peer: MODAL_FIELDS.peer, readTime: MODAL_FIELDS.readTime } as const;
-
 /**
  * The form's submission, from a submitter the access gate let through: invalid values are answered inline on
  * their field, and a valid one runs like the slash command, in the channel the form was opened from.
@@ -45,6 +43,6 @@ function formValues(view: ViewOutput) {
 /** Each field's first problem, on the field, within Slack's length for an inline error. */
 function fieldErrors(problems: RequestProblem[]): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const problem of problems) errors[fieldToBlock[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
+  for (const problem of problems) errors[MODAL_FIELDS[problem.field]] ??= escapeMrkdwn(problem.message).slice(0, 150);
   return errors;
 }
