@@ -358,7 +358,7 @@ export async function steadyLoad(
     'backlog drained after s': round(drainedAfter, 1),
     'most jobs at once': mostJobs,
     'outcomes with a count unknown': share,
-    target: `all acked, p99 < ${TARGETS.steadyP99Ms} ms, peak <= ${TARGETS.steadyPeakMiB} MiB, 30 s after within ${100 * TARGETS.steadyAfterOfIdle} % of idle`,
+    target: `all acked, p99 < ${TARGETS.steadyP99Ms} ms, peak <= ${TARGETS.steadyPeakMiB} MiB, 30 s after at most ${100 * TARGETS.steadyAfterOfIdle} % over idle`,
     result: verdict(met),
   };
 }

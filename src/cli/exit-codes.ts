@@ -22,3 +22,8 @@ export function exitFor(statuses: Iterable<'ok' | 'failed' | 'unreachable'>): nu
   if (seen.has('unreachable')) return EXIT.unreachable;
   return EXIT.ok;
 }
+
+/** The exit code of an error message: 1 if the IM API refused (it names an ErrorCode), 3 if it did not answer. */
+export function exitForError(message: string): number {
+  return /ErrorCode/.test(message) ? EXIT.apiFailed : EXIT.unreachable;
+}

@@ -87,8 +87,7 @@ function headerOf(rows: Row[]): { columns: Columns | undefined } | Problems {
 
 /** One row as a checked request, or its problems, each naming the row's line. */
 function checkRow({ record, info }: Row, columns: Columns, nowMs: number): MarkReadRequest | string[] {
-  const width = columns.readTime === undefined ? 2 : 3;
-  if (record.length < 2 || record.length > Math.max(3, width))
+  if (record.length < 2 || record.length > 3)
     return [
       `line ${info.lines}: expected user,peer or user,peer,read_time, got ${record.length} field${record.length === 1 ? '' : 's'}`,
     ];

@@ -103,8 +103,8 @@ export class Call<Res extends ImEnvelope> {
     const { pacer } = this.steps;
     // A call with its own share of a deadline (a proof count) is not queued behind a backlog it cannot get through
     // in time: it is skipped at once, so it neither holds up the operation nor is sent late with no time left.
-    const allowance = Math.min(this.msLeft(this.bounds.started) - MIN_ATTEMPT_MS, this.bounds.slotWaitMs);
-    if (this.bounds.ownShare && pacer.estimatedWaitMs() > allowance)
+    const { ownShare, started, slotWaitMs } = this.bounds;
+    if (ownShare && pacer.estimatedWaitMs() > Math.min(this.msLeft(started) - MIN_ATTEMPT_MS, slotWaitMs))
       return this.unreachable({
         kind: 'deadline',
         detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s`,

@@ -3,7 +3,7 @@ import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '.
 import { emptySummary } from '../../domain/run-tally.js';
 import type { ImApp } from '../../im/app.js';
 import type { CliCommand } from '../args.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitForError } from '../exit-codes.js';
 import { withImSession } from '../im-session.js';
 import { markMany } from '../mark-many.js';
 import { summaryJson } from '../output.js';
@@ -114,5 +114,5 @@ async function dryRunAll(cli: CliSession, app: ImApp, command: AllCommand): Prom
 function listFailed(cli: CliSession, error: unknown): number {
   if (!(error instanceof ConversationListError)) throw error;
   cli.term.err(`markread: ${error.message}\n`);
-  return /ErrorCode/.test(error.message) ? EXIT.apiFailed : EXIT.unreachable;
+  return exitForError(error.message);
 }

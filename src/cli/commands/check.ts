@@ -1,7 +1,7 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import type { CliCommand } from '../args.js';
 import { checkJson, checkText } from '../check-output.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitForError } from '../exit-codes.js';
 import { withImSession } from '../im-session.js';
 import type { CliSession } from '../session.js';
 
@@ -14,8 +14,7 @@ export function runCheck(cli: CliSession, command: Extract<CliCommand, { kind: '
     const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks`;
     cli.term.out(command.json ? `${JSON.stringify(checkJson(report))}\n` : checkText(report, fix));
     if (report.userExists === false) return EXIT.apiFailed;
-    if (report.accountsError || report.listError)
-      return /ErrorCode/.test(report.accountsError ?? report.listError ?? '') ? EXIT.apiFailed : EXIT.unreachable;
+    if (report.accountsError || report.listError) return exitForError(report.accountsError ?? report.listError ?? '');
     return EXIT.ok;
   });
 }
