@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { noAudit } from '../src/audit/sink.js';
 import { Secret } from '../src/config/secret.js';
 import { countOneToOne, oneToOnePeers, pairsFor } from '../src/domain/conversations.js';
 import { runMarkRead } from '../src/domain/mark-read-run.js';
@@ -49,9 +50,9 @@ export async function benchAll(conversations: number, maxRps: number) {
   const stopSampling = peakRss();
   const started = performance.now();
   const summary = await runMarkRead(
-    { client: im, logger: createLogger({ level: 'silent', redactor: new Redactor() }) },
+    { client: im, name: 'bench', sdkAppId: 1 },
     pairsFor('alice', oneToOnePeers(im, 'alice')),
-    { audit: {} },
+    { audit: { sink: noAudit, actor: { kind: 'markread' }, via: 'system' } },
   );
   const seconds = (performance.now() - started) / 1000;
   const peak = stopSampling();

@@ -5,6 +5,7 @@ import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
 import { readUnreadCounts } from '../src/domain/unread-counts.js';
 import { getC2cUnreadMsgNum } from '../src/im/apis/get-c2c-unread-msg-num.js';
 import { fail } from '../stand-ins/im-stand-in.js';
+import { AuditCapture } from './support/audit-capture.js';
 import { fixturePool } from './support/im-fixture.js';
 import { assertMeanRateUnder } from './support/rate.js';
 
@@ -47,7 +48,7 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
     const f = await fixture();
     f.standIn.seed('alice', { bob: 4 });
     f.standIn.behave = (a) => (a.command === 'v4/openim/get_c2c_unread_msg_num' ? fail(60017, 'disabled') : undefined);
-    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, {});
+    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, new AuditCapture().scope());
     assert.equal(result.outcome.status, 'ok');
     assert.equal(result.before.known, false);
     assert.match((result.before as { reason: string }).reason, /60017/);
@@ -60,7 +61,9 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
     const f = await fixture({ settings: { maxRps: 20, deadlineMs: 20_000 } });
     const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
     for (const user of users) f.standIn.seed(user, { bob: 3 });
-    const results = await Promise.all(users.map((user) => markReadWithProof(f, { user, peer: 'bob' }, {})));
+    const results = await Promise.all(
+      users.map((user) => markReadWithProof(f, { user, peer: 'bob' }, new AuditCapture().scope())),
+    );
     assert.equal(results.filter((r) => r.outcome.status === 'ok').length, 40);
     const skipped = results.filter((r) => !r.before.known);
     assert.ok(skipped.length > 0, 'some counts were skipped');
@@ -83,7 +86,7 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
     const f = await fixture({ settings: { maxRps: 20 } });
     for (const user of ['u1', 'u2', 'u3']) f.standIn.seed(user, { bob: 2 });
     const results = await Promise.all(
-      ['u1', 'u2', 'u3'].map((user) => markReadWithProof(f, { user, peer: 'bob' }, {})),
+      ['u1', 'u2', 'u3'].map((user) => markReadWithProof(f, { user, peer: 'bob' }, new AuditCapture().scope())),
     );
     for (const r of results)
       assert.deepEqual(
@@ -98,7 +101,7 @@ describe('unread counts (get_c2c_unread_msg_num)', () => {
   it('proves a single mark: unread 12 → 0', async () => {
     const f = await fixture();
     f.standIn.seed('alice', { bob: 12 });
-    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, {});
+    const result = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, new AuditCapture().scope());
     assert.deepEqual(
       [result.before, result.after],
       [
@@ -149,7 +152,11 @@ describe('bulk runs', () => {
       { user: 'alice', peer: 'ghost2' },
     ];
     const seen: string[] = [];
-    const summary = await runMarkRead(f, pairs, { audit: {}, onPair: (r) => seen.push(r.outcome.request.peer) });
+    const audit = new AuditCapture();
+    const summary = await runMarkRead(f, pairs, {
+      audit: audit.scope({ runId: 'r1' }),
+      onPair: (r) => seen.push(r.outcome.request.peer),
+    });
     assert.equal(summary.done, 27);
     assert.equal(summary.ok, 25);
     assert.equal(summary.failed, 2);
@@ -160,8 +167,16 @@ describe('bulk runs', () => {
       [['ErrorCode 90003', 2, ['alice ↔ ghost1', 'alice ↔ ghost2']]],
     );
     assert.equal(seen.length, 27);
-    f.logger.flush();
-    assert.equal(f.logs.records.filter((r) => r.audit === 'mark-read').length, 27);
+    const marks = audit.of('mark');
+    assert.equal(marks.length, 27);
+    assert.ok(marks.every((e) => e.runId === 'r1' && e.target?.user === 'alice'));
+    assert.deepEqual(
+      marks.filter((e) => e.outcome?.status === 'failed').map((e) => [e.target?.peers, e.outcome?.errorCode]),
+      [
+        [['ghost1'], 90003],
+        [['ghost2'], 90003],
+      ],
+    );
   });
 
   it('stops cleanly: pairs not yet sent are not done, and says so', async () => {
@@ -173,7 +188,7 @@ describe('bulk runs', () => {
       if (f.standIn.accepted().length >= 10) controller.abort();
       return undefined;
     };
-    const summary = await runMarkRead(f, pairs, { audit: {}, signal: controller.signal });
+    const summary = await runMarkRead(f, pairs, { audit: new AuditCapture().scope(), signal: controller.signal });
     assert.equal(summary.stopped, true);
     assert.ok(summary.done > 0, `done ${summary.done}`);
     // Only the marks already on their way when it stopped arrive after the 10th; none waits for a slot after it.
@@ -186,7 +201,9 @@ describe('bulk runs', () => {
     const f = await fixture({ settings: { maxRps: 50, deadlineMs: 30_000 } });
     f.standIn.pageSize = 40;
     f.standIn.seed('alice', Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`p${i}`, 1])));
-    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), { audit: {} });
+    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), {
+      audit: new AuditCapture().scope(),
+    });
     assert.equal(summary.ok, 150);
     assert.equal(summary.unreadBefore, 150);
     assert.equal(summary.unreadAfter, 0);
@@ -204,7 +221,9 @@ describe('bulk runs', () => {
     let pages = 0;
     f.standIn.behave = (a) =>
       a.command === 'v4/recentcontact/get_list' && ++pages === 2 ? fail(60017, 'disabled') : undefined;
-    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), { audit: {} });
+    const summary = await runMarkRead(f, pairsFor('alice', oneToOnePeers(f.client, 'alice')), {
+      audit: new AuditCapture().scope(),
+    });
     assert.equal(summary.ok, 10);
     assert.equal(summary.stopped, true);
     assert.match(summary.sourceError ?? '', /60017/);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { fail, ImStandIn } from '../stand-ins/im-stand-in.js';
+import { auditLines } from './support/audit-capture.js';
 import { CLI, runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
@@ -244,14 +245,15 @@ describe('markread CLI', () => {
     standIn.behave = undefined;
     assert.equal(code, 1);
     JSON.parse(stdout);
-    const audit = stderr
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((r) => r.audit === 'mark-read');
-    assert.equal(audit?.errorCode, 70500);
-    assert.equal(audit?.source, 'cli');
-    assert.ok((audit?.attempts as number) > 1);
+    const audit = auditLines(
+      stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    ).find((e) => e.kind === 'mark');
+    assert.equal(audit?.outcome?.errorCode, 70500);
+    assert.equal(audit?.actor.kind, 'cli');
+    assert.equal(audit?.via, 'cli');
   });
 });
 
@@ -344,7 +346,8 @@ describe('markread CLI during an outage', () => {
     // retrying until the 20 s default deadline.
     const attempts = Number(/Attempts +(\d+)/.exec(stdout)?.[1]);
     assert.ok(attempts >= 1 && attempts <= 5, `attempts ${attempts}`);
-    const lines = stderr.split('\n').filter(Boolean);
+    // Beside the audit line (always written), at most one line about the failure itself.
+    const lines = stderr.split('\n').filter((l) => l !== '' && !l.includes('"audit":'));
     assert.ok(lines.length <= 1, stderr);
   });
 });

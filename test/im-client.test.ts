@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { markRead } from '../src/domain/mark-read.js';
+import { AuditEventSchema } from '../src/audit/event.js';
+import { AuditLogOutlet } from '../src/audit/log-outlet.js';
+import { Audit } from '../src/audit/sink.js';
+import { markReadWithProof } from '../src/domain/mark-read-run.js';
 import { ADMIN_SET_MSG_READ, adminSetMsgRead } from '../src/im/apis/admin-set-msg-read.js';
 import { explainError, KNOWN_ERROR_CODES } from '../src/im/error-catalogue.js';
 import { fail, ok } from '../stand-ins/im-stand-in.js';
@@ -185,32 +188,28 @@ describe('admin_set_msg_read client', () => {
     assert.match(unknown.meaning, /Unknown error code 12345: strange thing/);
   });
 
-  it('writes one audit line per mark-read, with no secret or UserSig anywhere in the logs', async () => {
+  it('writes one audit line per mark, in the documented schema, with no secret or UserSig anywhere in the logs', async () => {
     const f = await fixture();
     script(f, { status: 502 }, fail(70001));
-    const outcome = await markRead(
-      { client: f.client, logger: f.logger },
-      { user: 'alice', peer: 'bob' },
-      { source: 'test' },
-    );
+    const sink = new Audit([new AuditLogOutlet(f.logger)]);
+    const scope = { sink, actor: { kind: 'cli' as const, osUser: 'ops', host: 'box' }, via: 'cli' as const };
+    const { outcome } = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, scope);
     assert.equal(outcome.status, 'ok');
     f.logger.flush();
-    const audits = f.logs.records.filter((r) => r.audit === 'mark-read');
+    const audits = f.logs.records.filter((r) => r.msg === 'audit mark');
     assert.equal(audits.length, 1);
+    const event = AuditEventSchema.parse(audits[0]?.audit);
     assert.deepEqual(
-      { ...audits[0], time: undefined, durationMs: undefined },
+      { ...event, id: undefined, at: undefined },
       {
-        ...audits[0],
-        level: 30,
-        source: 'test',
-        user: 'alice',
-        peer: 'bob',
-        outcome: 'ok',
-        errorCode: 0,
-        attempts: 3,
-        requestId: outcome.requestId,
-        time: undefined,
-        durationMs: undefined,
+        id: undefined,
+        at: undefined,
+        kind: 'mark',
+        actor: { kind: 'cli', osUser: 'ops', host: 'box' },
+        via: 'cli',
+        app: { name: 'test', sdkAppId: SDK_APP_ID },
+        target: { user: 'alice', peers: ['bob'] },
+        outcome: { status: 'ok', actionStatus: 'OK', errorCode: 0, errorInfo: '', unreadBefore: 0, unreadAfter: 0 },
       },
     );
     assert.ok(f.newSigs.length === 2);

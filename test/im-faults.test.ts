@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { markReadRequest } from '../src/domain/mark-read-request.js';
 import { markReadWithProof, runMarkRead } from '../src/domain/mark-read-run.js';
+import { AuditCapture } from './support/audit-capture.js';
 import { fixturePool } from './support/im-fixture.js';
 
 const pool = fixturePool();
 after(pool.closeAll);
-const AUDIT = { source: 'test' };
+const AUDIT = new AuditCapture().scope();
 
 describe('the IM API slow, failing or down', () => {
   it('a count that hangs gets only its share: the outcome comes before the count would answer, marked, count unknown', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { auditLines } from './support/audit-capture.js';
 import { SECRET_KEY } from './support/im-fixture.js';
 import {
   ALLOWED,
@@ -245,29 +246,32 @@ describe('Slack app, end to end over signed HTTP', () => {
     await waitFor(() => threadReply(f.slack.calls, 'carol', 'alice'), { what: 'the outcome of carol ↔ alice' });
     await laterCommandDone(f, 'alice', 'ghost');
     f.runtime.logger.flush();
-    const audit = f.logs.records.find((r) => r.audit === 'mark-read' && r.user === 'carol' && r.peer === 'alice');
+    const marks = auditLines(f.logs.records).filter((e) => e.kind === 'mark');
+    const audit = marks.find((e) => e.target?.user === 'carol' && e.target.peers?.[0] === 'alice');
     assert.ok(audit);
-    assert.equal(audit.team, 'T0STANDIN');
-    assert.equal(audit.slackUser, ALLOWED);
-    assert.equal(audit.channel, CHANNEL);
+    assert.deepEqual(audit.actor, { kind: 'slack', team: 'T0STANDIN', user: ALLOWED });
+    assert.equal(audit.thread?.channel, CHANNEL);
+    assert.match(audit.thread?.ts ?? '', /^\d+\.\d+$/, 'the thread it was answered in');
     assert.equal(audit.via, 'modal');
-    assert.equal(audit.outcome, 'ok');
-    assert.equal(typeof audit.requestId, 'number');
-    // The API's own words, beside markread's reading of them.
-    assert.deepEqual([audit.actionStatus, audit.errorCode, audit.errorInfo], ['OK', 0, '']);
-    const failed = f.logs.records.find((r) => r.audit === 'mark-read' && r.peer === 'ghost');
+    // The API's own words, beside markread's reading of them, and the proof.
+    assert.deepEqual(
+      [audit.outcome?.status, audit.outcome?.actionStatus, audit.outcome?.errorCode, audit.outcome?.errorInfo],
+      ['ok', 'OK', 0, ''],
+    );
+    assert.equal(audit.outcome?.unreadAfter, 0);
+    const failed = marks.find((e) => e.target?.peers?.[0] === 'ghost');
     assert.ok(failed, 'a failed mark was audited');
-    assert.equal(failed.outcome, 'failed');
-    assert.equal(failed.actionStatus, 'FAIL');
-    assert.equal(typeof failed.errorCode, 'number');
-    assert.equal(typeof failed.errorInfo, 'string');
+    assert.equal(failed.outcome?.status, 'failed');
+    assert.equal(failed.outcome?.actionStatus, 'FAIL');
+    assert.equal(typeof failed.outcome?.errorCode, 'number');
+    assert.equal(typeof failed.outcome?.errorInfo, 'string');
   });
 
   it('never logs the secret key, tokens or the signing secret', async () => {
     await laterCommandDone(f, 'alice', 'bob');
     f.runtime.logger.flush();
     assert.ok(
-      f.logs.records.some((r) => r.audit === 'mark-read'),
+      auditLines(f.logs.records).some((e) => e.kind === 'mark'),
       'something was logged to look through',
     );
     for (const secret of [SECRET_KEY, BOT_TOKEN, SIGNING_SECRET]) assert.ok(!f.logs.text.includes(secret));

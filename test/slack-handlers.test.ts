@@ -21,6 +21,7 @@ import { MemoryRunStore } from '../src/stores/runs.js';
 import { MemoryWorkJournal } from '../src/stores/work-journal.js';
 import { LocalRuns } from '../src/work/local-runs.js';
 import { messageText } from '../stand-ins/message-text.js';
+import { AuditCapture } from './support/audit-capture.js';
 import { LogCapture } from './support/im-fixture.js';
 
 /**
@@ -165,7 +166,8 @@ async function handlerWorld() {
     client: im,
     logger,
   };
-  const flow = { logger, app, respond: slack.respond };
+  const audit = new AuditCapture();
+  const flow = { logger, app, respond: slack.respond, audit };
   const inFlight = new InFlight();
   const runs = new MemoryRunStore();
   const local = new LocalRuns();
@@ -176,7 +178,7 @@ async function handlerWorld() {
   // No user groups: a check answers from the user list at once, with no Slack call and no timer.
   const allowlist = new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger);
   const deps: ListenerDeps = { allowlist, inFlight, logger, flow, runs, local, seal, jobs };
-  return { im, slack, logs, deps, seal };
+  return { im, slack, logs, deps, seal, audit };
 }
 
 describe('Slack handlers, called directly with fakes at the IM and Slack ports', () => {
@@ -253,7 +255,8 @@ describe('Slack handlers, called directly with fakes at the IM and Slack ports',
     await w.slack.parentEdited.promise;
     assert.deepEqual(acks, [undefined]);
     assert.equal(w.slack.posts[1]?.channel, CHANNEL);
-    assert.ok(w.logs.records.some((r) => r.audit === 'mark-read' && r.via === 'modal' && r.slackUser === ALLOWED));
+    const marks = w.audit.of('mark');
+    assert.ok(marks.some((e) => e.via === 'modal' && e.actor.kind === 'slack' && e.actor.user === ALLOWED));
   });
 });
 

@@ -12,6 +12,7 @@ import type { JobHandler, JobLease, JournalJob, WorkJournal } from '../src/store
 import { LocalRuns } from '../src/work/local-runs.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { AuditCapture } from './support/audit-capture.js';
 import { ADMIN, imEnv, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import { ALLOWED, BOT_TOKEN, CHANNEL, messageText } from './support/slack-fixture.js';
 
@@ -70,7 +71,7 @@ describe('acked work taken over by another replica', () => {
     const web = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl });
     const respond = createResponder({ redactor: runtime.redactor, logger: runtime.logger, apiUrl: slack.apiUrl });
     const jobs = new SlackJobs(journal, {
-      flow: { logger: runtime.logger, app: runtime.app, respond, web },
+      flow: { logger: runtime.logger, app: runtime.app, respond, web, audit: new AuditCapture() },
       runs,
       local: new LocalRuns(),
       inFlight: new InFlight(),

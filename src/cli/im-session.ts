@@ -1,3 +1,6 @@
+import { AuditLogOutlet } from '../audit/log-outlet.js';
+import type { AuditScope } from '../audit/scope.js';
+import { Audit } from '../audit/sink.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
@@ -13,6 +16,8 @@ import { sharedBudgets } from './shared-budgets.js';
 /** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
 export interface ImSession {
   app: ImApp;
+  /** The CLI's audit scope: the OS user and host as actor, its events on stderr (and later the audit channel). */
+  audit: AuditScope;
   sdkAppIdMissing: boolean;
 }
 
@@ -43,6 +48,10 @@ export async function withImSession(
     redactor: cli.redactor,
     destination: stderrDestination(),
   });
+  // The pairs of a run stay off a terminal's stderr (the run's progress is there); a pipe or a file gets them all.
+  const quietPairs = process.stderr.isTTY === true && process.env.LOG_FORMAT?.trim().toLowerCase() !== 'json';
+  const sink = new Audit([new AuditLogOutlet(logger, quietPairs)]);
+  const audit: AuditScope = { sink, actor: cli.actor, via: 'cli' };
   const shared = redis ? await sharedBudgets(redis, logger) : undefined;
   const { app } = createImRuntime(loaded.config, {
     logger,
@@ -52,7 +61,7 @@ export async function withImSession(
   for (const warning of loaded.warnings) logger.warn(warning);
   cli.stopOnCtrlC();
   try {
-    return await body({ app, sdkAppIdMissing: offline && !process.env.TIM_SDKAPPID?.trim() });
+    return await body({ app, audit, sdkAppIdMissing: offline && !process.env.TIM_SDKAPPID?.trim() });
   } finally {
     await app.client.close();
     await shared?.close();

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditTarget } from '../audit/event.js';
+import { type AuditScope, recordIn } from '../audit/scope.js';
 import { type ClearMarksReport, clearUnreadMarks } from '../domain/conversation-marks.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
-import { type PairResult, type RunSummary, runMarkRead } from '../domain/mark-read-run.js';
+import { type PairResult, type RunSummary, runMarkRead, runOutcome } from '../domain/mark-read-run.js';
 import type { ImApp } from '../im/app.js';
 import { marksJson, marksText } from './check-output.js';
 import { EXIT, exitFor } from './exit-codes.js';
+import type { ImSession } from './im-session.js';
 import { outcomeJson, pairLine, summaryJson, summaryText } from './output.js';
 import { EVERY_PAIR_UP_TO, ProgressBar } from './progress.js';
 import type { CliSession } from './session.js';
@@ -13,6 +17,8 @@ export interface ManyOptions {
   total: number | undefined;
   json: boolean;
   clearMarks: boolean;
+  /** Whose conversations, for the run's audit event (absent for a file of many users). */
+  target?: AuditTarget;
 }
 
 /**
@@ -22,11 +28,14 @@ export interface ManyOptions {
  */
 export async function markMany(
   cli: CliSession,
-  app: ImApp,
+  { app, audit: session }: ImSession,
   pairs: Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>,
   options: ManyOptions,
 ): Promise<number> {
   const { term, signal } = cli;
+  // One id for the run's pairs and its end, so the audit trail groups them.
+  const audit: AuditScope = { ...session, runId: randomUUID() };
+  const target = options.target ? { target: options.target } : {};
   const { total, json } = options;
   const marked = new Map<string, string[]>();
   const progress = new ProgressBar(process.stderr, total);
@@ -36,7 +45,7 @@ export async function markMany(
   if (onlyFailures) term.err(`Printing only pairs that fail; the summary follows at the end.\n`);
   const statuses = new Set<PairResult['outcome']['status']>();
   const summary: RunSummary = await runMarkRead(app, pairs, {
-    audit: cli.audit,
+    audit,
     signal,
     onPair: (result) => {
       statuses.add(result.outcome.status);
@@ -47,9 +56,10 @@ export async function markMany(
     onProgress: (s) => progress.update(s),
   });
   progress.finish();
+  recordIn(audit, { kind: 'run-finished', ...target, outcome: runOutcome(summary) }, app);
   term.out(json ? `${JSON.stringify(summaryJson(summary, total))}\n` : summaryText(summary, total));
   if (summary.stopped && signal.aborted) return cli.stoppedCode();
-  if (await clearMarksOf(cli, app, marked, json)) return EXIT.apiFailed;
+  if (await clearMarksOf(cli, app, audit, marked, json)) return EXIT.apiFailed;
   if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
   return exitFor(statuses);
 }
@@ -67,12 +77,13 @@ function addPeer(marked: Map<string, string[]>, { user, peer }: MarkReadRequest)
 async function clearMarksOf(
   cli: CliSession,
   app: ImApp,
+  audit: AuditScope,
   marked: Map<string, string[]>,
   json: boolean,
 ): Promise<boolean> {
   let marksBad = false;
   for (const [user, peers] of marked) {
-    const report = await clearUnreadMarks(app.client, user, peers, cli.signal);
+    const report = await clearUnreadMarks(app, user, peers, audit, cli.signal);
     cli.term.out(json ? `${JSON.stringify({ user, ...marksJson(report) })}\n` : `${user}: ${marksText(report)}`);
     marksBad ||= marksFailed(report);
     if (!report.ok && report.unsupported) break; // said once per run, not per user

@@ -1,17 +1,19 @@
 import { setMaxListeners } from 'node:events';
-import type { AuditContext } from '../domain/mark-read.js';
+import { hostname, userInfo } from 'node:os';
+import type { AuditActor } from '../audit/event.js';
 import { Redactor } from '../log/redactor.js';
 import { EXIT } from './exit-codes.js';
 import { Terminal } from './terminal.js';
 
-/** What every command of one CLI run shares: where output goes, the stop signal, the audit context. */
+/** What every command of one CLI run shares: where output goes, the stop signal, who is acting. */
 export interface CliSession {
   /** One redactor for the whole run: it learns the environment's secrets once loaded, and each UserSig minted. */
   readonly redactor: Redactor;
   readonly term: Terminal;
   /** Aborted by Ctrl-C, or by stdout's reader going away: calls already sent finish, the rest are not made. */
   readonly signal: AbortSignal;
-  readonly audit: AuditContext;
+  /** The OS user and host, for the audit trail. */
+  readonly actor: AuditActor;
   /** From now on Ctrl-C stops the run cleanly, and the output says so (before, it ends the process at once). */
   stopOnCtrlC(): void;
   /** The exit code of a run a stop ended: 141 when stdout went away, else 130 (Ctrl-C). */
@@ -35,7 +37,7 @@ export function startSession(): CliSession {
     redactor,
     term,
     signal: stop.signal,
-    audit: { source: 'cli', osUser: process.env.USER },
+    actor: cliActor(),
     stopOnCtrlC: () => process.once('SIGINT', () => stop.abort()),
     stoppedCode: () => (term.stdoutClosed ? EXIT.outputClosed : EXIT.interrupted),
     fail: (kind, problems, json) => fail(term, kind, problems, json),
@@ -50,4 +52,15 @@ function fail(term: Terminal, kind: 'usage' | 'configuration', problems: string[
       : '\nSee `markread --help` or .env.example for every variable.';
   term.err(`markread: ${kind} error, nothing was called:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint}\n`);
   return EXIT.usage;
+}
+
+/** The person at the CLI: the OS account (as the OS knows it, not as $USER claims) on this host. */
+function cliActor(): AuditActor {
+  let osUser: string;
+  try {
+    osUser = userInfo().username;
+  } catch {
+    osUser = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
+  return { kind: 'cli', osUser, host: hostname() };
 }

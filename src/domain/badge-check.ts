@@ -1,8 +1,9 @@
+import { type AuditScope, recordIn } from '../audit/scope.js';
 import { ACCOUNTS_PER_CHECK, accountCheck } from '../im/apis/account-check.js';
 import { getC2cUnreadTotal } from '../im/apis/get-c2c-unread-msg-num.js';
 import { type MarkReading, type MarkSeen, mayBeMarked, readUnreadMarks } from './conversation-marks.js';
 import { ConversationListError, conversationItems } from './conversations.js';
-import type { AuditContext, MarkReadDeps } from './mark-read.js';
+import type { MarkReadDeps } from './mark-read.js';
 import { readUnreadCounts, type UnreadCount } from './unread-counts.js';
 
 /** One one-to-one conversation as the check saw it. */
@@ -50,13 +51,13 @@ const GROUPS_SHOWN = 5;
 /**
  * Looks before acting: which accounts exist, the unread total, the unread count and the "marked unread" mark of
  * each conversation (the named peers, or the whole list), the group conversations, and what markread would do.
- * Makes no change; writes one audit line saying it was a check.
+ * Makes no change; records one audit event saying it was a check.
  */
 export async function checkBadge(
   deps: MarkReadDeps,
   user: string,
   peers: string[],
-  audit: AuditContext,
+  audit: AuditScope,
   signal?: AbortSignal,
 ): Promise<BadgeReport> {
   const { client } = deps;
@@ -183,21 +184,24 @@ function markOf(
 
 const unreadOf = (c: CheckedConversation) => (c.unread.known ? c.unread.count : 0);
 
-function logged(deps: MarkReadDeps, report: BadgeReport, audit: AuditContext): BadgeReport {
-  deps.logger.info(
+function logged(deps: MarkReadDeps, report: BadgeReport, audit: AuditScope): BadgeReport {
+  const peers = report.conversations.map((c) => c.peer);
+  recordIn(
+    audit,
     {
-      audit: 'check',
-      ...audit,
-      user: report.user,
-      userExists: report.userExists,
-      missingPeers: report.missingPeers.length,
-      totalUnread: report.totalUnread,
-      conversations: report.conversations.length,
-      withUnread: report.withUnread,
-      markedUnread: report.plan.clearMarks.length,
-      groups: report.groups.count,
+      kind: 'check',
+      target: {
+        user: report.user,
+        ...(peers.length > 0 ? { peers: peers.slice(0, LISTED) } : {}),
+        count: peers.length,
+      },
+      outcome: {
+        status: report.userExists === false ? 'no-such-user' : 'checked',
+        unreadBefore: report.totalUnread ?? null,
+        detail: `read-only: ${report.withUnread} conversation(s) with unread, ${report.plan.clearMarks.length} marked unread, ${report.missingPeers.length} peer(s) not found`,
+      },
     },
-    'check (read-only): nothing was changed',
+    deps,
   );
   return report;
 }

@@ -1,3 +1,4 @@
+import { type AuditScope, recordIn } from '../audit/scope.js';
 import {
   CONTACTS_PER_SEARCH,
   clearStandardMark,
@@ -8,6 +9,7 @@ import type { ImCaller } from '../im/caller.js';
 import type { CallResult } from '../im/client.js';
 import { explainError } from '../im/error-catalogue.js';
 import type { ImEnvelope } from '../im/response.js';
+import type { MarkReadDeps } from './mark-read.js';
 import { MARKED_UNREAD, type MarkState, readStandardMark } from './standard-mark.js';
 
 /** The edition lacks conversation marks. */
@@ -82,6 +84,24 @@ export type ClearMarksReport =
  * says clear both ways the string can be read.
  */
 export async function clearUnreadMarks(
+  app: MarkReadDeps,
+  user: string,
+  peers: string[],
+  audit: AuditScope,
+  signal?: AbortSignal,
+): Promise<ClearMarksReport> {
+  const report = await clearMarks(app.client, user, peers, signal);
+  recordIn(audit, { kind: 'marks-cleared', target: { user, peers }, outcome: clearedOutcome(report) }, app);
+  return report;
+}
+
+function clearedOutcome(report: ClearMarksReport) {
+  if (!report.ok) return { status: report.unsupported ? 'unsupported' : 'failed', detail: report.reason };
+  const status = report.notCleared > 0 ? 'failed' : report.cleared > 0 ? 'cleared' : 'none-marked';
+  return { status, detail: `${report.cleared} cleared, ${report.notCleared} could not be cleared` };
+}
+
+async function clearMarks(
   client: ImCaller,
   user: string,
   peers: string[],

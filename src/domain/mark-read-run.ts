@@ -1,4 +1,5 @@
-import { type AuditContext, type MarkReadDeps, type MarkReadOutcome, markRead } from './mark-read.js';
+import { type AuditScope, recordIn } from '../audit/scope.js';
+import { type MarkReadDeps, type MarkReadOutcome, markRead } from './mark-read.js';
 import type { MarkReadRequest } from './mark-read-request.js';
 import { Batcher, BatchPool, InSourceOrder } from './run-batches.js';
 import { RunTally } from './run-tally.js';
@@ -38,7 +39,8 @@ export interface RunSummary {
 }
 
 export interface RunOptions {
-  audit: AuditContext;
+  /** Who asked, and where the audit events go; each pair is recorded with the run's id. */
+  audit: AuditScope;
   signal?: AbortSignal;
   onPair?: (result: PairResult) => void;
   /**
@@ -63,7 +65,7 @@ export type RunDeps = MarkReadDeps;
 export async function markReadWithProof(
   deps: RunDeps,
   request: MarkReadRequest,
-  audit: AuditContext,
+  audit: AuditScope,
   signal?: AbortSignal,
 ): Promise<PairResult> {
   const [result] = await markBatch(deps, [request], audit, signal, COUNT_SLOT_WAIT_MS);
@@ -92,7 +94,7 @@ const COUNT_SLOT_WAIT_MS = 250;
 async function markBatch(
   deps: RunDeps,
   batch: MarkReadRequest[],
-  audit: AuditContext,
+  audit: AuditScope,
   signal?: AbortSignal,
   slotWaitMs?: number,
 ): Promise<PairResult[]> {
@@ -110,7 +112,7 @@ async function markBatch(
     maxAttempts: COUNT_ATTEMPTS,
     slotWaitMs,
   });
-  const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, audit, signal, { deadlineAt })));
+  const outcomes = await Promise.all(batch.map((request) => markRead(deps, request, signal, { deadlineAt })));
   const marked = outcomes.filter((o) => o.status === 'ok').map((o) => o.request.peer);
   const afterLimits = {
     deadlineAt: Math.min(deadlineAt, performance.now() + countMs),
@@ -125,7 +127,7 @@ async function markBatch(
       ? await readUnreadCounts(deps.client, user, proven, signal, afterLimits)
       : new Map<string, UnreadCount>();
   for (const peer of marked) if (!proven.includes(peer)) after.set(peer, before.get(peer) as UnreadCount);
-  return outcomes.map((outcome) => ({
+  const results = outcomes.map((outcome) => ({
     outcome,
     before: before.get(outcome.request.peer) ?? { known: false, reason: 'not read' },
     after: after.get(outcome.request.peer) ?? {
@@ -133,6 +135,26 @@ async function markBatch(
       reason: outcome.status === 'ok' ? 'not read' : 'not marked',
     },
   }));
+  for (const result of results) recordIn(audit, markEvent(result), deps);
+  return results;
+}
+
+/** A pair's audit event: the API's own words, and the unread count before → after (null where not known). */
+export function markEvent({ outcome, before, after }: PairResult) {
+  const { request } = outcome;
+  return {
+    kind: 'mark' as const,
+    target: { user: request.user, peers: [request.peer] },
+    outcome: {
+      status: outcome.status,
+      ...(outcome.actionStatus !== undefined ? { actionStatus: outcome.actionStatus } : {}),
+      ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      ...(outcome.errorInfo !== undefined ? { errorInfo: outcome.errorInfo } : {}),
+      unreadBefore: before.known ? before.count : null,
+      unreadAfter: after.known ? after.count : null,
+      ...(request.readTime !== undefined ? { detail: `read up to ${request.readTime}` } : {}),
+    },
+  };
 }
 
 function isBusy(count: UnreadCount | undefined): boolean {
@@ -202,4 +224,17 @@ async function pullBatches(
   }
   const rest = batcher.rest();
   if (rest.length > 0 && !options.signal?.aborted) await launch(rest);
+}
+
+/** How a run ended, for its audit event: its counts, and unread before → after where known. */
+export function runOutcome(summary: RunSummary) {
+  return {
+    status: summary.stopped ? 'stopped' : summary.failed > 0 ? 'failed' : 'ok',
+    done: summary.done,
+    ok: summary.ok,
+    failed: summary.failed,
+    unreadBefore: summary.unreadBefore,
+    unreadAfter: summary.unreadAfter,
+    ...(summary.sourceError !== undefined ? { detail: summary.sourceError } : {}),
+  };
 }

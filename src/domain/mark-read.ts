@@ -22,17 +22,16 @@ export interface MarkReadOutcome {
   requestId: number;
 }
 
-/** Who asked, for the audit line: the Slack adapter passes team/user/channel, the CLI passes its source. */
-export type AuditContext = Record<string, string | undefined>;
+/** The IM app to act on: its client, and its name and SDKAppID for the audit trail. */
+export type MarkReadDeps = Pick<ImApp, 'client' | 'name' | 'sdkAppId'>;
 
-/** The IM app to act on (its client, and its logger for the audit line); a test may hand just those two. */
-export type MarkReadDeps = Pick<ImApp, 'client' | 'logger'>;
-
-/** Marks every message of `request.user`'s conversation with `request.peer` read, and writes one audit line. */
+/**
+ * Marks every message of `request.user`'s conversation with `request.peer` read. The audit event is the caller's
+ * (markReadWithProof, runMarkRead): it carries the unread counts before and after, known only there.
+ */
 export async function markRead(
-  deps: MarkReadDeps,
+  deps: Pick<ImApp, 'client'>,
   request: MarkReadRequest,
-  audit: AuditContext,
   signal?: AbortSignal,
   limits?: CallLimits,
 ): Promise<MarkReadOutcome> {
@@ -42,26 +41,7 @@ export async function markRead(
     signal,
     limits,
   );
-  const outcome = toOutcome(request, result, deps.client.endpoint.primary.host);
-  deps.logger.info(
-    {
-      audit: 'mark-read',
-      ...audit,
-      user: request.user,
-      peer: request.peer,
-      readTime: request.readTime,
-      outcome: outcome.status,
-      // The API's own words, as it answered (ErrorInfo scrubbed and clipped like all server text).
-      actionStatus: outcome.actionStatus,
-      errorCode: outcome.errorCode,
-      errorInfo: outcome.errorInfo,
-      attempts: outcome.attempts,
-      durationMs: outcome.durationMs,
-      requestId: outcome.requestId,
-    },
-    `mark-read ${outcome.status}`,
-  );
-  return outcome;
+  return toOutcome(request, result, deps.client.endpoint.primary.host);
 }
 
 function toOutcome(request: MarkReadRequest, result: CallResult<ImEnvelope>, host: string): MarkReadOutcome {

@@ -1,4 +1,6 @@
 import { App } from '@slack/bolt';
+import { AuditLogOutlet } from '../audit/log-outlet.js';
+import { Audit } from '../audit/sink.js';
 import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
@@ -22,6 +24,8 @@ import { webClientOptions } from './transport/web-client.js';
 
 export interface SlackAppHandle {
   app: App;
+  /** This process's audit trail: every outlet it has. */
+  audit: Audit;
   inFlight: InFlight;
   runs: RunStore;
   local: LocalRuns;
@@ -40,6 +44,8 @@ export interface SlackAppOptions {
   socketBackoff?: { baseMs: number; capMs: number };
   /** A Socket Mode connection lost for less than this still counts as ready in /healthz. Default 5 s. */
   healthGraceMs?: number;
+  /** The audit trail; by default one with its JSON log line (outlet 1). */
+  audit?: Audit;
 }
 
 /** The Slack app: receivers, Bolt, the listeners behind the access gate, and the work they hand on. */
@@ -57,7 +63,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     backoff: options.socketBackoff,
   });
   const app = createBoltApp(slack, runtime.redactor, receivers, logger);
-  const deps = listenerDeps(app, slack, runtime, state, logger);
+  const audit = options.audit ?? auditTrail(runtime.logger);
+  const deps = listenerDeps(app, slack, runtime, state, logger, audit);
   registerListeners(app, deps);
   const startupWaitMs = options.startupWaitMs ?? 30_000;
   const lifecycle = new AppLifecycle({
@@ -73,6 +80,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   });
   return {
     app,
+    audit,
     inFlight: deps.inFlight,
     runs: deps.runs,
     local: deps.local,
@@ -102,6 +110,7 @@ function listenerDeps(
   runtime: ImRuntime,
   state: SharedState,
   logger: Logger,
+  audit: Audit,
 ): ListenerDeps {
   const allowlist = new Allowlist(
     slack.allowedUsers,
@@ -116,7 +125,7 @@ function listenerDeps(
   const seal = new MetadataSeal(
     ((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal(),
   );
-  const flow = { logger, app: runtime.app, respond };
+  const flow = { logger, app: runtime.app, respond, audit };
   const jobs = new SlackJobs(
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
@@ -124,4 +133,11 @@ function listenerDeps(
     state.role !== 'web',
   );
   return { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
+}
+
+/** The process's one audit sink, with its log line; an outlet that fails is logged (and skipped) there. */
+function auditTrail(logger: Logger): Audit {
+  return new Audit([new AuditLogOutlet(logger)], (outlet, error) =>
+    logger.error({ err: error, outlet }, 'an audit outlet failed; the event is in the audit log line'),
+  );
 }

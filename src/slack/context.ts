@@ -1,4 +1,6 @@
-import type { AuditContext } from '../domain/mark-read.js';
+import type { AuditThread, AuditVia } from '../audit/event.js';
+import type { AuditScope } from '../audit/scope.js';
+import type { AuditSink } from '../audit/sink.js';
 import type { Logger } from '../log/logger.js';
 import type { RunOrigin } from '../stores/runs.js';
 import type { ModalMetadata } from './sealed-metadata.js';
@@ -12,8 +14,10 @@ export interface SlackRequestContext {
   teamId: string | undefined;
   channelId: string;
   responseUrl: string;
-  /** 'command', 'modal' or 'button', for the audit line. */
-  via: string;
+  /** 'command', 'modal' or 'button', for the audit trail. */
+  via: AuditVia;
+  /** Why, in the requester's words (--reason, or the form's field). */
+  reason?: string;
 }
 
 /** The fields of a slash command payload the context is made of. */
@@ -49,8 +53,20 @@ export function modalContext(
   };
 }
 
-export function auditOf(ctx: SlackRequestContext): AuditContext {
-  return { source: 'slack', via: ctx.via, team: ctx.teamId, slackUser: ctx.requester, channel: ctx.channelId };
+/** The audit scope of a request: its requester as the actor, how it came, its reason, and its thread if known. */
+export function scopeOf(
+  sink: AuditSink,
+  ctx: SlackRequestContext,
+  extra: { runId?: string; thread?: AuditThread } = {},
+): AuditScope {
+  return {
+    sink,
+    actor: { kind: 'slack', ...(ctx.teamId !== undefined ? { team: ctx.teamId } : {}), user: ctx.requester },
+    via: ctx.via,
+    ...(ctx.reason !== undefined ? { reason: ctx.reason } : {}),
+    thread: extra.thread ?? { channel: ctx.channelId },
+    ...(extra.runId !== undefined ? { runId: extra.runId } : {}),
+  };
 }
 
 export function contextLogger(deps: { logger: Logger }, ctx: SlackRequestContext): Logger {
@@ -59,18 +75,26 @@ export function contextLogger(deps: { logger: Logger }, ctx: SlackRequestContext
 
 /** The run store's Slack-free origin of a run asked for in Slack. */
 export function originOf(ctx: SlackRequestContext): RunOrigin {
-  const { requester, teamId, channelId, responseUrl, via } = ctx;
+  const { requester, teamId, channelId, responseUrl, via, reason } = ctx;
   return {
     requester,
     ...(teamId !== undefined ? { team: teamId } : {}),
     channel: channelId,
     replyUrl: responseUrl,
     via,
+    ...(reason !== undefined ? { reason } : {}),
   };
 }
 
 /** The Slack request context a stored run came from. */
 export function contextOf(origin: RunOrigin): SlackRequestContext {
-  const { requester, team, channel, replyUrl, via } = origin;
-  return { requester, teamId: team, channelId: channel, responseUrl: replyUrl, via };
+  const { requester, team, channel, replyUrl, via, reason } = origin;
+  return {
+    requester,
+    teamId: team,
+    channelId: channel,
+    responseUrl: replyUrl,
+    via: via as AuditVia,
+    ...(reason !== undefined ? { reason } : {}),
+  };
 }

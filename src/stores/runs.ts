@@ -23,8 +23,10 @@ export interface RunOrigin {
   channel: string;
   /** Where to answer the requester privately. */
   replyUrl: string;
-  /** How they asked ('command', 'modal', 'button', …), for the audit line. */
+  /** How they asked ('command', 'modal', 'button', …), for the audit trail. */
   via: string;
+  /** Why, in their words. */
+  reason?: string;
 }
 
 /** A bulk run a button can act on. Plain data, so a shared store can keep it. */

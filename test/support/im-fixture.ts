@@ -41,6 +41,9 @@ export class LogCapture {
 }
 
 export interface ImFixture {
+  /** The IM app the domain acts on, as the audit trail names it. */
+  name: string;
+  sdkAppId: number;
   standIn: ImStandIn;
   client: ImClient;
   logs: LogCapture;
@@ -86,6 +89,8 @@ export async function startImFixture(
     ...options.client,
   });
   return {
+    name: 'test',
+    sdkAppId: SDK_APP_ID,
     standIn,
     client,
     logs,

@@ -4,7 +4,7 @@ import { emptySummary } from '../../domain/run-tally.js';
 import type { ImApp } from '../../im/app.js';
 import type { CliCommand } from '../args.js';
 import { EXIT, exitForError } from '../exit-codes.js';
-import { withImSession } from '../im-session.js';
+import { type ImSession, withImSession } from '../im-session.js';
 import { markMany } from '../mark-many.js';
 import { summaryJson } from '../output.js';
 import type { CliSession } from '../session.js';
@@ -16,12 +16,13 @@ type AllCommand = Extract<CliCommand, { kind: 'mark-all' }>;
  * as the list is paged. With --dry-run it pages the list read-only, which needs the key, so it is not offline.
  */
 export function runAll(cli: CliSession, command: AllCommand): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: false }, ({ app }) =>
-    command.dryRun ? dryRunAll(cli, app, command) : markAll(cli, app, command),
+  return withImSession(cli, { json: command.json, offline: false }, (im) =>
+    command.dryRun ? dryRunAll(cli, im.app, command) : markAll(cli, im, command),
   );
 }
 
-async function markAll(cli: CliSession, app: ImApp, command: AllCommand): Promise<number> {
+async function markAll(cli: CliSession, im: ImSession, command: AllCommand): Promise<number> {
+  const { app } = im;
   let total: number;
   try {
     total = await countOneToOne(app.client, command.user, cli.signal);
@@ -40,12 +41,13 @@ async function markAll(cli: CliSession, app: ImApp, command: AllCommand): Promis
   if (declined !== undefined) return declined;
   return markMany(
     cli,
-    app,
+    im,
     pairsFor(command.user, oneToOnePeers(app.client, command.user, cli.signal), command.readTime),
     {
       total,
       json: command.json,
       clearMarks: command.clearMarks,
+      target: { user: command.user, all: true, count: total },
     },
   );
 }

@@ -7,8 +7,8 @@ import type { CliSession } from '../session.js';
 
 /** `markread <user> [<peer> …] --check`: read-only; exit 0 when it could look, 1 when the API refused, 3 when it did not answer. */
 export function runCheck(cli: CliSession, command: Extract<CliCommand, { kind: 'check' }>): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: false }, async ({ app }) => {
-    const report = await checkBadge(app, command.user, command.peers, { ...cli.audit, via: 'check' }, cli.signal);
+  return withImSession(cli, { json: command.json, offline: false }, async ({ app, audit }) => {
+    const report = await checkBadge(app, command.user, command.peers, audit, cli.signal);
     // Exactly what the check found; a long list is --all instead (it marks the rest too, harmlessly).
     const peers = planPeers(report.plan);
     const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks`;

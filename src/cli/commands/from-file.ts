@@ -27,6 +27,6 @@ export async function runFromFile(
   return withImSession(cli, { json: command.json, offline: command.dryRun }, (im) =>
     command.dryRun
       ? dryRun(cli.term, im, pairs, command.json)
-      : markMany(cli, im.app, pairs, { total: pairs.length, json: command.json, clearMarks: command.clearMarks }),
+      : markMany(cli, im, pairs, { total: pairs.length, json: command.json, clearMarks: command.clearMarks }),
   );
 }

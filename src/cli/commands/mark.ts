@@ -17,10 +17,11 @@ export function runMark(cli: CliSession, command: MarkCommand): Promise<number> 
   return withImSession(cli, { json: command.json, offline: command.dryRun }, (im) => {
     if (command.dryRun) return dryRun(cli.term, im, pairsOf(command), command.json);
     if (command.kind === 'mark') return markOne(cli, im, command);
-    return markMany(cli, im.app, pairsOf(command), {
+    return markMany(cli, im, pairsOf(command), {
       total: command.peers.length,
       json: command.json,
       clearMarks: command.clearMarks,
+      ...(command.kind === 'mark-many' ? { target: { user: command.user, peers: command.peers } } : {}),
     });
   });
 }
@@ -32,14 +33,14 @@ function pairsOf(command: MarkCommand): MarkReadRequest[] {
 /** One pair: its outcome with the unread count before and after, and with --clear-marks its mark's proof. */
 async function markOne(
   cli: CliSession,
-  { app }: ImSession,
+  { app, audit }: ImSession,
   command: Extract<MarkCommand, { kind: 'mark' }>,
 ): Promise<number> {
   const { signal } = cli;
-  const result = await markReadWithProof(app, command.request, cli.audit, signal);
+  const result = await markReadWithProof(app, command.request, audit, signal);
   const marks =
     command.clearMarks && result.outcome.status === 'ok'
-      ? await clearUnreadMarks(app.client, command.request.user, [command.request.peer], signal)
+      ? await clearUnreadMarks(app, command.request.user, [command.request.peer], audit, signal)
       : undefined;
   cli.term.out(
     command.json

@@ -1,7 +1,9 @@
+import type { AuditTarget } from '../../audit/event.js';
+import { type AuditScope, recordIn } from '../../audit/scope.js';
 import { clearUnreadMarks } from '../../domain/conversation-marks.js';
 import { oneToOnePeers } from '../../domain/conversations.js';
 import type { MarkReadRequest } from '../../domain/mark-read-request.js';
-import { type PairResult, type RunSummary, runMarkRead } from '../../domain/mark-read-run.js';
+import { type PairResult, type RunSummary, runMarkRead, runOutcome } from '../../domain/mark-read-run.js';
 import type { Logger } from '../../log/logger.js';
 import type { RunRecord, RunStore } from '../../stores/runs.js';
 import { LetGo } from '../../stores/work-journal.js';
@@ -10,7 +12,7 @@ import { marksLine } from '../blocks/check.js';
 import { plainMessage, withLine } from '../blocks/message.js';
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from '../blocks/run.js';
-import { auditOf, contextLogger, contextOf, type SlackRequestContext } from '../context.js';
+import { contextLogger, contextOf, type SlackRequestContext, scopeOf } from '../context.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
 import { deliverPrivately, type SlackFlowDeps, tellInThread } from './single.js';
@@ -119,11 +121,22 @@ class BulkInSlack {
     const message = plainMessage(
       `:warning: *Interrupted*: markread was shutting down before this run finished; ${done}, and calls in flight got no answer. Marking read is safe to repeat: run ${code(rerun)} again to finish.`,
     );
-    this.deps.logger.warn(
-      { audit: 'interrupted', ...auditOf(this.ctx), runId: run.id, done: s?.done ?? 0, total: run.total },
-      'bulk run interrupted by shutdown; the requester was told',
-    );
+    recordIn(this.scope(), {
+      kind: 'interrupted',
+      target: this.target(),
+      outcome: { status: 'interrupted', done: s?.done ?? 0, ok: s?.ok ?? 0, failed: s?.failed ?? 0 },
+    });
     await tellInThread(this.deps, this.ctx, this.thread, this.reply.ts, message);
+  }
+
+  /** The run's audit scope: its requester, its id, its thread. */
+  private scope(): AuditScope {
+    return scopeOf(this.deps.audit, this.ctx, { runId: this.spec.run.id, thread: this.thread.ref() });
+  }
+
+  private target(): AuditTarget {
+    const { run } = this.spec;
+    return run.peers ? { user: run.user, peers: run.peers } : { user: run.user, all: true, count: run.total };
   }
 
   /** The parent message: posted (and saved) once; a run taken over finds it in its checkpoint. */
@@ -144,7 +157,7 @@ class BulkInSlack {
     const unwatch = watchForStop(this.runs.store, run, this.controller);
     try {
       const summary = await runMarkRead(this.deps.app, typeof pairs === 'function' ? pairs(signal) : pairs, {
-        audit: auditOf(this.ctx),
+        audit: this.scope(),
         signal,
         resume: resume.summary ? { position: resume.position ?? 0, summary: resume.summary } : undefined,
         onProgress: (s, p) => {
@@ -164,8 +177,15 @@ class BulkInSlack {
   private async finish({ summary, results }: Marked): Promise<void> {
     const { run, scope, rerun } = this.spec;
     const marks =
-      run.clearMarks && !summary.stopped ? await clearMarksOf(this.deps, run, this.controller.signal) : undefined;
+      run.clearMarks && !summary.stopped
+        ? await clearMarksOf(this.deps, run, this.scope(), this.controller.signal)
+        : undefined;
     const ended = await this.runs.store.transition(run.id, 'finish').catch(() => undefined);
+    recordIn(
+      this.scope(),
+      { kind: 'run-finished', target: this.target(), outcome: runOutcome(summary) },
+      this.deps.app,
+    );
     let message = summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results);
     if (marks) message = withLine(message, marks);
     if (await this.reply.replace(message)) {
@@ -200,7 +220,12 @@ function watchForStop(store: RunStore, run: RunRecord, controller: AbortControll
 }
 
 /** --clear-marks after a bulk run: the run's peers (an --all's are listed again), unmarked with proof. */
-async function clearMarksOf(deps: SlackFlowDeps, run: RunRecord, signal: AbortSignal): Promise<string> {
+async function clearMarksOf(
+  deps: SlackFlowDeps,
+  run: RunRecord,
+  scope: AuditScope,
+  signal: AbortSignal,
+): Promise<string> {
   let peers = run.peers;
   if (peers === undefined) {
     peers = [];
@@ -212,5 +237,5 @@ async function clearMarksOf(deps: SlackFlowDeps, run: RunRecord, signal: AbortSi
     }
   }
   if (peers.length === 0) return '*Unread marks*: none were set.';
-  return marksLine(await clearUnreadMarks(deps.app.client, run.user, peers, signal));
+  return marksLine(await clearUnreadMarks(deps.app, run.user, peers, scope, signal));
 }

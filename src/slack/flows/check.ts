@@ -1,6 +1,6 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import { checkMessage } from '../blocks/check.js';
-import { auditOf, contextLogger, originOf, type SlackRequestContext } from '../context.js';
+import { contextLogger, originOf, type SlackRequestContext, scopeOf } from '../context.js';
 import type { ListenerDeps } from '../deps.js';
 
 /**
@@ -16,7 +16,7 @@ export async function checkInSlack(
   peers: string[],
 ): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
-  const report = await checkBadge(deps.flow.app, user, peers, { ...auditOf(ctx), via: `${ctx.via}-check` });
+  const report = await checkBadge(deps.flow.app, user, peers, scopeOf(deps.flow.audit, ctx));
   const fix = planPeers(report.plan);
   let runId: string | undefined;
   if (fix.length > 0 && deps.jobs.bulkRefusal() === undefined) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { recordIn } from '../../audit/scope.js';
 import { markReadRequests } from '../../domain/mark-read-request.js';
 import type { Logger } from '../../log/logger.js';
 import { WORKING } from '../../stores/run-machine.js';
@@ -18,7 +19,7 @@ import { plainMessage } from '../blocks/message.js';
 import { code } from '../blocks/mrkdwn.js';
 import { bulkScope } from '../blocks/run.js';
 import { rerunCommand } from '../command-text.js';
-import { auditOf, contextLogger, type SlackRequestContext } from '../context.js';
+import { contextLogger, type SlackRequestContext, scopeOf } from '../context.js';
 import type { InFlight } from '../in-flight.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { startBulkInSlack } from './bulk.js';
@@ -32,7 +33,8 @@ const ctxSchema = z
     teamId: z.string().optional(),
     channelId: z.string().min(1),
     responseUrl: z.url(),
-    via: z.string(),
+    via: z.enum(['command', 'modal', 'button', 'app-home', 'cli', 'system']),
+    reason: z.string().optional(),
   })
   .transform((ctx): SlackRequestContext => ({ ...ctx, teamId: ctx.teamId }));
 
@@ -218,15 +220,16 @@ export class SlackJobs {
   /** Jobs acked here that will never start (markread is stopping): each requester is told nothing was sent. */
   private async tellNotStarted(jobs: JournalJob[]): Promise<void> {
     await Promise.all(
-      jobs.map(async ({ id, payload }) => {
+      jobs.map(async ({ payload }) => {
         const parsed = slackJobSchema.safeParse(payload);
         if (!parsed.success) return;
         const job = parsed.data;
         const rerun = await this.endUnstarted(job);
-        this.deps.logger.warn(
-          { audit: 'interrupted', ...auditOf(job.ctx), jobId: id, kind: job.kind, sent: false },
-          'interrupted by shutdown before it started; the requester was told',
-        );
+        recordIn(scopeOf(this.deps.flow.audit, job.ctx, job.kind === 'bulk' ? { runId: job.runId } : {}), {
+          kind: 'interrupted',
+          ...(job.kind === 'single' ? { target: { user: job.request.user, peers: [job.request.peer] } } : {}),
+          outcome: { status: 'not-started', detail: 'markread was stopping before it started; nothing was sent' },
+        });
         await this.tell(
           job.ctx,
           undefined,
@@ -239,10 +242,11 @@ export class SlackJobs {
   /** No room for `job` (too many wait already): it is not started, and its requester is told so, privately. */
   private async tellBusy(job: SlackJob, waiting: number): Promise<void> {
     const rerun = await this.endUnstarted(job);
-    this.deps.logger.warn(
-      { audit: 'busy', ...auditOf(job.ctx), kind: job.kind, waiting, sent: false },
-      'refused acked work: too many commands are waiting; the requester was told to try again',
-    );
+    recordIn(scopeOf(this.deps.flow.audit, job.ctx, job.kind === 'bulk' ? { runId: job.runId } : {}), {
+      kind: 'refused',
+      ...(job.kind === 'single' ? { target: { user: job.request.user, peers: [job.request.peer] } } : {}),
+      outcome: { status: 'busy', detail: `${waiting} commands were waiting; nothing was sent` },
+    });
     await this.deps.flow.respond(
       job.ctx.responseUrl,
       plainMessage(

@@ -1,4 +1,6 @@
 import type { webApi } from '@slack/bolt';
+import { type AuditScope, recordIn } from '../../audit/scope.js';
+import type { AuditSink } from '../../audit/sink.js';
 import { clearUnreadMarks } from '../../domain/conversation-marks.js';
 import type { MarkReadRequest } from '../../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../../domain/mark-read-run.js';
@@ -8,7 +10,7 @@ import { marksLine } from '../blocks/check.js';
 import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from '../blocks/mark.js';
 import { plainMessage, type SlackMessage, withLine } from '../blocks/message.js';
 import { code } from '../blocks/mrkdwn.js';
-import { auditOf, contextLogger, type SlackRequestContext } from '../context.js';
+import { contextLogger, type SlackRequestContext, scopeOf } from '../context.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import type { Respond } from '../transport/response-url.js';
 
@@ -55,10 +57,14 @@ export function startMarkReadInSlack(
         ? 'The request was sent to the IM API, but its answer did not arrive in time, so whether it took effect is unknown.'
         : 'Nothing was sent to the IM API.'
     } Marking read is safe to repeat: run ${code(options.rerun)} again.`;
-    deps.logger.warn(
-      { audit: 'interrupted', ...auditOf(ctx), user: request.user, peer: request.peer, sent },
-      'interrupted by shutdown; the requester was told',
-    );
+    recordIn(scopeOf(deps.audit, ctx, { thread: progress.thread?.ref() }), {
+      kind: 'interrupted',
+      target: { user: request.user, peers: [request.peer] },
+      outcome: {
+        status: sent ? 'unknown' : 'not-sent',
+        detail: sent ? 'sent; no answer before shutdown' : 'nothing was sent',
+      },
+    });
     const message = plainMessage(text);
     await tellInThread(deps, ctx, progress.thread, undefined, message);
   };
@@ -71,6 +77,8 @@ export const afterIo = () => new Promise<void>((resolve) => setImmediate(resolve
 export interface SlackFlowDeps {
   web: webApi.WebClient;
   logger: Logger;
+  /** Where the flows record what they do. */
+  audit: AuditSink;
   /** The IM app the flow acts on. */
   app: ImApp;
   respond: Respond;
@@ -136,11 +144,12 @@ export async function markReadInSlack(
     await options.save?.({ parentTs: thread.parentTs });
 
   progress.phase = 'calling';
-  const result = await markOrSayWhyNot(deps, ctx, request, log);
+  const scope = scopeOf(deps.audit, ctx, { thread: thread.ref() });
+  const result = await markOrSayWhyNot(deps, scope, request, log);
   progress.phase = 'delivering';
   let message = outcomeMessage(result);
   if (options.clearMarks && result.outcome.status === 'ok') {
-    const marks = await clearUnreadMarks(deps.app.client, request.user, [request.peer]);
+    const marks = await clearUnreadMarks(deps.app, request.user, [request.peer], scope);
     message = withLine(message, marksLine(marks));
   }
   if ((await thread.reply(message)) !== undefined) {
@@ -160,12 +169,12 @@ export async function markReadInSlack(
 /** The mark with its proof; should it ever throw (it does not by design), a result that says so. */
 async function markOrSayWhyNot(
   deps: SlackFlowDeps,
-  ctx: SlackRequestContext,
+  scope: AuditScope,
   request: MarkReadRequest,
   log: Logger,
 ): Promise<PairResult> {
   try {
-    return await markReadWithProof(deps.app, request, auditOf(ctx));
+    return await markReadWithProof(deps.app, request, scope);
   } catch (error) {
     log.error({ err: error }, 'mark-read threw');
     const unknown = { known: false as const, reason: 'internal error' };

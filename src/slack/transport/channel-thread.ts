@@ -28,6 +28,11 @@ export class ChannelThread {
     private readonly log: Logger,
   ) {}
 
+  /** Where the thread is, for the audit trail (no ts until the parent message is posted). */
+  ref(): { channel: string; ts?: string } {
+    return this.parentTs === undefined ? { channel: this.channel } : { channel: this.channel, ts: this.parentTs };
+  }
+
   async postParent(message: SlackMessage): Promise<boolean> {
     try {
       this.parentTs = (await this.web.chat.postMessage({ channel: this.channel, ...message, ...NO_UNFURL })).ts;
