@@ -11,6 +11,7 @@ import { InFlight } from '../src/slack/in-flight.js';
 import { type ButtonDeps, cancel, confirm, stop } from '../src/slack/listeners/actions/bulk-buttons.js';
 import { MemoryRunStore } from '../src/stores/runs.js';
 import { LocalRuns } from '../src/work/local-runs.js';
+import { AuditCapture } from './support/audit-capture.js';
 import { LogCapture } from './support/im-fixture.js';
 import { messageText } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
@@ -40,6 +41,7 @@ function setup(allowed: { users?: string[] } = {}) {
     logger,
   );
   const runs = new MemoryRunStore();
+  const audit = new AuditCapture();
   const deps: ButtonDeps = {
     allowlist,
     inFlight: new InFlight(),
@@ -47,6 +49,8 @@ function setup(allowed: { users?: string[] } = {}) {
     runs,
     local: new LocalRuns(),
     flow: {
+      audit,
+      app: { name: 'test', sdkAppId: 1 },
       respond: async (url: string, message: SlackMessage) => {
         answers.push({ url, text: messageText(message as unknown as Record<string, unknown>) });
         return undefined;
@@ -70,7 +74,17 @@ function setup(allowed: { users?: string[] } = {}) {
     }) as unknown as BlockButtonAction;
   const told = (id: string) => answers.find((a) => a.url.endsWith(`/${id}`))?.text ?? '';
   const asked = () => waitFor(() => groupAsked > 0, { what: 'the allowlist to ask for the user group' });
-  return { deps, runs, dispatched, awaiting, press, told, asked, answerGroup: (m: string[]) => answerGroup(m) };
+  return {
+    deps,
+    runs,
+    dispatched,
+    awaiting,
+    press,
+    told,
+    asked,
+    audit,
+    answerGroup: (m: string[]) => answerGroup(m),
+  };
 }
 
 describe('bulk-run buttons check who may press before they touch the run', () => {
@@ -90,6 +104,11 @@ describe('bulk-run buttons check who may press before they touch the run', () =>
     assert.match(t.told('stop'), /This button is stale/);
     assert.equal((await t.runs.get(run.id))?.state, 'awaiting');
     assert.deepEqual(t.dispatched, []);
+    const [refusal, ...more] = t.audit.events;
+    assert.deepEqual(more, [], 'one event: the refused Confirm');
+    assert.equal(refusal?.kind, 'refused');
+    assert.equal(refusal?.runId, run.id);
+    assert.match(refusal?.outcome?.detail ?? '', /not allowed: not on the markread allowlist/);
   });
 
   it('a stranger pressing Confirm hears only the requester can, and the run stays awaiting', async () => {
@@ -105,6 +124,13 @@ describe('bulk-run buttons check who may press before they touch the run', () =>
     assert.match(t.told('stranger-cancel'), /Only <@U0ASKER>/);
     assert.equal((await t.runs.get(run.id))?.state, 'awaiting');
     assert.deepEqual(t.dispatched, []);
+    assert.deepEqual(
+      t.audit.events.map((e) => [e.kind, e.actor.kind === 'slack' && e.actor.user, e.requester, e.runId]),
+      [
+        ['refused', 'U0STRANGER', REQUESTER, run.id],
+        ['refused', 'U0STRANGER', REQUESTER, run.id],
+      ],
+    );
   });
 
   it('an allowed requester confirms once, a Stop during the check does nothing, and a Stop after it stops', async () => {
@@ -124,6 +150,14 @@ describe('bulk-run buttons check who may press before they touch the run', () =>
     await stop(t.deps, t.press(BULK_ACTIONS.stop, run.id, REQUESTER, 'stop'));
     assert.match(t.told('stop'), /Stopping: calls already sent finish/);
     assert.equal((await t.runs.get(run.id))?.state, 'stopping');
+    // Who confirmed and who stopped are on record, each once, with the run and the app.
+    assert.deepEqual(
+      t.audit.events.map((e) => [e.kind, e.actor.kind === 'slack' && e.actor.user, e.runId, e.app?.name]),
+      [
+        ['run-confirmed', REQUESTER, run.id, 'test'],
+        ['run-stopped', REQUESTER, run.id, 'test'],
+      ],
+    );
     assert.equal(t.dispatched.length, 1, 'one job for one run');
   });
 });

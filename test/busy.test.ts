@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { request } from 'undici';
 import { memoryState } from '../src/stores/shared-state.js';
 import type { ImArrival } from '../stand-ins/im-stand-in.js';
+import { auditLines } from './support/audit-capture.js';
 import { messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -53,7 +54,15 @@ describe('one process whose work queue is full, over signed HTTP', () => {
         queue: { running: number; waiting: number };
       };
       assert.deepEqual(health.queue, { running: 1, waiting: 1 });
-      assert.ok(f.logs.records.some((r) => r.audit === 'busy' && r.slackUser === 'U0ONCALL' && r.sent === false));
+      assert.ok(
+        auditLines(f.logs.records).some(
+          (e) =>
+            e.kind === 'refused' &&
+            e.outcome?.status === 'busy' &&
+            e.actor.kind === 'slack' &&
+            e.actor.user === 'U0ONCALL',
+        ),
+      );
 
       // Once the first is over, the waiting one runs; the refused one never does.
       f.release();
@@ -82,7 +91,9 @@ describe('one process whose work queue is full, over signed HTTP', () => {
         /Interrupted\*: markread was shutting down before this started\. Nothing was sent to the IM API\. .*run `\/markread carol bob` again/,
       );
       assert.deepEqual(mentions(f.im.arrivals, 'carol'), []);
-      assert.ok(f.logs.records.some((r) => r.audit === 'interrupted' && r.sent === false));
+      assert.ok(
+        auditLines(f.logs.records).some((e) => e.kind === 'interrupted' && e.outcome?.status === 'not-started'),
+      );
     } finally {
       f.release();
       await f.close();

@@ -12,6 +12,7 @@ import { request } from 'undici';
 import { echoRequestUrl, type ImArrival, ImStandIn } from '../stand-ins/im-stand-in.js';
 import { commandBody, signedHeaders } from '../stand-ins/slack-signing.js';
 import { unsafeMrkdwn } from './properties/targets.js';
+import { auditLines } from './support/audit-capture.js';
 import { ADMIN, imEnv, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
 import {
   laterCommandDone,
@@ -102,7 +103,9 @@ describe('hostile and unlucky input, end to end', () => {
     assert.match(first.body, /Working on it/);
     assert.equal(again.status, 200);
     assert.equal(again.body, '', 'the replay is acknowledged with nothing');
-    await waitFor(() => f.logs.records.some((r) => r.audit === 'replay'), { what: 'the replay to be logged' });
+    await waitFor(() => auditLines(f.logs.records).some((e) => e.kind === 'replayed'), {
+      what: 'the replay to be recorded',
+    });
     await waitFor(() => mentions(f.im.accepted(), 'alice') > 0, { what: 'the mark of alice ↔ bob' });
     await laterCommandDone(f, 'carol', 'dave');
     assert.equal(mentions(f.im.accepted(), 'alice'), 1, 'one mark, not two');
@@ -183,7 +186,7 @@ describe('hostile and unlucky input, end to end', () => {
       assert.equal(res.statusCode, 200);
       await res.body.dump();
       // The command was carried out, and where its outcome would have gone to the foreign URL, it was refused.
-      await waitFor(() => f.logs.records.some((r) => r.audit === 'refused-response-url'), {
+      await waitFor(() => f.logs.records.some((r) => r.refused === 'response-url'), {
         what: 'the foreign response_url to be refused',
       });
       await laterCommandDone(f, 'carol', 'dave');

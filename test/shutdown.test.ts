@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { auditLines } from './support/audit-capture.js';
 import { messageText, startSlackFixture } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -41,7 +42,7 @@ describe('SIGTERM while the IM API is slow', () => {
         interrupted.some((c) => /run `\/markread una u0 u1/.test(messageText(c.args))),
         'the bulk run says how to finish it',
       );
-      const audit = f.logs.records.filter((r) => r.audit === 'interrupted');
+      const audit = auditLines(f.logs.records).filter((e) => e.kind === 'interrupted');
       assert.equal(audit.length, 6);
       assert.doesNotMatch(f.logs.text, /in the audit log only/);
     } finally {

@@ -138,9 +138,13 @@ describe('Slack app, end to end over signed HTTP', () => {
       (JSON.parse(ack.body) as { text: string }).text,
       /can't use \/markread: not on the markread allowlist/,
     );
-    await waitFor(() => f.logs.records.some((r) => r.audit === 'refused' && r.slackUser === 'U0STRANGER'), {
-      what: 'the refusal to be logged',
-    });
+    await waitFor(
+      () =>
+        auditLines(f.logs.records).some(
+          (e) => e.kind === 'refused' && e.actor.kind === 'slack' && e.actor.user === 'U0STRANGER',
+        ),
+      { what: 'the refusal to be recorded' },
+    );
     await laterCommandDone(f, 'carol', 'bob');
     assert.deepEqual(callsFor(f, 'alice'), [], 'nothing was called for the refused command');
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { auditLines } from './support/audit-capture.js';
 import {
   ALLOWED,
   laterCommandDone,
@@ -152,6 +153,26 @@ describe('Slack bulk marking', () => {
     await f.press('markread_all_cancel', 'no-such-run', { responseId: 'stale' });
     await waitFor(() => f.slack.responses.some((r) => r.id === 'stale'), { what: 'the response to stale' });
     assert.match(messageText(f.slack.responses.find((r) => r.id === 'stale')?.body ?? {}), /This button is stale/);
+
+    // On record: asked for, the intruder refused, confirmed by the requester, finished with its counts.
+    f.runtime.logger.flush();
+    const steps = auditLines(f.logs.records).filter((e) => e.runId === runId && e.kind !== 'mark');
+    assert.deepEqual(
+      steps.map((e) => [e.kind, e.actor.kind === 'slack' ? e.actor.user : e.actor.kind]),
+      [
+        ['run-requested', ALLOWED],
+        ['refused', 'U0SOMEONE'],
+        ['run-confirmed', ALLOWED],
+        ['run-finished', ALLOWED],
+      ],
+    );
+    assert.deepEqual(steps[0]?.target, { user: 'frank', all: true, count: 30 });
+    assert.equal(steps[1]?.requester, ALLOWED, 'the refusal names whose run it was');
+    const finished = steps[3]?.outcome;
+    assert.deepEqual([finished?.done, finished?.ok, finished?.failed], [30, 30, 0]);
+    assert.deepEqual([finished?.unreadBefore, finished?.unreadAfter], [30, 0]);
+    assert.match(steps[3]?.thread?.ts ?? '', /^\d+\.\d+$/, 'the end names the thread it is in');
+    assert.equal(auditLines(f.logs.records).filter((e) => e.runId === runId && e.kind === 'mark').length, 30);
   });
 
   it('Cancel changes nothing', async () => {
@@ -227,6 +248,15 @@ describe('Slack bulk marking', () => {
     assert.ok(edits.length + 1 < done / 4, `${edits.length + 1} progress messages for ${done} marks: not one a pair`);
     assert.equal(f.im.conversations.get('hank')?.filter((c) => c.unread === 0).length, done);
     assert.match(messageText(f.slack.responses.find((r) => r.id === 'not-yours')?.body ?? {}), /Only <@/);
+    f.runtime.logger.flush();
+    const stops = auditLines(f.logs.records).filter((e) => e.runId === runId && e.kind === 'run-stopped');
+    assert.deepEqual(
+      stops.map((e) => e.actor),
+      [{ kind: 'slack', team: 'T0STANDIN', user: ALLOWED }],
+      'one stop, by the requester (the other press was refused)',
+    );
+    const end = auditLines(f.logs.records).find((e) => e.runId === runId && e.kind === 'run-finished');
+    assert.deepEqual([end?.outcome?.status, end?.outcome?.done], ['stopped', done]);
   });
 
   it('the thread goes to the channel the command came from', async () => {

@@ -244,7 +244,7 @@ describe('Slack handlers, called directly with fakes at the IM and Slack ports',
     const ack = acks[0] as { response_action: string; errors: Record<string, string> };
     assert.equal(ack.response_action, 'errors');
     assert.match(ack.errors.user ?? '', /lost track of its channel/);
-    assert.ok(w.logs.records.some((r) => r.audit === 'refused' && r.via === 'modal'));
+    assert.ok(w.audit.of('refused').some((e) => e.via === 'modal' && e.outcome?.status === 'bad-form'));
     assert.equal(w.im.calls.length, 0);
   });
 
@@ -265,7 +265,8 @@ function gateWorld() {
   const logs = new LogCapture();
   const slack = new FakeSlack();
   const logger = createLogger({ level: 'info', redactor: new Redactor(), destination: logs });
-  const gate = authorize(new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger), logger);
+  const audit = new AuditCapture();
+  const gate = authorize(new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger), audit);
   const through = async (args: Record<string, unknown>): Promise<boolean> => {
     let passed = false;
     const next = async () => {
@@ -274,7 +275,7 @@ function gateWorld() {
     await gate({ ...args, next } as unknown as Parameters<typeof gate>[0]);
     return passed;
   };
-  return { logs, slack, through };
+  return { logs, slack, through, audit };
 }
 
 describe('the access gate every listener passes through', () => {
@@ -283,16 +284,22 @@ describe('the access gate every listener passes through', () => {
     g = gateWorld();
   });
 
-  it('refuses a stranger’s command with the refusal text, logs it, and lets no handler run', async () => {
+  it('refuses a stranger’s command with the refusal text, records it, and lets no handler run', async () => {
     const { args, acks, command } = commandArgs(g.slack, 'alice bob', STRANGER);
     assert.equal(await g.through({ ...args, body: command }), false);
     const ack = acks[0] as Record<string, unknown>;
     assert.equal(ack.response_type, 'ephemeral');
     assert.match(String(ack.text), /can't use \/markread: not on the markread allowlist/);
-    const refused = g.logs.records.find((r) => r.audit === 'refused');
+    const [refused] = g.audit.of('refused');
     assert.deepEqual(
-      [refused?.slackUser, refused?.channel, refused?.text, refused?.msg],
-      [STRANGER, CHANNEL, 'alice bob', 'refused /markread from a caller not on the allowlist'],
+      [refused?.actor, refused?.via, refused?.thread, refused?.target, refused?.outcome?.detail],
+      [
+        { kind: 'slack', team: 'T0TEAM', user: STRANGER },
+        'command',
+        { channel: CHANNEL },
+        { user: 'alice', peers: ['bob'] },
+        'not on the markread allowlist',
+      ],
     );
     assert.deepEqual(g.slack.events, ['ack']);
   });
@@ -309,7 +316,9 @@ describe('the access gate every listener passes through', () => {
     const ack = acks[0] as { response_action: string; view: { title: { text: string } } };
     assert.equal(ack.response_action, 'update');
     assert.equal(ack.view.title.text, 'Not allowed');
-    assert.ok(g.logs.records.some((r) => r.audit === 'refused' && r.via === 'modal' && r.slackUser === STRANGER));
+    assert.ok(
+      g.audit.of('refused').some((e) => e.via === 'modal' && e.actor.kind === 'slack' && e.actor.user === STRANGER),
+    );
   });
 
   it('is open to all for the usage, and for the run buttons (their run admits its requester alone)', async () => {
@@ -333,6 +342,8 @@ describe('the access gate every listener passes through', () => {
     };
     assert.equal(await g.through({ action, body, ack }), false);
     assert.ok(acked);
-    assert.ok(g.logs.records.some((r) => r.audit === 'refused' && r.action === 'some_later_button'));
+    assert.ok(
+      g.audit.of('refused').some((e) => e.via === 'button' && /some_later_button/.test(e.outcome?.detail ?? '')),
+    );
   });
 });

@@ -98,11 +98,11 @@ export type AuditDraft = Omit<AuditEvent, 'id' | 'at'>;
 
 /**
  * Events a person acted on or waits for: what the audit channel and the App Home history show. Each pair of a
- * bulk run is a `mark` with a `runId`, and a replayed delivery is Slack retrying: those go to the log line only
- * (the run's own events carry its counts).
+ * bulk run is a `mark` with a `runId` (the run's own events carry its counts): log line only.
  */
 export function isHeadline(event: AuditEvent): boolean {
-  if (event.kind === 'replayed') return false;
+  // What markread turned away at the door (a forged signature, a replay) is noise in a channel: log line only.
+  if (event.kind === 'replayed' || (event.kind === 'refused' && event.actor.kind === 'markread')) return false;
   if (event.kind === 'mark' || event.kind === 'marks-cleared') return event.runId === undefined;
   return true;
 }

@@ -40,6 +40,11 @@ export function fromScope(scope: AuditScope, app?: AuditedApp): Omit<AuditDraft,
   };
 }
 
+/** Something markread itself turned away or ignored (a forged request, a replay): no person is known. */
+export function systemEvent(kind: 'refused' | 'replayed', status: string, detail: string): AuditDraft {
+  return { kind, actor: { kind: 'markread' }, via: 'system', outcome: { status, detail } };
+}
+
 /** Records one event of `scope`. */
 export function recordIn(scope: AuditScope, draft: Omit<AuditDraft, 'actor' | 'via'>, app?: AuditedApp): void {
   scope.sink.record({ ...fromScope(scope, app), ...draft });

@@ -55,15 +55,16 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const logger = runtime.logger.child({ component: 'slack' });
   const state = options.state ?? memoryState();
   const connection = new ConnectionState(options.healthGraceMs);
+  const audit = options.audit ?? auditTrail(runtime.logger);
   const receivers = createReceivers(slack, {
     logger,
+    audit,
     replay: state.replay,
     connection,
     startupWaitMs: options.startupWaitMs,
     backoff: options.socketBackoff,
   });
   const app = createBoltApp(slack, runtime.redactor, receivers, logger);
-  const audit = options.audit ?? auditTrail(runtime.logger);
   const deps = listenerDeps(app, slack, runtime, state, logger, audit);
   registerListeners(app, deps);
   const startupWaitMs = options.startupWaitMs ?? 30_000;

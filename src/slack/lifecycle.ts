@@ -85,6 +85,7 @@ export class AppLifecycle {
       maxUnverified: MAX_UNVERIFIED,
       replay: state.replay,
       logger,
+      audit: this.parts.deps.flow.audit,
       bolt: receivers.http.requestListener,
       routes,
     });

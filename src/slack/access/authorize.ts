@@ -5,7 +5,8 @@ import type {
   SlackCommandMiddlewareArgs,
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
-import type { Logger } from '../../log/logger.js';
+import type { AuditActor, AuditDraft, AuditVia } from '../../audit/event.js';
+import type { AuditSink } from '../../audit/sink.js';
 import { BULK_ACTIONS } from '../blocks/ids.js';
 import { refusalMessage, refusalView } from '../blocks/refusal.js';
 import { parseCommandText, SLASH_COMMAND } from '../command-text.js';
@@ -38,6 +39,8 @@ interface Gate {
   user: string | undefined;
   open: boolean;
   refuse(reason: string): Promise<void>;
+  /** The refusal, for the audit trail. */
+  refusal(reason: string): AuditDraft;
 }
 
 const NO_USER: AllowVerdict = { allowed: false, reason: 'the request names no Slack user' };
@@ -45,79 +48,90 @@ const NO_USER: AllowVerdict = { allowed: false, reason: 'the request names no Sl
 /**
  * The one place who may act is decided: Bolt global middleware, so every command, form submission and button
  * press passes through it before any listener runs. A refused request is acked with the refusal (Slack's 3 s
- * deadline includes the allowlist check, which is bounded for that reason) and logged as an audit line.
+ * deadline includes the allowlist check, which is bounded for that reason) and recorded in the audit trail.
  */
-export function authorize(allowlist: Allowlist, logger: Logger): Middleware<AnyMiddlewareArgs> {
+export function authorize(allowlist: Allowlist, audit: AuditSink): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
-    const gate = gateOf(args, logger);
+    const gate = gateOf(args);
     if (gate.open) return args.next();
     const verdict = gate.user === undefined ? NO_USER : await allowlist.check(gate.user);
     if (verdict.allowed) return args.next();
     await gate.refuse(verdict.reason);
+    audit.record(gate.refusal(verdict.reason));
   };
 }
 
-function gateOf(args: AnyMiddlewareArgs, logger: Logger): Gate {
-  if ('command' in args) return commandGate(args, logger);
-  if ('view' in args) return viewGate(args, logger);
-  if ('action' in args) return actionGate(args, logger);
-  return otherGate(args, logger);
+function gateOf(args: AnyMiddlewareArgs): Gate {
+  if ('command' in args) return commandGate(args);
+  if ('view' in args) return viewGate(args);
+  if ('action' in args) return actionGate(args);
+  return otherGate(args);
 }
 
-function commandGate({ command, ack }: SlackCommandMiddlewareArgs, logger: Logger): Gate {
+/** The audit event of a refusal at the gate: who, how, and why (and what they asked for, where it parses). */
+function refusalEvent(
+  user: string | undefined,
+  team: string | undefined,
+  via: AuditVia,
+  why: string,
+  extra: Partial<AuditDraft> = {},
+): AuditDraft {
+  const actor: AuditActor = { kind: 'slack', ...(team ? { team } : {}), user: user ?? 'unknown' };
+  return { kind: 'refused', actor, via, outcome: { status: 'not-allowed', detail: why }, ...extra };
+}
+
+function commandGate({ command, ack }: SlackCommandMiddlewareArgs): Gate {
   return {
     user: command.user_id,
     open: OPEN_TO_ALL.usage(command),
     async refuse(reason) {
       await ack({ response_type: 'ephemeral', ...refusalMessage(reason) });
-      logger.warn(
-        {
-          audit: 'refused',
-          team: command.team_id,
-          slackUser: command.user_id,
-          channel: command.channel_id,
-          reason,
-          text: command.text,
-        },
-        'refused /markread from a caller not on the allowlist',
-      );
     },
+    refusal: (reason) =>
+      refusalEvent(command.user_id, command.team_id, 'command', reason, {
+        ...targetOf(command.text),
+        thread: { channel: command.channel_id },
+      }),
   };
 }
 
+/** What a refused command asked for, where it parses (the raw text is not recorded: it is anyone's input). */
+function targetOf(text: string): Partial<AuditDraft> {
+  const parsed = parseCommandText(text);
+  if (parsed.kind === 'mark') return { target: { user: parsed.request.user, peers: [parsed.request.peer] } };
+  if (parsed.kind === 'mark-many' || parsed.kind === 'check')
+    return { target: { user: parsed.user, peers: parsed.peers } };
+  if (parsed.kind === 'mark-all') return { target: { user: parsed.user, all: true } };
+  return {};
+}
+
 /** A form is checked again on submission: the submitter need not be who opened it. */
-function viewGate({ body, ack }: SlackViewMiddlewareArgs, logger: Logger): Gate {
+function viewGate({ body, ack }: SlackViewMiddlewareArgs): Gate {
   return {
     user: body.user.id,
     open: false,
     async refuse(reason) {
       if (body.type === 'view_submission') await ack({ response_action: 'update', view: refusalView(reason) });
       else await ack();
-      logger.warn(
-        { audit: 'refused', team: body.team?.id, slackUser: body.user.id, via: 'modal', reason },
-        'refused a /markread form from a submitter not on the allowlist',
-      );
     },
+    refusal: (reason) => refusalEvent(body.user.id, body.team?.id, 'modal', reason),
   };
 }
 
-function actionGate({ action, body, ack }: SlackActionMiddlewareArgs, logger: Logger): Gate {
+function actionGate({ action, body, ack }: SlackActionMiddlewareArgs): Gate {
   const actionId = 'action_id' in action ? action.action_id : undefined;
   return {
     user: body.user.id,
     open: actionId !== undefined && OPEN_TO_ALL.runButtons.has(actionId),
-    async refuse(reason) {
+    async refuse() {
       await ack();
-      logger.warn(
-        { audit: 'refused', slackUser: body.user.id, action: actionId, reason },
-        'refused a button press from a caller not on the allowlist',
-      );
     },
+    refusal: (reason) => refusalEvent(body.user.id, body.team?.id, 'button', `${reason} (${actionId ?? 'a button'})`),
   };
 }
 
 /** Events, shortcuts and option requests: markread listens to none of them, and lets through only the allowlist. */
-function otherGate(args: AnyMiddlewareArgs, logger: Logger): Gate {
+function otherGate(args: AnyMiddlewareArgs): Gate {
   const body = args.body as { type?: string; user?: string | { id?: string }; user_id?: string };
   const event = (args as { event?: { user?: unknown } }).event;
   const user =
@@ -129,12 +143,9 @@ function otherGate(args: AnyMiddlewareArgs, logger: Logger): Gate {
   return {
     user,
     open: false,
-    async refuse(reason) {
+    async refuse() {
       if ('ack' in args) await (args.ack as () => Promise<void>)();
-      logger.warn(
-        { audit: 'refused', slackUser: user, type: body.type, reason },
-        'refused a Slack request from a caller not on the allowlist',
-      );
     },
+    refusal: (reason) => refusalEvent(user, undefined, 'system', `${reason} (${body.type ?? 'a Slack request'})`),
   };
 }

@@ -1,4 +1,3 @@
-import type { AuditTarget } from '../../audit/event.js';
 import { type AuditScope, recordIn } from '../../audit/scope.js';
 import { clearUnreadMarks } from '../../domain/conversation-marks.js';
 import { oneToOnePeers } from '../../domain/conversations.js';
@@ -13,6 +12,7 @@ import { plainMessage, withLine } from '../blocks/message.js';
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from '../blocks/run.js';
 import { contextLogger, contextOf, type SlackRequestContext, scopeOf } from '../context.js';
+import { runTarget } from '../run-audit.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
 import { deliverPrivately, type SlackFlowDeps, tellInThread } from './single.js';
@@ -123,7 +123,7 @@ class BulkInSlack {
     );
     recordIn(this.scope(), {
       kind: 'interrupted',
-      target: this.target(),
+      target: runTarget(this.spec.run),
       outcome: { status: 'interrupted', done: s?.done ?? 0, ok: s?.ok ?? 0, failed: s?.failed ?? 0 },
     });
     await tellInThread(this.deps, this.ctx, this.thread, this.reply.ts, message);
@@ -132,11 +132,6 @@ class BulkInSlack {
   /** The run's audit scope: its requester, its id, its thread. */
   private scope(): AuditScope {
     return scopeOf(this.deps.audit, this.ctx, { runId: this.spec.run.id, thread: this.thread.ref() });
-  }
-
-  private target(): AuditTarget {
-    const { run } = this.spec;
-    return run.peers ? { user: run.user, peers: run.peers } : { user: run.user, all: true, count: run.total };
   }
 
   /** The parent message: posted (and saved) once; a run taken over finds it in its checkpoint. */
@@ -183,7 +178,7 @@ class BulkInSlack {
     const ended = await this.runs.store.transition(run.id, 'finish').catch(() => undefined);
     recordIn(
       this.scope(),
-      { kind: 'run-finished', target: this.target(), outcome: runOutcome(summary) },
+      { kind: 'run-finished', target: runTarget(this.spec.run), outcome: runOutcome(summary) },
       this.deps.app,
     );
     let message = summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results);

@@ -6,6 +6,7 @@ import { plainMessage } from '../blocks/message.js';
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { contextLogger, originOf, type SlackRequestContext } from '../context.js';
 import type { ListenerDeps } from '../deps.js';
+import { recordRunStep } from '../run-audit.js';
 
 /** Said when the shared state cannot be reached for a step that needs it. */
 export const STATE_DOWN = 'markread cannot reach its shared state (Redis) right now; try again in a minute';
@@ -48,6 +49,7 @@ export async function askToConfirmAll(
     await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
     return;
   }
+  recordRunStep(deps.flow.audit, 'run-requested', run, deps.flow.app);
   const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
   if (undelivered !== undefined)
     log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');

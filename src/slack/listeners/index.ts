@@ -10,7 +10,7 @@ import * as views from './views/index.js';
  * button reaches its handler before the gate has decided who may act.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.use(authorize(deps.allowlist, deps.logger));
+  app.use(authorize(deps.allowlist, deps.flow.audit));
   commands.register(app, deps);
   views.register(app, deps);
   actions.register(app, deps);

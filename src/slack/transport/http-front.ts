@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BufferedIncomingMessage } from '@slack/bolt';
+import { systemEvent } from '../../audit/scope.js';
+import type { AuditSink } from '../../audit/sink.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReplayGuard } from '../../stores/replay-guard.js';
 import type { Routes } from './probes.js';
@@ -13,6 +15,8 @@ export interface HttpFrontOptions {
   maxUnverified: number;
   replay: ReplayGuard;
   logger: Logger;
+  /** Forged and replayed requests are recorded here. */
+  audit: AuditSink;
   /** Bolt's HTTPReceiver request listener: it gets the request with the verified body already buffered. */
   bolt: (req: IncomingMessage, res: ServerResponse) => unknown;
   /** GET routes served before anything else (health probes). */
@@ -88,21 +92,19 @@ class HttpFront {
 
   /** Only a request Slack signed just now, and only once: anything else is answered here and goes no further. */
   private async admits(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> {
-    const log = this.o.logger;
     const verdict = verify(this.o.signingSecret, req, body, Math.floor((this.o.now ?? Date.now)() / 1000));
     if (verdict !== 'ok') {
-      log.warn(
-        { audit: 'refused-request', reason: verdict, remote: req.socket.remoteAddress },
-        `refused a request to /slack/events: ${verdict}`,
+      this.o.audit.record(
+        systemEvent('refused', verdict, `a request to /slack/events from ${req.socket.remoteAddress}`),
       );
       refuse(req, res, 401, 'unauthorized');
       return false;
     }
     const signature = req.headers['x-slack-signature'] as string;
     if (await this.o.replay.firstSeen(signature, REPLAY_TTL_MS)) return true;
-    log.warn(
-      { audit: 'replay', timestamp: req.headers['x-slack-request-timestamp'] },
-      'a signed request arrived again; acknowledged, not acted on again',
+    const at = req.headers['x-slack-request-timestamp'];
+    this.o.audit.record(
+      systemEvent('replayed', 'ignored', `a signed request of ${at} arrived again; acked, not acted on`),
     );
     res.writeHead(200).end();
     return false;

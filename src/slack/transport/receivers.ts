@@ -1,4 +1,5 @@
 import { HTTPReceiver } from '@slack/bolt';
+import type { AuditSink } from '../../audit/sink.js';
 import type { SlackConfig } from '../../config/slack-config.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReplayGuard } from '../../stores/replay-guard.js';
@@ -17,6 +18,7 @@ export interface Receivers {
 export interface ReceiverOptions {
   logger: Logger;
   replay: ReplayGuard;
+  audit: AuditSink;
   connection: ConnectionState;
   startupWaitMs?: number;
   backoff?: { baseMs: number; capMs: number };
@@ -42,6 +44,7 @@ export function createReceivers(slack: SlackConfig, options: ReceiverOptions): R
       startupWaitMs: options.startupWaitMs,
       backoff: options.backoff,
       replay: options.replay,
+      audit: options.audit,
     }),
   };
 }

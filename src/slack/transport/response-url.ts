@@ -44,7 +44,7 @@ export function createResponder(deps: { redactor: Redactor; logger: Logger; apiU
   return async (responseUrl, message, options = {}) => {
     if (!isTrustedResponseUrl(responseUrl, deps.apiUrl)) {
       deps.logger.warn(
-        { audit: 'refused-response-url', origin: safeOrigin(responseUrl) },
+        { refused: 'response-url', origin: safeOrigin(responseUrl) },
         'refused to post to a response_url that is not Slack’s',
       );
       return 'the response_url is not a Slack URL; refused';

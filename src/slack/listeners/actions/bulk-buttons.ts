@@ -1,4 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { recordIn } from '../../../audit/scope.js';
+import type { ImApp } from '../../../im/app.js';
 import { needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
 import { type RunRecord, refusalOf, type TransitionResult } from '../../../stores/runs.js';
 import { BULK_ACTIONS } from '../../blocks/ids.js';
@@ -9,10 +11,11 @@ import { contextOf } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import type { SlackJobs } from '../../flows/jobs.js';
+import { recordRunStep, runScope, runTarget } from '../../run-audit.js';
 
 /** What the buttons use of the listeners' deps. */
 export type ButtonDeps = Pick<ListenerDeps, 'allowlist' | 'inFlight' | 'logger' | 'runs' | 'local'> & {
-  flow: Pick<ListenerDeps['flow'], 'respond'>;
+  flow: Pick<ListenerDeps['flow'], 'respond' | 'audit'> & { app: Pick<ImApp, 'name' | 'sdkAppId'> };
   jobs: Pick<SlackJobs, 'bulkRefusal' | 'dispatch'>;
 };
 
@@ -52,6 +55,7 @@ export const confirm: Handler = async (deps, body) => {
   if (refusal) return answer(deps, body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`);
   const run = await press(deps, body, 'confirm');
   if (!run) return;
+  recordRunStep(deps.flow.audit, 'run-confirmed', run, deps.flow.app, presserOf(body));
   const scope = bulkScope(run.user, run.total, run.peers === undefined);
   await answer(
     deps,
@@ -64,14 +68,17 @@ export const confirm: Handler = async (deps, body) => {
 
 /** Cancel: the run never starts. */
 export const cancel: Handler = async (deps, body) => {
-  if (await press(deps, body, 'cancel'))
-    await answer(deps, body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
+  const run = await press(deps, body, 'cancel');
+  if (!run) return;
+  recordRunStep(deps.flow.audit, 'run-cancelled', run, deps.flow.app, presserOf(body));
+  await answer(deps, body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
 };
 
 /** Stop: the run finishes what it sent and makes no more calls. */
 export const stop: Handler = async (deps, body) => {
   const run = await press(deps, body, 'stop', `stopped by ${mention(body.user.id)}`);
   if (!run) return;
+  recordRunStep(deps.flow.audit, 'run-stopped', run, deps.flow.app, presserOf(body));
   // The run stops at once if it is working here; on another replica, within a second (it watches its state).
   deps.local.abort(run.id);
   await answer(
@@ -117,14 +124,17 @@ async function allowed(deps: ButtonDeps, body: BlockButtonAction, name: RunTrans
   if (verdict.allowed) return true;
   const run = await deps.runs.get(runIdOf(body)).catch(() => null);
   const refusal = run === undefined ? 'missing' : run && refusalOf(name, body.user.id, run);
-  if (refusal) await refused(deps, body, { ok: false, reason: refusal, run: run ?? undefined });
-  else
-    await answer(
-      deps,
-      body,
-      `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`,
-      true,
-    );
+  if (refusal) {
+    await refused(deps, body, { ok: false, reason: refusal, run: run ?? undefined });
+    return false;
+  }
+  recordRefusal(deps, body, run ?? undefined, `not allowed: ${verdict.reason}`);
+  await answer(
+    deps,
+    body,
+    `:no_entry: You can't use /markread any more: ${escapeMrkdwn(verdict.reason)}. Nothing was changed.`,
+    true,
+  );
   return false;
 }
 
@@ -135,9 +145,11 @@ async function refused(
   { reason, run }: Extract<TransitionResult, { ok: false }>,
 ): Promise<void> {
   if (reason === 'not-requester' && run) {
-    deps.logger.warn(
-      { audit: 'refused', slackUser: body.user.id, runId: run.id, action: body.actions[0]?.action_id },
-      'button pressed by someone other than the requester',
+    recordRefusal(
+      deps,
+      body,
+      run,
+      `${body.actions[0]?.action_id ?? 'a button'} pressed by someone other than the requester`,
     );
     return answer(
       deps,
@@ -146,6 +158,22 @@ async function refused(
     );
   }
   return answer(deps, body, (run && ALREADY[run.state]) ?? STALE);
+}
+
+function presserOf(body: BlockButtonAction): { user: string; team?: string } {
+  return { user: body.user.id, ...(body.team?.id ? { team: body.team.id } : {}) };
+}
+
+/** A press refused by the allowlist or by the run itself: on record with the run it was for. */
+function recordRefusal(deps: ButtonDeps, body: BlockButtonAction, run: RunRecord | undefined, why: string): void {
+  const presser = presserOf(body);
+  const base = run
+    ? runScope(deps.flow.audit, run, presser)
+    : { sink: deps.flow.audit, actor: { kind: 'slack' as const, ...presser }, via: 'button' as const };
+  recordIn(
+    { ...base, via: 'button' },
+    { kind: 'refused', ...(run ? { target: runTarget(run) } : {}), outcome: { status: 'refused', detail: why } },
+  );
 }
 
 function runIdOf(body: BlockButtonAction): string {

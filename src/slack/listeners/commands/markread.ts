@@ -13,6 +13,7 @@ import { commandContext, contextLogger, originOf, type SlackRequestContext } fro
 import type { ListenerDeps } from '../../deps.js';
 import { checkInSlack } from '../../flows/check.js';
 import { askToConfirmAll, STATE_DOWN } from '../../flows/confirm-all.js';
+import { recordRunStep } from '../../run-audit.js';
 
 /** What the /markread handler uses of Bolt's arguments; tests build just these. */
 export type CommandArgs = Pick<SlackCommandMiddlewareArgs & AllMiddlewareArgs, 'command' | 'ack' | 'client'>;
@@ -96,7 +97,10 @@ async function startMany(
   });
   const started = deps.runs
     .create({ origin: originOf(ctx), user, peers, readTime, total: peers.length, state: 'running', clearMarks })
-    .then((run) => deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx }))
+    .then((run) => {
+      recordRunStep(deps.flow.audit, 'run-requested', run, deps.flow.app);
+      return deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx });
+    })
     .catch(async (error) => {
       contextLogger(deps, ctx).error({ err: error }, 'could not record a many-peer run');
       await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));

@@ -19,10 +19,15 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
 
     const opened = deps.seal.open(view.private_metadata);
     if (!opened) {
-      deps.logger.warn(
-        { audit: 'refused', team: body.team?.id, slackUser: body.user.id, via: 'modal' },
-        'refused a /markread form whose private_metadata is not markread’s own (tampered or from before a key change)',
-      );
+      deps.flow.audit.record({
+        kind: 'refused',
+        actor: { kind: 'slack', ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id },
+        via: 'modal',
+        outcome: {
+          status: 'bad-form',
+          detail: 'the form’s private_metadata is not markread’s own (tampered, or from before a key change)',
+        },
+      });
       return ack({
         response_action: 'errors',
         errors: { [MODAL_FIELDS.user]: 'This form lost track of its channel; close it and run /markread again.' },

@@ -1,5 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { WebSocket } from 'undici';
+import { systemEvent } from '../../../audit/scope.js';
+import type { AuditSink } from '../../../audit/sink.js';
 import type { Logger } from '../../../log/logger.js';
 import type { ReplayGuard } from '../../../stores/replay-guard.js';
 import { ConnectionState } from './connection-state.js';
@@ -25,6 +27,8 @@ export interface SocketModeOptions {
   state?: ConnectionState;
   /** Remembers envelope ids, so an envelope delivered to two replicas (or twice to one) is acted on once. */
   replay?: ReplayGuard;
+  /** Replayed envelopes are recorded here. */
+  audit?: AuditSink;
 }
 
 /** Envelope ids are remembered this long: far past Slack's redelivery of an unacked envelope. */
@@ -161,7 +165,9 @@ export class ResilientSocketModeReceiver implements Receiver {
     const envelopeId = message.envelope_id;
     // A duplicate is neither handled nor acked: the replica that has it acks it, with its answer.
     if (this.options.replay && !(await this.options.replay.firstSeen(`envelope:${envelopeId}`, ENVELOPE_TTL_MS))) {
-      this.log.warn({ audit: 'replay', envelopeId }, 'an envelope already taken by this or another replica; ignored');
+      this.options.audit?.record(
+        systemEvent('replayed', 'ignored', `envelope ${envelopeId}, already taken by this or another replica`),
+      );
       return;
     }
     const event: ReceiverEvent = {

@@ -1,0 +1,39 @@
+import type { AuditKind, AuditTarget } from '../audit/event.js';
+import { type AuditScope, recordIn } from '../audit/scope.js';
+import type { AuditSink } from '../audit/sink.js';
+import type { ImApp } from '../im/app.js';
+import type { RunRecord } from '../stores/runs.js';
+import { contextOf, scopeOf } from './context.js';
+
+/** Whose conversations a run is about: its peers, or all of its user's (with their count). */
+export function runTarget(run: RunRecord): AuditTarget {
+  return run.peers ? { user: run.user, peers: run.peers } : { user: run.user, all: true, count: run.total };
+}
+
+/**
+ * The audit scope of something done to a run: by its requester, or by `presser` (a Stop pressed by someone else),
+ * in which case the requester is named beside them.
+ */
+export function runScope(sink: AuditSink, run: RunRecord, presser?: { user: string; team?: string }): AuditScope {
+  const scope = scopeOf(
+    sink,
+    { ...contextOf(run.origin), via: presser ? 'button' : contextOf(run.origin).via },
+    {
+      runId: run.id,
+    },
+  );
+  if (!presser || presser.user === run.origin.requester) return scope;
+  const actor = { kind: 'slack' as const, ...(presser.team ? { team: presser.team } : {}), user: presser.user };
+  return { ...scope, actor, requester: run.origin.requester };
+}
+
+/** Records a step of a run's life (asked for, confirmed, cancelled, stopped) with its target and app. */
+export function recordRunStep(
+  sink: AuditSink,
+  kind: Extract<AuditKind, `run-${string}`>,
+  run: RunRecord,
+  app: Pick<ImApp, 'name' | 'sdkAppId'>,
+  presser?: { user: string; team?: string },
+): void {
+  recordIn(runScope(sink, run, presser), { kind, target: runTarget(run) }, app);
+}
