@@ -36,6 +36,7 @@ export async function markMany(
   // One id for the run's pairs and its end, so the audit trail groups them.
   const audit: AuditScope = { ...session, runId: randomUUID() };
   const target = options.target ? { target: options.target } : {};
+  recordIn(audit, { kind: 'run-requested', ...target }, app);
   const { total, json } = options;
   const marked = new Map<string, string[]>();
   const progress = new ProgressBar(process.stderr, total);
