@@ -68,8 +68,8 @@ describe('the audit sink', () => {
     assert.deepEqual(
       logs.records.map((r) => [r.level, r.msg, (r.audit as AuditEvent).kind]),
       [
-        [30, 'audit mark', 'mark'],
-        [30, 'audit run-finished', 'run-finished'],
+        [30, 'audit mark: alice ↔ bob ok (unread 3 → 0)', 'mark'],
+        [30, 'audit run-finished: alice ↔ bob ok (unread 3 → 0)', 'run-finished'],
       ],
       'a pair of a run is left out at warn when quiet; the run itself is not',
     );

@@ -196,7 +196,8 @@ describe('admin_set_msg_read client', () => {
     const { outcome } = await markReadWithProof(f, { user: 'alice', peer: 'bob' }, scope);
     assert.equal(outcome.status, 'ok');
     f.logger.flush();
-    const audits = f.logs.records.filter((r) => r.msg === 'audit mark');
+    const audits = f.logs.records.filter((r) => typeof r.audit === 'object');
+    assert.equal(audits[0]?.msg, 'audit mark: alice ↔ bob ok (unread 0 → 0)');
     assert.equal(audits.length, 1);
     const event = AuditEventSchema.parse(audits[0]?.audit);
     assert.deepEqual(

@@ -20,8 +20,29 @@ export class AuditLogOutlet implements AuditOutlet {
   }
 
   accept(event: AuditEvent): void {
-    const line = [{ audit: event }, `audit ${event.kind}`] as const;
+    const line = [{ audit: event }, headlineOf(event)] as const;
     if (this.quietPairs && event.kind === 'mark' && event.runId !== undefined) this.logger.debug(...line);
     else this.always.info(...line);
   }
+}
+
+/**
+ * The line's message: "audit <kind>: <whose> <status>", short enough for a terminal, where the readable format
+ * shows it alone (src/log/terminal-destination.ts); the `audit` object has everything.
+ */
+export function headlineOf(event: AuditEvent): string {
+  const { target, outcome } = event;
+  const peers = target?.peers;
+  const whose = !target
+    ? ''
+    : target.all
+      ? ` ${target.user}, all${target.count !== undefined ? ` ${target.count}` : ''}`
+      : peers?.length === 1
+        ? ` ${target.user} ↔ ${peers[0]}`
+        : ` ${target.user}, ${peers?.length ?? 0} peers`;
+  const counts =
+    outcome?.unreadBefore !== undefined || outcome?.unreadAfter !== undefined
+      ? ` (unread ${outcome?.unreadBefore ?? '?'} → ${outcome?.unreadAfter ?? '?'})`
+      : '';
+  return `audit ${event.kind}:${whose}${outcome ? ` ${outcome.status}` : ''}${counts}`.replace(/:$/, '');
 }

@@ -22,6 +22,7 @@ export function stderrDestination(
     colorize: isTTY,
     singleLine: true,
     translateTime: 'HH:MM:ss',
-    ignore: 'pid,hostname,name',
+    // An audit line's message says what it is in short; its full event is for pipes and files (JSON).
+    ignore: 'pid,hostname,name,audit',
   });
 }
