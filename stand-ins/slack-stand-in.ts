@@ -17,8 +17,13 @@ export interface ResponseUrlPost {
 
 export interface SlackStandInOptions {
   botToken: string;
-  /** channel → error that chat.postMessage answers there (e.g. not_in_channel). */
+  /**
+   * channel → error that chat.postMessage answers there (e.g. not_in_channel). conversations.info answers
+   * channel_not_found for a channel_not_found one, and a public channel the bot is not in for a not_in_channel one.
+   */
   channelErrors?: Map<string, string>;
+  /** channel → its first `posts` chat.postMessage calls answer HTTP 429 with `Retry-After: retryAfter` (seconds). */
+  rateLimited?: Map<string, { posts: number; retryAfter: number }>;
   /** user group → members; a group mapped to a string answers that error (e.g. plan_upgrade_required). */
   usergroups?: Map<string, string[] | string>;
   /** Socket Mode: the app-level token apps.connections.open accepts, and the stand-in that serves the socket. */
@@ -40,6 +45,8 @@ export class SlackStandIn {
   readonly responses: ResponseUrlPost[] = [];
   private server: Server | undefined;
   private tsCounter = 0;
+  /** chat.postMessage calls per channel, for `rateLimited`. */
+  private readonly posts = new Map<string, number>();
   private waiters: Array<() => void> = [];
 
   constructor(readonly options: SlackStandInOptions) {}
@@ -144,18 +151,38 @@ export class SlackStandIn {
           },
           {
             'x-oauth-scopes': (
-              this.options.scopes ?? ['commands', 'chat:write', 'chat:write.public', 'usergroups:read']
+              this.options.scopes ?? [
+                'commands',
+                'chat:write',
+                'chat:write.public',
+                'usergroups:read',
+                'channels:read',
+                'groups:read',
+              ]
             ).join(','),
           },
         );
       case 'chat.postMessage': {
-        const error = this.options.channelErrors?.get(String(args.channel));
+        const channel = String(args.channel);
+        const seen = (this.posts.get(channel) ?? 0) + 1;
+        this.posts.set(channel, seen);
+        const limit = this.options.rateLimited?.get(channel);
+        if (limit && seen <= limit.posts)
+          return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
+        const error = this.options.channelErrors?.get(channel) ?? metadataError(args.metadata);
         if (error) return answer(200, { ok: false, error });
         const ts = `1767225600.${String(++this.tsCounter).padStart(6, '0')}`;
         return answer(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
       }
       case 'chat.update':
         return answer(200, { ok: true, channel: args.channel, ts: args.ts });
+      case 'conversations.info': {
+        const id = String(args.channel);
+        const error = this.options.channelErrors?.get(id);
+        if (error === 'channel_not_found') return answer(200, { ok: false, error });
+        const channel = { id, name: id.toLowerCase(), is_private: false, is_archived: error === 'is_archived' };
+        return answer(200, { ok: true, channel: { ...channel, is_member: error !== 'not_in_channel' } });
+      }
       case 'views.open':
         return answer(200, { ok: true, view: { id: 'V0STANDIN' } });
       case 'usergroups.users.list': {
@@ -168,6 +195,19 @@ export class SlackStandIn {
         return answer(200, { ok: false, error: 'unknown_method' });
     }
   }
+}
+
+/**
+ * Slack checks message metadata: a JSON object (the client must send it as JSON, not `[object Object]`) with an
+ * `event_type` and an object `event_payload`.
+ */
+function metadataError(metadata: unknown): string | undefined {
+  if (metadata === undefined) return undefined;
+  if (typeof metadata !== 'object' || metadata === null) return 'invalid_metadata_format';
+  const { event_type, event_payload } = metadata as Record<string, unknown>;
+  if (typeof event_type !== 'string' || typeof event_payload !== 'object' || event_payload === null)
+    return 'invalid_metadata_schema';
+  return undefined;
 }
 
 /** What the stand-in answers a call with. */

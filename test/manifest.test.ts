@@ -28,9 +28,11 @@ const code = sources('src')
   .map((p) => readFileSync(p, 'utf8'))
   .join('\n');
 
-/** Web API methods the code calls, and the bot scope each needs. */
-const SCOPE_OF_METHOD: Record<string, string> = {
+/** Web API methods the code calls, and the bot scopes each needs. */
+const SCOPE_OF_METHOD: Record<string, string | string[]> = {
   'chat.postMessage': 'chat:write',
+  // Public and private channels need one scope each.
+  'conversations.info': ['channels:read', 'groups:read'],
   'chat.update': 'chat:write',
   'usergroups.users.list': 'usergroups:read',
   'reactions.add': 'reactions:write',
@@ -55,7 +57,7 @@ describe('manifest.yml matches the code', () => {
     const used = new Set(['commands']);
     for (const [method, scope] of Object.entries(SCOPE_OF_METHOD)) {
       const call = method.split('.').join('\\.');
-      if (new RegExp(`\\.${call}\\(`).test(code)) used.add(scope);
+      if (new RegExp(`\\.${call}\\(`).test(code)) for (const s of [scope].flat()) used.add(s);
     }
     used.add('chat:write.public');
     assert.deepEqual([...manifest.oauth_config.scopes.bot].sort(), [...used].sort());

@@ -5,18 +5,20 @@ import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
 import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
+import { type AuditChannelConfig, loadAuditChannelConfig } from '../config/slack-config.js';
 import type { ImApp } from '../im/app.js';
 import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets } from '../log/redactor.js';
 import { stderrDestination } from '../log/terminal-destination.js';
+import { closeAuditChannel, openAuditChannel } from './audit-channel.js';
 import type { CliSession } from './session.js';
 import { sharedBudgets } from './shared-budgets.js';
 
 /** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
 export interface ImSession {
   app: ImApp;
-  /** The CLI's audit scope: the OS user and host as actor, its events on stderr (and later the audit channel). */
+  /** The CLI's audit scope: the OS user and host as actor, its events on stderr and in the audit channel if set. */
   audit: AuditScope;
   sdkAppIdMissing: boolean;
 }
@@ -41,7 +43,7 @@ export async function withImSession(
   const env = offline ? { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...process.env } : process.env;
   const configs = loadConfigs(env, offline);
   if (configs instanceof ConfigError) return cli.fail('configuration', configs.problems, options.json);
-  const { loaded, redis } = configs;
+  const { loaded, redis, auditChannel } = configs;
   // The CLI's stdout is its output; logs go to stderr (readable lines on a terminal), at warn unless LOG_LEVEL says.
   const logger = createLogger({
     level: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
@@ -53,6 +55,8 @@ export async function withImSession(
   const sink = new Audit([new AuditLogOutlet(logger, quietPairs)]);
   const audit: AuditScope = { sink, actor: cli.actor, via: 'cli' };
   const shared = redis ? await sharedBudgets(redis, logger) : undefined;
+  const channel = auditChannel && (await openAuditChannel(auditChannel, cli.redactor, logger, shared?.budgets));
+  if (channel) sink.add(channel);
   const { app } = createImRuntime(loaded.config, {
     logger,
     redactor: cli.redactor,
@@ -64,18 +68,26 @@ export async function withImSession(
     return await body({ app, audit, sdkAppIdMissing: offline && !process.env.TIM_SDKAPPID?.trim() });
   } finally {
     await app.client.close();
+    if (channel) await closeAuditChannel(channel, cli.term);
     await shared?.close();
   }
 }
 
-/** The IM configuration, and Redis's unless offline; or the ConfigError that says what is wrong. */
+/** The IM configuration, and Redis's and the audit channel's unless offline; or the ConfigError that says what is wrong. */
 function loadConfigs(
   env: NodeJS.ProcessEnv,
   offline: boolean,
-): { loaded: LoadedImConfig; redis: RedisConfig | undefined } | ConfigError {
+):
+  | { loaded: LoadedImConfig; redis: RedisConfig | undefined; auditChannel: AuditChannelConfig | undefined }
+  | ConfigError {
   try {
     const loaded = loadImConfig(env);
-    return { loaded, redis: offline ? undefined : loadRedisConfig(env, loaded.config.sdkAppId) };
+    if (offline) return { loaded, redis: undefined, auditChannel: undefined };
+    return {
+      loaded,
+      redis: loadRedisConfig(env, loaded.config.sdkAppId),
+      auditChannel: loadAuditChannelConfig(env),
+    };
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;

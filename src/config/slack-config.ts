@@ -21,6 +21,15 @@ export interface SlackConfig {
   maxBodyBytes: number;
   /** SIGTERM: how long work in flight may finish before its requesters are told it was interrupted. */
   drainMs: number;
+  /** The channel (ID) that gets one short message per headline audit event; unset: the log line only. */
+  auditChannel: string | undefined;
+}
+
+/** What the CLI needs to post to the audit channel: no signing secret, app token or allowlist. */
+export interface AuditChannelConfig {
+  channel: string;
+  botToken: Secret;
+  apiUrl: string | undefined;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -36,12 +45,37 @@ const idList = (pattern: RegExp, what: string) =>
         });
     });
 
+const botToken = z
+  .string({ error: 'is required: the bot token (xoxb-…) from your Slack app’s OAuth & Permissions page' })
+  .regex(/^xoxb-/, {
+    error: 'expected a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)',
+  });
+
+const apiUrl = z
+  .string()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return ctx.addIssue({ code: 'custom', message: 'expected a URL such as https://slack.com/api/' });
+    }
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
+    ctx.addIssue({ code: 'custom', message: 'expected an https:// URL (http:// only to a loopback address)' });
+  })
+  .transform((value) => (value.endsWith('/') ? value : `${value}/`))
+  .optional();
+
+/** A channel's ID, not its name: names change, and a message to `#name` would follow a renamed channel's old name. */
+const auditChannel = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, {
+    error: 'expected a channel ID such as C0123ABCDEF (channel name → About → Channel ID), not its #name',
+  })
+  .optional();
+
 const slackEnvSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string({ error: 'is required: the bot token (xoxb-…) from your Slack app’s OAuth & Permissions page' })
-    .regex(/^xoxb-/, {
-      error: 'expected a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)',
-    }),
+  SLACK_BOT_TOKEN: botToken,
   SLACK_SIGNING_SECRET: z
     .string()
     .regex(/^[A-Za-z0-9]{16,}$/, { error: 'expected the signing secret from Basic Information → App Credentials' })
@@ -53,19 +87,7 @@ const slackEnvSchema = z.object({
         'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
     })
     .optional(),
-  SLACK_API_URL: z
-    .string()
-    .superRefine((value, ctx) => {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return ctx.addIssue({ code: 'custom', message: 'expected a URL such as https://slack.com/api/' });
-      }
-      if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
-      ctx.addIssue({ code: 'custom', message: 'expected an https:// URL (http:// only to a loopback address)' });
-    })
-    .optional(),
+  SLACK_API_URL: apiUrl,
   PORT: z
     .string()
     .regex(/^\d+$/, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' })
@@ -79,6 +101,13 @@ const slackEnvSchema = z.object({
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
+  MARKREAD_AUDIT_CHANNEL: auditChannel,
+});
+
+const auditChannelEnvSchema = z.object({
+  MARKREAD_AUDIT_CHANNEL: auditChannel,
+  SLACK_BOT_TOKEN: botToken.optional(),
+  SLACK_API_URL: apiUrl,
 });
 
 /**
@@ -110,18 +139,32 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  let apiUrl = e.SLACK_API_URL;
-  if (apiUrl !== undefined && !apiUrl.endsWith('/')) apiUrl += '/';
   return {
     botToken: new Secret(e.SLACK_BOT_TOKEN),
     signingSecret: e.SLACK_SIGNING_SECRET === undefined ? undefined : new Secret(e.SLACK_SIGNING_SECRET),
     appToken: e.SLACK_APP_TOKEN === undefined ? undefined : new Secret(e.SLACK_APP_TOKEN),
-    apiUrl,
+    apiUrl: e.SLACK_API_URL,
     port: e.PORT,
     allowedUsers: new Set(e.MARKREAD_ALLOWED_USERS),
     allowedUserGroups: new Set(e.MARKREAD_ALLOWED_USERGROUPS),
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
     drainMs: e.MARKREAD_DRAIN_MS,
+    auditChannel: e.MARKREAD_AUDIT_CHANNEL,
   };
+}
+
+/**
+ * The CLI's audit channel: set when MARKREAD_AUDIT_CHANNEL and SLACK_BOT_TOKEN both are (the CLI needs no other
+ * Slack variable). With the channel set, throws ConfigError naming the variable that is malformed.
+ */
+export function loadAuditChannelConfig(env: NodeJS.ProcessEnv = process.env): AuditChannelConfig | undefined {
+  const raw = withoutEmpty(env);
+  // Without the channel the CLI reads no Slack variable at all, as before.
+  if (raw.MARKREAD_AUDIT_CHANNEL === undefined) return undefined;
+  const parsed = auditChannelEnvSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeEnvIssues(parsed.error));
+  const { MARKREAD_AUDIT_CHANNEL: channel, SLACK_BOT_TOKEN: token, SLACK_API_URL: url } = parsed.data;
+  if (channel === undefined || token === undefined) return undefined;
+  return { channel, botToken: new Secret(token), apiUrl: url };
 }

@@ -9,6 +9,7 @@ import type { RunStore } from '../stores/runs.js';
 import { memoryState, type SharedState } from '../stores/shared-state.js';
 import { LocalRuns } from '../work/local-runs.js';
 import { Allowlist } from './access/allowlist.js';
+import { type AuditChannelTuning, createAuditChannel } from './audit/channel-outlet.js';
 import type { ListenerDeps } from './deps.js';
 import { SlackJobs } from './flows/jobs.js';
 import { InFlight } from './in-flight.js';
@@ -46,6 +47,8 @@ export interface SlackAppOptions {
   healthGraceMs?: number;
   /** The audit trail; by default one with its JSON log line (outlet 1). */
   audit?: Audit;
+  /** The audit channel's pace and queue (tests make them fast and small); its budget is `state.budgets` if any. */
+  auditChannel?: AuditChannelTuning;
 }
 
 /** The Slack app: receivers, Bolt, the listeners behind the access gate, and the work they hand on. */
@@ -65,6 +68,14 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     backoff: options.socketBackoff,
   });
   const app = createBoltApp(slack, runtime.redactor, receivers, logger);
+  const auditChannel = slack.auditChannel
+    ? createAuditChannel(
+        { channel: slack.auditChannel, botToken: slack.botToken, apiUrl: slack.apiUrl },
+        { redactor: runtime.redactor, logger: logger.child({ component: 'audit-channel' }) },
+        { budgets: state.budgets, ...options.auditChannel },
+      )
+    : undefined;
+  if (auditChannel) audit.add(auditChannel);
   const deps = listenerDeps(app, slack, runtime, state, logger, audit);
   registerListeners(app, deps);
   const startupWaitMs = options.startupWaitMs ?? 30_000;
@@ -78,6 +89,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     connection,
     deps,
     startupWaitMs,
+    audit,
+    auditChannel,
   });
   return {
     app,

@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
+import { type Audit, slackThreadLink } from '../audit/sink.js';
 import type { SlackConfig } from '../config/slack-config.js';
 import { ImWatch } from '../doctor/im-watch.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { SharedState } from '../stores/shared-state.js';
 import { VERSION } from '../version.js';
+import { checkAuditChannelAtStart } from './audit/channel-check.js';
+import type { AuditChannelOutlet } from './audit/channel-outlet.js';
 import type { ListenerDeps } from './deps.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
 import { checkBotToken } from './transport/bot-token.js';
@@ -17,6 +20,11 @@ import type { ConnectionState } from './transport/socket/connection-state.js';
 
 /** Unverified HTTP requests being read at once; Slack sends a few per command, so this only bounds abuse. */
 const MAX_UNVERIFIED = 64;
+/**
+ * The audit channel's flush on stop gets what remains of the drain, and at least this: the interrupted events
+ * are recorded at the drain's very end, and a stop that used all of it would otherwise never post them.
+ */
+const AUDIT_FLUSH_FLOOR_MS = 1_000;
 
 /** The parts createSlackApp wires; the lifecycle starts them in order and stops them in the reverse. */
 export interface AppParts {
@@ -30,6 +38,9 @@ export interface AppParts {
   deps: ListenerDeps;
   /** How long start-up keeps retrying an unreachable Slack before it reports it. */
   startupWaitMs: number;
+  audit: Audit;
+  /** MARKREAD_AUDIT_CHANNEL's outlet, when set: checked at start-up, shown in /healthz, flushed on stop. */
+  auditChannel: AuditChannelOutlet | undefined;
 }
 
 /** Start-up checks, readiness, and the graceful stop of a Slack app. */
@@ -49,11 +60,14 @@ export class AppLifecycle {
 
   /** Each check on its own, before anything is connected, each failing with one line that names what to fix. */
   async start(): Promise<number> {
-    const { slack, app, logger, deps, receivers, state } = this.parts;
+    const { slack, app, logger, deps, receivers, state, audit, auditChannel } = this.parts;
     this.server = this.front();
     const port = await listen(this.server, slack.port, logger);
     try {
-      await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, this.parts.startupWaitMs, logger);
+      const bot = await checkBotToken(app.client, slack.apiUrl ?? SLACK_API, this.parts.startupWaitMs, logger);
+      const { url } = bot;
+      if (url) audit.threadLink = (channel, ts) => slackThreadLink(url, channel, ts);
+      if (auditChannel) void checkAuditChannelAtStart(app.client, auditChannel.channel, bot.scopes, logger);
       await app.init();
       await deps.jobs.start();
       if (receivers.socket && this.receives) await app.start();
@@ -110,6 +124,7 @@ export class AppLifecycle {
       redis: state.health(),
       // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
       im: this.imWatch.status(),
+      ...(this.parts.auditChannel ? { audit: this.parts.auditChannel.stats() } : {}),
     };
     return { ok, body };
   }
@@ -124,7 +139,8 @@ export class AppLifecycle {
   }
 
   private async stopOnce(drainMs: number): Promise<{ drained: boolean }> {
-    const { deps, receivers, logger, runtime } = this.parts;
+    const { deps, receivers, logger, runtime, audit } = this.parts;
+    const deadline = Date.now() + drainMs;
     this.stopping = true;
     this.imWatch.stop();
     await stopTakingWork(deps.jobs, deps.local, deps.runs);
@@ -132,6 +148,9 @@ export class AppLifecycle {
     this.server?.close();
     this.server?.closeIdleConnections();
     const drained = await drainOrInterrupt(deps.inFlight, drainMs, logger);
+    // After the drain, whose end records the interrupted work: those events reach the audit channel too.
+    await audit.flush(Math.max(deadline, Date.now() + AUDIT_FLUSH_FLOOR_MS));
+    await audit.close();
     this.server?.closeAllConnections();
     await runtime.app.client.close();
     return { drained };

@@ -8,18 +8,24 @@ import {
   slackUnreachable,
 } from './socket/startup-error.js';
 
+/** What auth.test tells the rest of start-up: the workspace's address (for thread links) and the token's scopes. */
+export interface BotIdentity {
+  url: string | undefined;
+  scopes: string[] | undefined;
+}
+
 /** auth.test with the bot token: a refused token stops start-up at once; an unreachable Slack is retried, bounded. */
 export async function checkBotToken(
   client: webApi.WebClient,
   apiUrl: string,
   waitMs: number,
   logger: Logger,
-): Promise<void> {
+): Promise<BotIdentity> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      await client.auth.test();
-      return;
+      const answer = await client.auth.test();
+      return { url: answer.url, scopes: answer.response_metadata?.scopes };
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code !== undefined) {

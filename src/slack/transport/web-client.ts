@@ -12,7 +12,7 @@ const WEB_API_OPTIONS = {
 };
 
 /** The options of every Web API client markread makes: its retry policy, the redaction boundary, the API URL. */
-export function webClientOptions(slack: SlackConfig, redactor: Redactor) {
+export function webClientOptions(slack: Pick<SlackConfig, 'apiUrl'>, redactor: Redactor) {
   return {
     ...WEB_API_OPTIONS,
     fetch: scrubbingFetch(redactor),
