@@ -3,6 +3,7 @@ import { looksSecret } from '../log/redactor.js';
 import { quote } from '../text/visible.js';
 import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
+import { loadReasonConfig, type ReasonPolicy } from './reason-config.js';
 import { Secret } from './secret.js';
 
 export interface SlackConfig {
@@ -21,6 +22,8 @@ export interface SlackConfig {
   maxBodyBytes: number;
   /** SIGTERM: how long work in flight may finish before its requesters are told it was interrupted. */
   drainMs: number;
+  /** MARKREAD_REQUIRE_REASON and MARKREAD_REASON_MIN. */
+  reason: ReasonPolicy;
 }
 
 const idList = (pattern: RegExp, what: string) =>
@@ -108,7 +111,8 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
       'MARKREAD_ALLOWED_USERS: the allowlist is empty, so nobody could use /markread; list the Slack user IDs allowed (e.g. U012ABCDEF,U034GHIJKL), or set MARKREAD_ALLOWED_USERGROUPS',
     );
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const reason = reasonOrProblems(env, problems);
+  if (!parsed.success || reason === undefined || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   let apiUrl = e.SLACK_API_URL;
   if (apiUrl !== undefined && !apiUrl.endsWith('/')) apiUrl += '/';
@@ -123,5 +127,17 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
     drainMs: e.MARKREAD_DRAIN_MS,
+    reason,
   };
+}
+
+/** The reason policy, or undefined with its problems added to `problems`, so start-up lists them all at once. */
+function reasonOrProblems(env: NodeJS.ProcessEnv, problems: string[]): ReasonPolicy | undefined {
+  try {
+    return loadReasonConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }

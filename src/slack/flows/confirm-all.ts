@@ -48,7 +48,7 @@ export async function askToConfirmAll(
     await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
     return;
   }
-  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
+  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total, ctx.reason));
   if (undelivered !== undefined)
     log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }
