@@ -189,7 +189,7 @@ describe('Slack app, end to end over signed HTTP', () => {
       { channelId: CHANNEL, responseUrl: f.slack.responseUrl('for-modal') },
     );
     assert.match(sealed.mac ?? '', /^[0-9a-f]{64}$/, 'the metadata is sealed with an HMAC');
-    assert.deepEqual(view.blocks.map((b) => b.block_id).filter(Boolean), ['user', 'peer', 'read_time']);
+    assert.deepEqual(view.blocks.map((b) => b.block_id).filter(Boolean), ['user', 'peer', 'read_time', 'reason']);
   });
 
   it('answers invalid modal values inline on the offending field', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { webApi } from '@slack/bolt';
+import { DEFAULT_REASON_POLICY, type ReasonPolicy } from '../src/config/reason-config.js';
 import type { ImApp } from '../src/im/app.js';
 import type { ImCaller } from '../src/im/caller.js';
 import type { CallResult } from '../src/im/client.js';
@@ -152,7 +153,7 @@ function viewArgs(values: Record<string, string>, privateMetadata: string, user 
 }
 
 /** The listeners' dependencies, real where they are in-process (jobs, runs, seal, allowlist), fakes at the ports. */
-async function handlerWorld() {
+async function handlerWorld(reason: ReasonPolicy = DEFAULT_REASON_POLICY) {
   const im = new FakeIm();
   const slack = new FakeSlack();
   const logs = new LogCapture();
@@ -177,7 +178,7 @@ async function handlerWorld() {
   const seal = new MetadataSeal(SECRET);
   // No user groups: a check answers from the user list at once, with no Slack call and no timer.
   const allowlist = new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger);
-  const deps: ListenerDeps = { allowlist, inFlight, logger, flow, runs, local, seal, jobs };
+  const deps: ListenerDeps = { allowlist, inFlight, logger, flow, runs, local, seal, jobs, reason };
   return { im, slack, logs, deps, seal, audit };
 }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CLI_FLAGS, parseCliArgs, SHORT_FLAGS } from '../src/cli/args.js';
 import { USAGE } from '../src/cli/usage.js';
 import { GRAMMAR_FLAGS } from '../src/domain/command-grammar.js';
+import { splitWords } from '../src/domain/command-words.js';
 import { type Surface, USAGE_EXAMPLES, USAGE_FLAGS } from '../src/domain/usage.js';
 import { escapeMrkdwn } from '../src/slack/blocks/mrkdwn.js';
 import { USAGE_TEXT } from '../src/slack/blocks/usage.js';
@@ -43,7 +44,10 @@ describe('usage, written once (domain/usage.ts)', () => {
 
   it('every example parses on its surface', () => {
     for (const example of USAGE_EXAMPLES) {
-      const words = example.args.split(' ');
+      // As a shell hands them over: quoted words whole, without their quotes.
+      const split = splitWords(example.args);
+      assert.ok(split.ok, example.args);
+      const { words } = split;
       if (example.on.includes('cli'))
         assert.notEqual(parseCliArgs(words).kind, 'usage-error', `markread ${example.args}`);
       if (example.on.includes('slack'))

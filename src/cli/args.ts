@@ -1,7 +1,15 @@
-import { type AdapterFlags, markCommandOf, parseMarkCommand, unknownFlag } from '../domain/command-grammar.js';
+import type { ReasonPolicy } from '../config/reason-config.js';
+import {
+  type AdapterFlags,
+  markCommandOf,
+  parseMarkCommand,
+  reasonOf,
+  unknownFlag,
+} from '../domain/command-grammar.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 
-type Common = { json: boolean; dryRun: boolean; clearMarks: boolean };
+/** `reason`: --reason, checked and cleaned; every audit event of the command carries it. */
+type Common = { json: boolean; dryRun: boolean; clearMarks: boolean; reason?: string };
 
 export type CliCommand =
   | { kind: 'help' }
@@ -10,7 +18,7 @@ export type CliCommand =
   | ({ kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined } & Common)
   | ({ kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean } & Common)
   | ({ kind: 'from-file'; path: string } & Common)
-  | { kind: 'check'; user: string; peers: string[]; json: boolean }
+  | { kind: 'check'; user: string; peers: string[]; json: boolean; reason?: string }
   | { kind: 'doctor'; json: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
@@ -30,7 +38,10 @@ export const SHORT_FLAGS = new Map([
 ]);
 
 /** Turns argv (without node and the script) into what to do. Never throws. */
-export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
+export function parseCliArgs(
+  argv: string[],
+  options: { nowMs?: number; reasonPolicy?: ReasonPolicy } = {},
+): CliCommand {
   const json = argv.includes('--json');
   const usage = (...problems: string[]): CliCommand => ({ kind: 'usage-error', problems, json });
   if (argv.length === 0) return { kind: 'help' };
@@ -42,7 +53,7 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
     return usage(unknownFlag(shortUnknown.slice(1), Object.keys(CLI_FLAGS)).replace('--', '-'));
   const parsed = parseMarkCommand(
     argv.map((a) => SHORT_FLAGS.get(a) ?? a),
-    { adapterFlags: CLI_FLAGS, nowMs },
+    { ...options, adapterFlags: CLI_FLAGS },
   );
   const { flags } = parsed;
   if (flags.help) return { kind: 'help' };
@@ -56,7 +67,11 @@ export function parseCliArgs(argv: string[], nowMs = Date.now()): CliCommand {
         '--from-file takes no UserIDs, --all, --check or --read-time: each line of the file is user,peer[,read_time]',
       );
     }
-    return { kind: 'from-file', path: flags['from-file'], json, dryRun, clearMarks };
+    // The file's pairs are checked as it is read; its reason, here.
+    const reason = reasonOf(flags, options.reasonPolicy);
+    if (!reason.ok) return usage(reason.problem);
+    const why = reason.reason === undefined ? {} : { reason: reason.reason };
+    return { kind: 'from-file', path: flags['from-file'], json, dryRun, clearMarks, ...why };
   }
   if (!parsed.ok) return usage(...parsed.problems);
   const command = markCommandOf(parsed.target);

@@ -34,7 +34,7 @@ const NOT_SET = 'not-set-dry-run-only';
  */
 export async function withImSession(
   cli: CliSession,
-  options: { json: boolean; offline: boolean },
+  options: { json: boolean; offline: boolean; reason?: string },
   body: (session: ImSession) => Promise<number> | number,
 ): Promise<number> {
   loadEnvFile();
@@ -53,7 +53,9 @@ export async function withImSession(
   // The pairs of a run stay off a terminal's stderr (the run's progress is there); a pipe or a file gets them all.
   const quietPairs = process.stderr.isTTY === true && process.env.LOG_FORMAT?.trim().toLowerCase() !== 'json';
   const sink = new Audit([new AuditLogOutlet(logger, quietPairs)]);
-  const audit: AuditScope = { sink, actor: cli.actor, via: 'cli' };
+  // --reason: every event of the command carries it.
+  const why = options.reason === undefined ? {} : { reason: options.reason };
+  const audit: AuditScope = { sink, actor: cli.actor, via: 'cli', ...why };
   const shared = redis ? await sharedBudgets(redis, logger) : undefined;
   const channel = auditChannel && (await openAuditChannel(auditChannel, cli.redactor, logger, shared?.budgets));
   if (channel) sink.add(channel);

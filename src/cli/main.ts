@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { ConfigError } from '../config/config-error.js';
+import { loadEnvFile } from '../config/env-file.js';
+import { loadReasonConfig, type ReasonPolicy } from '../config/reason-config.js';
 import { addEnvSecrets } from '../log/redactor.js';
-import { parseCliArgs } from './args.js';
+import { type CliCommand, parseCliArgs } from './args.js';
 import { runAll } from './commands/all.js';
 import { runCheck } from './commands/check.js';
 import { runDoctor } from './commands/doctor.js';
@@ -13,7 +16,9 @@ import { type CliSession, startSession } from './session.js';
 
 /** The markread CLI: reads its arguments and hands them to the command's own module; each returns the exit code. */
 async function main(cli: CliSession, argv: string[]): Promise<number> {
-  const command = parseCliArgs(argv);
+  const policy = reasonPolicy();
+  const command = parseCliArgs(argv, { reasonPolicy: policy instanceof ConfigError ? undefined : policy });
+  if (policy instanceof ConfigError && acts(command)) return cli.fail('configuration', policy.problems, command.json);
   switch (command.kind) {
     case 'help':
       return showHelp(cli.term);
@@ -35,6 +40,24 @@ async function main(cli: CliSession, argv: string[]): Promise<number> {
     default:
       throw new Error(`unhandled command ${(command as { kind: string }).kind}`);
   }
+}
+
+/** MARKREAD_REQUIRE_REASON and MARKREAD_REASON_MIN (.env included), read before the arguments they judge. */
+function reasonPolicy(): ReasonPolicy | ConfigError {
+  loadEnvFile();
+  try {
+    return loadReasonConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+/** Whether `command` acts on the IM app (so its reason policy must be known). */
+function acts(
+  command: CliCommand,
+): command is Extract<CliCommand, { kind: 'mark' | 'mark-many' | 'mark-all' | 'from-file' | 'check' }> {
+  return ['mark', 'mark-many', 'mark-all', 'from-file', 'check'].includes(command.kind);
 }
 
 const cli = startSession();

@@ -25,7 +25,9 @@ Ctrl-C stops cleanly and the summary says what was not done (marking read is saf
   TIM_DEADLINE_MS          whole-call time limit in ms, retries included (default: 20000)
   TIM_USERSIG_TTL_SECONDS  admin UserSig lifetime (default: 86400)
   LOG_LEVEL                log level on stderr (default for the CLI: warn; info adds the audit line)
-  REDIS_URL                the app's Redis: share its IM send budget, so CLI and app together stay under it`,
+  REDIS_URL                the app's Redis: share its IM send budget, so CLI and app together stay under it
+  MARKREAD_REQUIRE_REASON  true: every change needs --reason (a --check does not; default: false)
+  MARKREAD_REASON_MIN      characters a reason needs at least, 1-200 (default: 10)`,
 ];
 
 /** `markread --help`: the usage every surface shares (domain/usage.ts), with the CLI's own sections. */

@@ -3,6 +3,7 @@ import { looksSecret } from '../log/redactor.js';
 import { quote } from '../text/visible.js';
 import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
+import { loadReasonConfig, type ReasonPolicy } from './reason-config.js';
 import { Secret } from './secret.js';
 
 export interface SlackConfig {
@@ -23,6 +24,8 @@ export interface SlackConfig {
   drainMs: number;
   /** The channel (ID) that gets one short message per headline audit event; unset: the log line only. */
   auditChannel: string | undefined;
+  /** MARKREAD_REQUIRE_REASON and MARKREAD_REASON_MIN. */
+  reason: ReasonPolicy;
 }
 
 /** What the CLI needs to post to the audit channel: no signing secret, app token or allowlist. */
@@ -137,7 +140,8 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
       'MARKREAD_ALLOWED_USERS: the allowlist is empty, so nobody could use /markread; list the Slack user IDs allowed (e.g. U012ABCDEF,U034GHIJKL), or set MARKREAD_ALLOWED_USERGROUPS',
     );
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const reason = reasonOrProblems(env, problems);
+  if (!parsed.success || reason === undefined || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     botToken: new Secret(e.SLACK_BOT_TOKEN),
@@ -151,6 +155,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     maxBodyBytes: e.MARKREAD_MAX_BODY_BYTES,
     drainMs: e.MARKREAD_DRAIN_MS,
     auditChannel: e.MARKREAD_AUDIT_CHANNEL,
+    reason,
   };
 }
 
@@ -167,4 +172,15 @@ export function loadAuditChannelConfig(env: NodeJS.ProcessEnv = process.env): Au
   const { MARKREAD_AUDIT_CHANNEL: channel, SLACK_BOT_TOKEN: token, SLACK_API_URL: url } = parsed.data;
   if (channel === undefined || token === undefined) return undefined;
   return { channel, botToken: new Secret(token), apiUrl: url };
+}
+
+/** The reason policy, or undefined with its problems added to `problems`, so start-up lists them all at once. */
+function reasonOrProblems(env: NodeJS.ProcessEnv, problems: string[]): ReasonPolicy | undefined {
+  try {
+    return loadReasonConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }

@@ -1,16 +1,20 @@
+import { DEFAULT_REASON_POLICY, type ReasonPolicy } from '../config/reason-config.js';
 import { quote } from '../text/visible.js';
+import { quoteWord } from './command-words.js';
 import { type MarkReadRequest, markReadRequest, parseMarkReadRequest } from './mark-read-request.js';
+import { checkReason, type ReasonCheck } from './reason.js';
 import { checkReadTime, checkUserId } from './user-id.js';
 
 /**
  * What a mark command is about, whichever surface it came from: some peers of one user, or all of the user's
- * one-to-one conversations; optionally only messages before `readTime`.
+ * one-to-one conversations; optionally only messages before `readTime`; and why (`reason`, already checked).
  */
-export type MarkTarget =
+export type MarkTarget = (
   | { kind: 'pairs'; user: string; peers: string[]; readTime: number | undefined; clearMarks?: boolean }
   | { kind: 'all'; user: string; readTime: number | undefined; clearMarks?: boolean }
   /** Read-only: look at `user`'s badge (the named peers, or every conversation) and say what a fix would do. */
-  | { kind: 'check'; user: string; peers: string[] };
+  | { kind: 'check'; user: string; peers: string[] }
+) & { reason?: string };
 
 /** A flag only one surface knows (the CLI's --json, --dry-run …): its name and whether it takes a value. */
 export type AdapterFlags = Record<string, 'boolean' | 'string'>;
@@ -29,18 +33,25 @@ export const GRAMMAR_FLAGS: AdapterFlags = {
   'read-time': 'string',
   check: 'boolean',
   'clear-marks': 'boolean',
+  reason: 'string',
 };
+
+export interface GrammarOptions {
+  adapterFlags?: AdapterFlags;
+  maxPeers?: number;
+  nowMs?: number;
+  /** Whether a change needs a reason, and how long one must be; by default optional, at least 10 characters. */
+  reasonPolicy?: ReasonPolicy;
+}
 
 /**
  * The one grammar of a mark command: `<user> <peer> [<peer> …]` or `<user> --all`, with `--read-time <unix
- * seconds>` (or `--read-time=…`), flags anywhere. Each surface strips its own syntax first (Slack escaping and
- * mentions) and declares its own flags (`adapterFlags`), which come back in `flags`. Every UserID and the read
- * time are checked with the same rules; one bad value rejects the whole command, so nothing is called.
+ * seconds>` (or `--read-time=…`) and `--reason <text>`, flags anywhere. Each surface strips its own syntax first
+ * (Slack escaping, quotes and mentions) and declares its own flags (`adapterFlags`), which come back in `flags`.
+ * Every UserID, the read time and the reason are checked with the same rules; one bad value rejects the whole
+ * command, so nothing is called.
  */
-export function parseMarkCommand(
-  words: string[],
-  options: { adapterFlags?: AdapterFlags; maxPeers?: number; nowMs?: number } = {},
-): GrammarResult {
+export function parseMarkCommand(words: string[], options: GrammarOptions = {}): GrammarResult {
   const known: AdapterFlags = { ...GRAMMAR_FLAGS, ...options.adapterFlags };
   const flags: Record<string, string | true> = {};
   const positionals: string[] = [];
@@ -63,7 +74,20 @@ export function parseMarkCommand(
       flags[name] = value;
     }
   }
-  return { ...target(positionals, flags, options), flags, positionals };
+  return { ...withReason(target(positionals, flags, options), flags, options.reasonPolicy), flags, positionals };
+}
+
+/** The reason among `flags`, checked against the policy and cleaned; a --check needs none. */
+export function reasonOf(flags: Record<string, string | true>, policy = DEFAULT_REASON_POLICY): ReasonCheck {
+  return checkReason(typeof flags.reason === 'string' ? flags.reason : undefined, policy, flags.check !== true);
+}
+
+/** The target with its reason; or every problem, the reason's last. */
+function withReason(checked: Checked, flags: Record<string, string | true>, policy?: ReasonPolicy): Checked {
+  const reason = reasonOf(flags, policy);
+  if (!reason.ok) return { ok: false, problems: [...(checked.ok ? [] : checked.problems), reason.problem] };
+  if (!checked.ok || reason.reason === undefined) return checked;
+  return { ok: true, target: { ...checked.target, reason: reason.reason } };
 }
 
 function target(
@@ -149,32 +173,37 @@ function checkTarget(
 }
 
 /** What a target asks for, as every surface acts on it: one pair, several peers of one user, or --all. */
-export type MarkCommand =
+export type MarkCommand = (
   | { kind: 'mark'; request: MarkReadRequest; clearMarks: boolean }
   | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; clearMarks: boolean }
   | { kind: 'mark-all'; user: string; readTime: number | undefined; clearMarks: boolean }
-  | { kind: 'check'; user: string; peers: string[] };
+  | { kind: 'check'; user: string; peers: string[] }
+) & { reason?: string };
 
 export function markCommandOf(target: MarkTarget): MarkCommand {
   if (target.kind === 'check') return target;
   const clearMarks = target.clearMarks === true;
-  if (target.kind === 'all') return { kind: 'mark-all', user: target.user, readTime: target.readTime, clearMarks };
+  const why = target.reason === undefined ? {} : { reason: target.reason };
+  if (target.kind === 'all')
+    return { kind: 'mark-all', user: target.user, readTime: target.readTime, clearMarks, ...why };
   if (target.peers.length === 1)
     return {
       kind: 'mark',
       request: markReadRequest(target.user, target.peers[0] as string, target.readTime),
       clearMarks,
+      ...why,
     };
-  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime, clearMarks };
+  return { kind: 'mark-many', user: target.user, peers: target.peers, readTime: target.readTime, clearMarks, ...why };
 }
 
 /** The words that state `target` again: what "run it again" shows, parsing back to the same target. */
 export function markCommandWords(target: MarkTarget): string[] {
-  if (target.kind === 'check') return [target.user, ...target.peers, '--check'];
+  const why = target.reason === undefined ? [] : ['--reason', quoteWord(target.reason)];
+  if (target.kind === 'check') return [target.user, ...target.peers, '--check', ...why];
   const words = target.kind === 'all' ? [target.user, '--all'] : [target.user, ...target.peers];
   if (target.readTime !== undefined) words.push('--read-time', String(target.readTime));
   if (target.clearMarks) words.push('--clear-marks');
-  return words;
+  return [...words, ...why];
 }
 
 function splitFlag(flag: string): [string, string | undefined] {

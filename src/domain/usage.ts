@@ -33,7 +33,7 @@ export interface UsageForm {
   slack?: string;
 }
 
-const MARKING = ['read-time', 'clear-marks', 'json', 'dry-run'];
+const MARKING = ['read-time', 'clear-marks', 'reason', 'json', 'dry-run'];
 
 export const USAGE_FLAGS: readonly UsageFlag[] = [
   {
@@ -54,6 +54,13 @@ export const USAGE_FLAGS: readonly UsageFlag[] = [
     value: { synopsis: '<unix seconds>', listed: '<s>' },
     on: BOTH,
     does: 'only messages sent before this Unix time (seconds) become read; default: now',
+  },
+  {
+    name: 'reason',
+    value: { synopsis: '"<why>"', listed: '"<why>"' },
+    on: BOTH,
+    does: 'why, in your words (quoted): shown with the run and kept in every audit event of it. At least MARKREAD_REASON_MIN characters (default 10); with MARKREAD_REQUIRE_REASON=true every change needs one (a --check does not)',
+    slack: '; the form has a field for it',
   },
   {
     name: 'all',
@@ -88,7 +95,7 @@ export const USAGE_FLAGS: readonly UsageFlag[] = [
 ];
 
 export const USAGE_FORMS: readonly UsageForm[] = [
-  { words: '<user> [<peer> …]', flag: 'check', options: ['json'], on: BOTH },
+  { words: '<user> [<peer> …]', flag: 'check', options: ['reason', 'json'], on: BOTH },
   {
     words: '<user> <peer>',
     options: MARKING,
@@ -105,7 +112,7 @@ export const USAGE_FORMS: readonly UsageForm[] = [
     slack: ', up to {maxPeers}, with one thread reply for the whole run',
   },
   { words: '<user>', flag: 'all', options: ['yes', ...MARKING], on: BOTH },
-  { words: '', flag: 'from-file', options: ['clear-marks', 'json', 'dry-run'], on: ['cli'] },
+  { words: '', flag: 'from-file', options: ['clear-marks', 'reason', 'json', 'dry-run'], on: ['cli'] },
   {
     words: 'doctor',
     options: ['json'],
@@ -122,6 +129,7 @@ export const USAGE_EXAMPLES: ReadonlyArray<{ args: string; on: readonly Surface[
   { args: 'alice --check', on: BOTH },
   { args: 'alice bob', on: BOTH },
   { args: 'alice bob --clear-marks', on: BOTH },
+  { args: 'alice bob --reason "ticket 123: badge stuck"', on: BOTH },
   { args: 'doctor', on: ['cli'] },
   { args: 'alice bob carol dave', on: BOTH },
   { args: 'alice --all --clear-marks', on: ['slack'] },
@@ -139,11 +147,22 @@ const withValue = (flag: UsageFlag, value = flag.value?.synopsis) => `--${flag.n
 const plain = (text: string) => text.replace(/`/g, '');
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 
-function synopsis(form: UsageForm, surface: Surface): string {
-  const words = [form.words, form.flag ? withValue(flagNamed(form.flag)) : ''].filter(Boolean).join(' ');
-  if (surface === 'slack') return words;
-  const options = (form.options ?? []).map((name) => `[${withValue(flagNamed(name))}]`);
-  return [words, ...options].join(' ');
+function synopsis(form: UsageForm): string {
+  return [form.words, form.flag ? withValue(flagNamed(form.flag)) : ''].filter(Boolean).join(' ');
+}
+
+/** `  markread <words> [--option …]…`, its options carried onto indented lines where they would pass WIDTH. */
+function cliSynopsis(form: UsageForm): string {
+  const lines: string[] = [];
+  let line = `  markread ${synopsis(form)}`.trimEnd();
+  for (const option of (form.options ?? []).map((name) => `[${withValue(flagNamed(name))}]`)) {
+    if (line.length + 1 + option.length <= WIDTH) line = `${line} ${option}`;
+    else {
+      lines.push(line);
+      line = `${' '.repeat(11)}${option}`;
+    }
+  }
+  return [...lines, line].join('\n');
 }
 
 /** `text` cut into lines of at most `width` characters, at spaces. */
@@ -184,7 +203,7 @@ export function cliUsage(sections: string[]): string {
   const examples = USAGE_EXAMPLES.filter(on('cli')).map((e) => `  ${e.env ? `${e.env} ` : ''}markread ${e.args}`);
   return [
     TITLE,
-    ['Usage:', ...forms.map((f) => `  markread ${synopsis(f, 'cli')}`)].join('\n'),
+    ['Usage:', ...forms.map(cliSynopsis)].join('\n'),
     wrap(plain(sentence(`${mark.does}${mark.cli ?? ''}`)), WIDTH).join('\n'),
     ['Options:', ...flags, ...commands].join('\n'),
     ...sections,
@@ -197,7 +216,7 @@ export function slackUsageLines(limits: { maxPeers: number }): string[] {
   const fill = (text: string) => text.replace('{maxPeers}', String(limits.maxPeers));
   const line = (form: UsageForm) => {
     const about = form.flag ? flagNamed(form.flag) : form;
-    const words = synopsis(form, 'slack');
+    const words = synopsis(form);
     return `\`/markread${words ? ` ${words}` : ''}\` ${fill(`${about.does}${about.slack ?? ''}`)}.`;
   };
   const forms = USAGE_FORMS.filter(on('slack'));

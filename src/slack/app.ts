@@ -146,7 +146,7 @@ function listenerDeps(
     () => state.health() === 'none' || state.health() === 'up',
     state.role !== 'web',
   );
-  return { allowlist, inFlight, logger, runs, local, seal, jobs, flow };
+  return { allowlist, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason };
 }
 
 /** The process's one audit sink, with its log line; an outlet that fails is logged (and skipped) there. */

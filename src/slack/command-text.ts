@@ -1,4 +1,6 @@
+import type { ReasonPolicy } from '../config/reason-config.js';
 import { type MarkCommand, markCommandOf, markCommandWords, parseMarkCommand } from '../domain/command-grammar.js';
+import { splitWords } from '../domain/command-words.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './blocks/mrkdwn.js';
 
@@ -10,17 +12,22 @@ export type ParsedCommand =
 
 export const SLASH_COMMAND = '/markread';
 
-/** The command that repeats a run (marking read is idempotent, so it finishes the job), in the shared grammar. */
+/**
+ * The command that repeats a run (marking read is idempotent, so it finishes the job), in the shared grammar,
+ * its reason quoted so that it reads back the same.
+ */
 export function rerunCommand(
   user: string,
   target: string[] | 'all',
   readTime: number | undefined,
   clearMarks = false,
+  reason?: string,
 ): string {
+  const why = reason === undefined ? {} : { reason };
   const words = markCommandWords(
     target === 'all'
-      ? { kind: 'all', user, readTime, clearMarks }
-      : { kind: 'pairs', user, peers: target, readTime, clearMarks },
+      ? { kind: 'all', user, readTime, clearMarks, ...why }
+      : { kind: 'pairs', user, peers: target, readTime, clearMarks, ...why },
   );
   return `${SLASH_COMMAND} ${words.join(' ')}`;
 }
@@ -33,15 +40,22 @@ const SLACK_REFERENCE = /^<[@#!][^>]*>$/;
 
 /**
  * Reads `/markread` text: nothing (the modal), `help`, or a mark command in the one grammar every surface
- * shares (domain/command-grammar.ts). Only Slack's own syntax is handled here: Slack escapes &, <, > in the
- * text, and mentions are recognised before unescaping (their angle brackets are raw) and refused.
+ * shares (domain/command-grammar.ts). Only Slack's own syntax is handled here: words split at whitespace except
+ * inside quotes (straight or curly, for `--reason "…"`), Slack escapes &, <, > in the text, and mentions are
+ * recognised before unescaping (their angle brackets are raw) and refused as UserIDs; in a reason they are text.
  */
-export function parseCommandText(text: string, nowMs = Date.now()): ParsedCommand {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+export function parseCommandText(
+  text: string,
+  options: { nowMs?: number; reasonPolicy?: ReasonPolicy } = {},
+): ParsedCommand {
+  const split = splitWords(text);
+  if (!split.ok) return { kind: 'invalid', problems: [split.problem] };
+  const tokens = split.words;
   if (tokens.length === 0) return { kind: 'modal' };
   if (tokens.length === 1 && /^(help|-h|--help|\?)$/i.test(tokens[0] as string)) return { kind: 'help' };
 
-  const mentions = tokens.filter((t) => SLACK_REFERENCE.test(t));
+  const reasons = new Set(tokens.flatMap((t, i) => (t === '--reason' ? [i + 1] : [])));
+  const mentions = tokens.filter((t, i) => !reasons.has(i) && !t.startsWith('--reason=') && SLACK_REFERENCE.test(t));
   if (mentions.length > 0) {
     return {
       kind: 'invalid',
@@ -53,7 +67,7 @@ export function parseCommandText(text: string, nowMs = Date.now()): ParsedComman
       ],
     };
   }
-  const parsed = parseMarkCommand(tokens.map(unescapeSlackText), { maxPeers: MAX_PEERS, nowMs });
+  const parsed = parseMarkCommand(tokens.map(unescapeSlackText), { ...options, maxPeers: MAX_PEERS });
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
   return markCommandOf(parsed.target);
 }

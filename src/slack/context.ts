@@ -28,13 +28,14 @@ export interface CommandOrigin {
   response_url: string;
 }
 
-export function commandContext(command: CommandOrigin): SlackRequestContext {
+export function commandContext(command: CommandOrigin, reason?: string): SlackRequestContext {
   return {
     requester: command.user_id,
     teamId: command.team_id,
     channelId: command.channel_id,
     responseUrl: command.response_url,
     via: 'command',
+    ...(reason !== undefined ? { reason } : {}),
   };
 }
 
@@ -43,6 +44,7 @@ export function modalContext(
   submitter: string,
   teamId: string | undefined,
   opened: ModalMetadata,
+  reason?: string,
 ): SlackRequestContext {
   return {
     requester: submitter,
@@ -50,6 +52,7 @@ export function modalContext(
     channelId: opened.channelId,
     responseUrl: opened.responseUrl,
     via: 'modal',
+    ...(reason !== undefined ? { reason } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ReasonPolicy } from '../config/reason-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
@@ -20,4 +21,6 @@ export interface ListenerDeps {
   seal: MetadataSeal;
   /** Acked work goes here, to be finished by this replica or another. */
   jobs: SlackJobs;
+  /** Whether a change needs a reason, and how long one must be (MARKREAD_REQUIRE_REASON, MARKREAD_REASON_MIN). */
+  reason: ReasonPolicy;
 }

@@ -6,6 +6,11 @@
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
 
+/** How many characters of `text` a reader sees: code points, not counting the invisible ones `visible()` escapes. */
+export function visibleLength(text: string): number {
+  return [...text.replace(INVISIBLE, '')].length;
+}
+
 export function visible(text: string): string {
   return text.replace(
     INVISIBLE,

@@ -4,14 +4,16 @@ import { parsePairsFile } from '../../src/cli/pairs-file.js';
 import type { BadgeReport } from '../../src/domain/badge-check.js';
 import { type MarkTarget, markCommandWords, parseMarkCommand } from '../../src/domain/command-grammar.js';
 import type { MarkReadOutcome } from '../../src/domain/mark-read.js';
+import { checkReason } from '../../src/domain/reason.js';
 import { checkUserId, userIdSchema } from '../../src/domain/user-id.js';
 import { explainError } from '../../src/im/error-catalogue.js';
 import { Redactor } from '../../src/log/redactor.js';
 import { checkMessage, marksLine } from '../../src/slack/blocks/check.js';
-import { outcomeMessage } from '../../src/slack/blocks/mark.js';
+import { confirmAllMessage } from '../../src/slack/blocks/confirm.js';
+import { outcomeMessage, parentMessage } from '../../src/slack/blocks/mark.js';
 import { section } from '../../src/slack/blocks/message.js';
 import { clip, escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
-import { summaryMessage } from '../../src/slack/blocks/run.js';
+import { bulkParentMessage, summaryMessage } from '../../src/slack/blocks/run.js';
 import { usageMessage } from '../../src/slack/blocks/usage.js';
 import { parseCommandText } from '../../src/slack/command-text.js';
 import { untrusted } from '../../src/text/untrusted.js';
@@ -48,6 +50,12 @@ const HOSTILE = [
   'doctor',
   '--read-time',
   '--read-time=1',
+  '--reason',
+  '--reason=ticket-123-stuck',
+  'ticket-123:stuck',
+  '"ticket 123: stuck',
+  '“curly',
+  'quotes”',
   '--json',
   '--dry-run',
   '--from-file',
@@ -204,6 +212,18 @@ export const TARGETS: Target[] = [
     ),
   },
   {
+    name: 'a reason of any content is checked without throwing and shown as safe mrkdwn wherever it is echoed',
+    property: fc.property(text, (raw) => {
+      const checked = checkReason(raw, { required: true, min: 1 });
+      if (!checked.ok) return assertSafeMessage(usageMessage([checked.problem]));
+      const reason = checked.reason as string;
+      if (visible(reason) !== reason) throw new Error('an invisible character kept in a reason');
+      assertSafeMessage(parentMessage('U1', { user: 'alice', peer: 'bob' }, 'working', reason));
+      assertSafeMessage(bulkParentMessage('U1', 'scope', 'ok', reason));
+      assertSafeMessage(confirmAllMessage('run', 'alice', 3, reason));
+    }),
+  },
+  {
     name: 'IM answers in Slack: an ErrorInfo of any content becomes safe mrkdwn in every message field',
     property: fc.property(text, userSig, (info, sig) => {
       const errorInfo = untrusted(`${info} /v4/openim/admin_set_msg_read?usersig=${sig}&random=1 ${info}`);
@@ -275,6 +295,12 @@ export const TARGETS: Target[] = [
 /** The target a parsed command (Slack's or the CLI's) means, to compare the two surfaces. */
 type Parsed = ReturnType<typeof parseCommandText> | ReturnType<typeof parseCliArgs>;
 function targetOf(p: Parsed): MarkTarget | undefined {
+  const target = bareTargetOf(p);
+  const reason = 'reason' in p ? p.reason : undefined;
+  return target && reason !== undefined ? { ...target, reason } : target;
+}
+
+function bareTargetOf(p: Parsed): MarkTarget | undefined {
   if (p.kind === 'mark')
     return {
       kind: 'pairs',
@@ -293,8 +319,8 @@ function targetOf(p: Parsed): MarkTarget | undefined {
 TARGETS.push({
   name: 'one grammar: Slack and the CLI read the same words the same way, and "run it again" parses back to the same target',
   property: fc.property(words, (w) => {
-    // Words both surfaces see alike: Slack splits on whitespace and answers `help` alone; the CLI gets argv as
-    // given and has flags of its own.
+    // Words both surfaces see alike: Slack splits on whitespace (outside quotes) and answers `help` alone; the
+    // CLI gets argv as given and has flags of its own.
     const plain = w.filter(
       (t) =>
         t !== '' &&
@@ -302,6 +328,8 @@ TARGETS.push({
         t !== '-' &&
         !/^-[^-]/.test(t) &&
         !/[<>&]/.test(t) &&
+        // Slack reads quotes as typed text does (a quoted part is one word); a shell has taken them off already.
+        !/(^|=)["“”„'‘’]/.test(t) &&
         !/^--(json|dry-run|yes|from-file|help|version)/.test(t),
     );
     if (plain.length === 1 && /^(help|\?)$/i.test(plain[0] as string)) return;

@@ -16,7 +16,7 @@ type AllCommand = Extract<CliCommand, { kind: 'mark-all' }>;
  * as the list is paged. With --dry-run it pages the list read-only, which needs the key, so it is not offline.
  */
 export function runAll(cli: CliSession, command: AllCommand): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: false }, (im) =>
+  return withImSession(cli, { json: command.json, offline: false, reason: command.reason }, (im) =>
     command.dryRun ? dryRunAll(cli, im.app, command) : markAll(cli, im, command),
   );
 }

@@ -14,7 +14,7 @@ type MarkCommand = Extract<CliCommand, { kind: 'mark' | 'mark-many' }>;
 
 /** `markread <user> <peer> [<peer> …]`: marks the pairs read (or, with --dry-run, shows the plan offline). */
 export function runMark(cli: CliSession, command: MarkCommand): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: command.dryRun }, (im) => {
+  return withImSession(cli, { json: command.json, offline: command.dryRun, reason: command.reason }, (im) => {
     if (command.dryRun) return dryRun(cli.term, im, pairsOf(command), command.json);
     if (command.kind === 'mark') return markOne(cli, im, command);
     return markMany(cli, im, pairsOf(command), {

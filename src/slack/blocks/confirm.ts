@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { BULK_ACTIONS } from './ids.js';
+import { reasonLine } from './mark.js';
 import { plainMessage, type SlackMessage, section } from './message.js';
 import { clip, code, escapeMrkdwn } from './mrkdwn.js';
 
@@ -9,9 +10,9 @@ export function countingMessage(user: string): SlackMessage {
   );
 }
 
-export function confirmAllMessage(runId: string, user: string, count: number): SlackMessage {
+export function confirmAllMessage(runId: string, user: string, count: number, reason?: string): SlackMessage {
   const n = count.toLocaleString('en-US');
-  const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.`;
+  const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.${reasonLine(reason)}`;
   return {
     text: `${escapeMrkdwn(user)} has ${n} one-to-one conversations. Mark them all read?`,
     blocks: [

@@ -1,6 +1,6 @@
 /** The ids Slack sends back: the modal's callback and fields, and the bulk runs' buttons. */
 export const MODAL_CALLBACK_ID = 'markread_modal';
-export const MODAL_FIELDS = { user: 'user', peer: 'peer', readTime: 'read_time' } as const;
+export const MODAL_FIELDS = { user: 'user', peer: 'peer', readTime: 'read_time', reason: 'reason' } as const;
 export const MODAL_ACTION = 'value';
 
 export const BULK_ACTIONS = {

@@ -2,7 +2,9 @@ import type { types } from '@slack/bolt';
 import type { MarkReadOutcome } from '../../domain/mark-read.js';
 import type { MarkReadRequest } from '../../domain/mark-read-request.js';
 import type { PairResult } from '../../domain/mark-read-run.js';
+import { REASON_SHOWN } from '../../domain/reason.js';
 import type { UnreadCount } from '../../domain/unread-counts.js';
+import { clipPlain } from '../../text/visible.js';
 import { contextBlock, plainMessage, type SlackMessage, section, TEXT_MAX } from './message.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
@@ -38,11 +40,27 @@ const PARENT_SUFFIX: Record<ParentState, string> = {
   unreachable: 'No answer from the IM API: details in the thread.',
 };
 
-/** The channel message that says who asked for what; its thread holds the outcome. */
-export function parentMessage(requester: string, request: MarkReadRequest, state: ParentState): SlackMessage {
+/** The channel message that says who asked for what, and why; its thread holds the outcome. */
+export function parentMessage(
+  requester: string,
+  request: MarkReadRequest,
+  state: ParentState,
+  reason?: string,
+): SlackMessage {
   return plainMessage(
-    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}`,
+    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${conversation(request)} read. ${PARENT_SUFFIX[state]}${reasonLine(reason)}`,
   );
+}
+
+/**
+ * "Reason: `…`" on a line of its own, or nothing. In code, so the requester's words are shown as typed: no
+ * *bold*, no link, no <!channel> (escaped too); clipped, and saying so, past REASON_SHOWN characters.
+ */
+export function reasonLine(reason: string | undefined): string {
+  if (reason === undefined) return '';
+  const shown = clipPlain(reason, REASON_SHOWN);
+  const clipped = shown === reason ? '' : ` _(clipped to ${REASON_SHOWN} characters; the audit trail has it whole)_`;
+  return `\n*Reason*: ${code(shown)}${clipped}`;
 }
 
 const OUTCOME_HEADLINE: Record<MarkReadOutcome['status'], string> = {

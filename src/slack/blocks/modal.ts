@@ -1,21 +1,39 @@
+import type { ReasonPolicy } from '../../config/reason-config.js';
+import { REASON_MAX } from '../../domain/reason.js';
 import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS } from './ids.js';
 import { section } from './message.js';
 
-/** The /markread form; `privateMetadata` is the sealed channel and response_url (see sealed-metadata.ts). */
-export function markReadModal(privateMetadata: string) {
-  const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false) => ({
-    type: 'input' as const,
-    block_id: blockId,
-    optional,
-    label: { type: 'plain_text' as const, text: label },
-    hint: { type: 'plain_text' as const, text: hint },
-    element: {
-      type: 'plain_text_input' as const,
-      action_id: MODAL_ACTION,
-      placeholder: { type: 'plain_text' as const, text: placeholder },
-      max_length: 64,
-    },
-  });
+const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false, long = false) => ({
+  type: 'input' as const,
+  block_id: blockId,
+  optional,
+  label: { type: 'plain_text' as const, text: label },
+  hint: { type: 'plain_text' as const, text: hint },
+  element: {
+    type: 'plain_text_input' as const,
+    action_id: MODAL_ACTION,
+    placeholder: { type: 'plain_text' as const, text: placeholder },
+    ...(long ? { multiline: true, max_length: REASON_MAX } : { max_length: 64 }),
+  },
+});
+
+/** The reason field: required when the policy says every change needs one; its hint gives the least length. */
+function reasonInput(policy: ReasonPolicy) {
+  return input(
+    MODAL_FIELDS.reason,
+    policy.required ? 'Reason' : 'Reason (optional)',
+    'e.g. ticket 123: badge stuck',
+    `Why, for the thread and the audit trail: at least ${policy.min} characters.`,
+    !policy.required,
+    true,
+  );
+}
+
+/**
+ * The /markread form; `privateMetadata` is the sealed channel and response_url (see sealed-metadata.ts), `policy`
+ * whether the reason is required and how long it must be.
+ */
+export function markReadModal(privateMetadata: string, policy: ReasonPolicy) {
   return {
     type: 'modal' as const,
     callback_id: MODAL_CALLBACK_ID,
@@ -46,6 +64,7 @@ export function markReadModal(privateMetadata: string) {
         'Only messages sent before this time become read. Empty means now.',
         true,
       ),
+      reasonInput(policy),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { PairResult, RunSummary } from '../../domain/mark-read-run.js';
 import { describeUnread } from '../../domain/unread-summary.js';
 import { BULK_ACTIONS } from './ids.js';
-import { PARENT_ICON, type ParentState, unreadLine } from './mark.js';
+import { PARENT_ICON, type ParentState, reasonLine, unreadLine } from './mark.js';
 import { plainMessage, type SlackMessage, section, TEXT_MAX } from './message.js';
 import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
 
@@ -12,9 +12,9 @@ export function bulkScope(user: string, count: number, all: boolean): string {
     : `${code(user)}'s one-to-one conversations with ${count} peers`;
 }
 
-export function bulkParentMessage(requester: string, scope: string, state: ParentState): SlackMessage {
+export function bulkParentMessage(requester: string, scope: string, state: ParentState, reason?: string): SlackMessage {
   return plainMessage(
-    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}`,
+    `${PARENT_ICON[state]} ${mention(requester)} asked to mark ${scope} read. ${state === 'working' ? 'Working on it…' : 'Finished: summary in the thread.'}${reasonLine(reason)}`,
   );
 }
 

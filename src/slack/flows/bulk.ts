@@ -138,7 +138,9 @@ class BulkInSlack {
   private async openThread(): Promise<void> {
     const { parentTs } = this.checkpoints.current;
     if (parentTs !== undefined) this.thread.parentTs = parentTs;
-    else if (await this.thread.postParent(bulkParentMessage(this.ctx.requester, this.spec.scope, 'working')))
+    else if (
+      await this.thread.postParent(bulkParentMessage(this.ctx.requester, this.spec.scope, 'working', this.ctx.reason))
+    )
       await this.checkpoints.save({ parentTs: this.thread.parentTs });
   }
 
@@ -185,7 +187,7 @@ class BulkInSlack {
     if (marks) message = withLine(message, marks);
     if (await this.reply.replace(message)) {
       const state = summary.failed > 0 || summary.stopped ? 'failed' : 'ok';
-      await this.thread.update(bulkParentMessage(this.ctx.requester, scope, state));
+      await this.thread.update(bulkParentMessage(this.ctx.requester, scope, state, this.ctx.reason));
       return;
     }
     await deliverPrivately(this.deps, this.ctx, this.log, message, this.thread.error, {

@@ -1,5 +1,8 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import { checkMessage } from '../blocks/check.js';
+import { withLine } from '../blocks/message.js';
+import { code } from '../blocks/mrkdwn.js';
+import { rerunCommand } from '../command-text.js';
 import { contextLogger, originOf, type SlackRequestContext, scopeOf } from '../context.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -7,7 +10,8 @@ import type { ListenerDeps } from '../deps.js';
  * `/markread <user> [<peer> …] --check`: looks, changes nothing, and answers the requester privately. When there is
  * something to fix, the answer carries a Fix it button backed by an --all-style run awaiting confirmation (the
  * named conversations, marked read with their unread marks cleared): only the requester can press it, and it goes
- * stale like any unconfirmed run.
+ * stale like any unconfirmed run. Where every change needs a reason and the check gave none, there is no button:
+ * the answer gives the command to type, with --reason.
  */
 export async function checkInSlack(
   deps: ListenerDeps,
@@ -19,7 +23,8 @@ export async function checkInSlack(
   const report = await checkBadge(deps.flow.app, user, peers, scopeOf(deps.flow.audit, ctx));
   const fix = planPeers(report.plan);
   let runId: string | undefined;
-  if (fix.length > 0 && deps.jobs.bulkRefusal() === undefined) {
+  const reasonless = deps.reason.required && ctx.reason === undefined;
+  if (fix.length > 0 && !reasonless && deps.jobs.bulkRefusal() === undefined) {
     try {
       const run = await deps.runs.create({
         origin: originOf(ctx),
@@ -35,6 +40,12 @@ export async function checkInSlack(
       log.warn({ err: error }, 'could not record the fix a check offers; the check is shown without its button');
     }
   }
-  const undelivered = await deps.flow.respond(ctx.responseUrl, checkMessage(report, runId));
+  let message = checkMessage(report, runId);
+  if (fix.length > 0 && reasonless)
+    message = withLine(
+      message,
+      `To fix it, say why (every change here needs a reason): ${code(`${rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true)} --reason "…"`)}`,
+    );
+  const undelivered = await deps.flow.respond(ctx.responseUrl, message);
   if (undelivered !== undefined) log.error({ deliveryError: undelivered }, 'could not deliver a check');
 }

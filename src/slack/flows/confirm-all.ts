@@ -50,7 +50,7 @@ export async function askToConfirmAll(
     return;
   }
   recordRunStep(deps.flow.audit, 'run-requested', run, deps.flow.app);
-  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total));
+  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total, ctx.reason));
   if (undelivered !== undefined)
     log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }

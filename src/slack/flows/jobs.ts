@@ -286,11 +286,14 @@ export class SlackJobs {
 }
 
 /** The command that repeats a single mark, --clear-marks included: the one of a run of that one peer. */
-function rerunOfSingle({ request, clearMarks }: Extract<SlackJob, { kind: 'single' }>): string {
-  return rerunOf({ user: request.user, peers: [request.peer], readTime: request.readTime, clearMarks });
+function rerunOfSingle({ request, clearMarks, ctx }: Extract<SlackJob, { kind: 'single' }>): string {
+  const origin = { reason: ctx.reason };
+  return rerunOf({ user: request.user, peers: [request.peer], readTime: request.readTime, clearMarks, origin });
 }
 
-/** The command that repeats a run (an --all when it has no peers), flags and all. */
-function rerunOf(run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'>): string {
-  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true);
+/** The command that repeats a run (an --all when it has no peers), flags and reason and all. */
+function rerunOf(
+  run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'> & { origin: { reason?: string } },
+): string {
+  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true, run.origin.reason);
 }

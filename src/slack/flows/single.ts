@@ -140,7 +140,7 @@ export async function markReadInSlack(
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
   progress.thread = thread;
   if (options.resume?.parentTs !== undefined) thread.parentTs = options.resume.parentTs;
-  else if (await thread.postParent(parentMessage(ctx.requester, request, 'working')))
+  else if (await thread.postParent(parentMessage(ctx.requester, request, 'working', ctx.reason)))
     await options.save?.({ parentTs: thread.parentTs });
 
   progress.phase = 'calling';
@@ -154,7 +154,7 @@ export async function markReadInSlack(
   }
   if ((await thread.reply(message)) !== undefined) {
     await options.save?.({ parentTs: thread.parentTs, delivered: true });
-    await thread.update(parentMessage(ctx.requester, request, result.outcome.status));
+    await thread.update(parentMessage(ctx.requester, request, result.outcome.status, ctx.reason));
     return;
   }
   await deliverPrivately(deps, ctx, log, message, thread.error, {

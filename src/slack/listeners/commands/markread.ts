@@ -25,11 +25,11 @@ type Ack = CommandArgs['ack'];
  */
 export function markReadCommand(deps: ListenerDeps): (args: CommandArgs) => Promise<void> {
   return async ({ command, ack, client }) => {
-    const parsed = parseCommandText(command.text);
+    const parsed = parseCommandText(command.text, { reasonPolicy: deps.reason });
     if (parsed.kind === 'help' || parsed.kind === 'invalid')
       return ack({ response_type: 'ephemeral', ...usageMessage(parsed.kind === 'invalid' ? parsed.problems : []) });
     if (parsed.kind === 'modal') return openModal(deps, { command, ack, client });
-    const ctx = commandContext(command);
+    const ctx = commandContext(command, parsed.reason);
     if (parsed.kind === 'mark') return startSingle(deps, ctx, parsed, ack);
     if (parsed.kind === 'check') return startCheck(deps, ctx, parsed, ack);
     const refusal = deps.jobs.bulkRefusal();
@@ -46,7 +46,10 @@ async function openModal(deps: ListenerDeps, { command, ack, client }: CommandAr
   try {
     await client.views.open({
       trigger_id: command.trigger_id,
-      view: markReadModal(deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url })),
+      view: markReadModal(
+        deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url }),
+        deps.reason,
+      ),
     });
   } catch (error) {
     contextLogger(deps, commandContext(command)).warn({ err: error }, 'could not open the /markread modal');

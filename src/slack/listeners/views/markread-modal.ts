@@ -1,5 +1,6 @@
 import type { SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { parseMarkReadRequest, type RequestProblem } from '../../../domain/mark-read-request.js';
+import { checkReason } from '../../../domain/reason.js';
 import { MODAL_ACTION, MODAL_FIELDS } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { modalContext } from '../../context.js';
@@ -14,8 +15,14 @@ export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | '
  */
 export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) => Promise<void> {
   return async ({ ack, body, view }) => {
-    const parsed = parseMarkReadRequest(formValues(view));
-    if (!parsed.ok) return ack({ response_action: 'errors', errors: fieldErrors(parsed.problems) });
+    const values = formValues(view);
+    const parsed = parseMarkReadRequest(values);
+    const reason = checkReason(values.reason.trim() === '' ? undefined : values.reason, deps.reason);
+    if (!parsed.ok || !reason.ok) {
+      const errors = fieldErrors(parsed.ok ? [] : parsed.problems);
+      if (!reason.ok) errors[MODAL_FIELDS.reason] = escapeMrkdwn(reason.inline).slice(0, 150);
+      return ack({ response_action: 'errors', errors });
+    }
 
     const opened = deps.seal.open(view.private_metadata);
     if (!opened) {
@@ -34,7 +41,7 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
       });
     }
 
-    const ctx = modalContext(body.user.id, body.team?.id, opened);
+    const ctx = modalContext(body.user.id, body.team?.id, opened, reason.reason);
     // Recorded as it is acked: from here on a replica's death does not lose it.
     await Promise.all([ack(), deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request })]);
   };
@@ -42,7 +49,12 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
 
 function formValues(view: ViewOutput) {
   const value = (blockId: string): string => view.state.values[blockId]?.[MODAL_ACTION]?.value ?? '';
-  return { user: value(MODAL_FIELDS.user), peer: value(MODAL_FIELDS.peer), readTime: value(MODAL_FIELDS.readTime) };
+  return {
+    user: value(MODAL_FIELDS.user),
+    peer: value(MODAL_FIELDS.peer),
+    readTime: value(MODAL_FIELDS.readTime),
+    reason: value(MODAL_FIELDS.reason),
+  };
 }
 
 /** Each field's first problem, on the field, within Slack's length for an inline error. */
