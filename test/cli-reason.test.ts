@@ -35,6 +35,7 @@ describe('markread CLI --reason', () => {
     assert.deepEqual(
       events.map((e) => [e.kind, e.reason]),
       [
+        ['run-requested', 'INC-9: after the migration'],
         ['mark', 'INC-9: after the migration'],
         ['mark', 'INC-9: after the migration'],
         ['run-finished', 'INC-9: after the migration'],
