@@ -2,9 +2,9 @@
  * `npm start`: the Slack app, in one process. Reads .env and the environment, reports every configuration problem
  * at once, then serves /markread until SIGTERM or SIGINT, when it finishes the commands in flight before exiting.
  */
-import { ConfigError } from './config/config-error.js';
+import { collectProblems } from './config/config-error.js';
 import { loadEnvFile } from './config/env-file.js';
-import { type LoadedImConfig, loadImConfig } from './config/im-config.js';
+import { defaultAppConfig, type LoadedImApps, loadImApps } from './config/im-apps.js';
 import { loadRedisConfig, type RedisConfig } from './config/redis-config.js';
 import { retiredSettingsWarning } from './config/retired.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-config.js';
@@ -17,7 +17,7 @@ import { StartupError } from './slack/transport/socket/startup-error.js';
 import { memoryState, type SharedState } from './stores/shared-state.js';
 
 interface Config {
-  im: LoadedImConfig;
+  im: LoadedImApps;
   slack: SlackConfig;
   redis: RedisConfig | undefined;
 }
@@ -32,17 +32,10 @@ interface App {
 /** Every configuration problem at once, or the configuration; a problem is reported and the exit code set. */
 function loadConfig(redactor: Redactor): Config | undefined {
   const problems: string[] = [];
-  const attempt = <T>(load: () => T): T | undefined => {
-    try {
-      return load();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const im = attempt(() => loadImConfig(process.env));
-  const redis = attempt(() => loadRedisConfig(process.env, im?.config.sdkAppId ?? 0));
+  const attempt = <T>(load: () => T): T | undefined => collectProblems(problems, load);
+  const im = attempt(() => loadImApps(process.env));
+  // The deployment's keys stay under its default app's SDKAppID: a deployment that adds apps keeps its keys.
+  const redis = attempt(() => loadRedisConfig(process.env, im ? defaultAppConfig(im).config.sdkAppId : 0));
   const slack = attempt(() => loadSlackConfig(process.env));
   if (im && slack && problems.length === 0) return { im, slack, redis };
   process.stderr.write(
@@ -72,9 +65,9 @@ async function sharedState(redis: RedisConfig | undefined, logger: Logger): Prom
 
 async function build({ im, slack, redis }: Config, redactor: Redactor): Promise<App> {
   // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
-  const logger = createLogger({ level: im.config.logLevel, redactor });
+  const logger = createLogger({ level: im.logLevel, redactor });
   const state = await sharedState(redis, logger);
-  const runtime = createImRuntime(im.config, { redactor, logger, client: { budget: state.budgets } });
+  const runtime = createImRuntime(im, { redactor, logger, client: { budget: state.budgets } });
   for (const warning of im.warnings) runtime.logger.warn(warning);
   const retired = retiredSettingsWarning(process.env);
   if (retired) runtime.logger.warn(retired);
@@ -87,7 +80,7 @@ async function start({ runtime, state, handle }: App, redactor: Redactor): Promi
     await handle.start();
     return true;
   } catch (error) {
-    await runtime.app.client.close();
+    await runtime.apps.close();
     await state.close();
     if (error instanceof StartupError) {
       // One line that names what to fix; a stack trace would bury it.

@@ -116,6 +116,45 @@ describe('markread doctor', () => {
     assert.ok(!stdout.includes('super-secret-value-1'));
   });
 
+  it('checks every app of TIM_APPS, naming each in its lines and a failing one’s own variables in its fix', async () => {
+    const staging = new ImStandIn({ sdkAppId: STAGING_ID, identifier: ADMIN, secretKey: STAGING_KEY });
+    await staging.start();
+    try {
+      const env = { ...good, ...twoApps(im.url, staging.url) };
+      const { code, stdout, stderr } = await doctor(env);
+      assert.equal(code, 0, stdout + stderr);
+      for (const app of ['prod', 'staging'])
+        for (const check of ['configuration', 'IM host reachable', 'admin UserSig accepted'])
+          assert.match(stdout, new RegExp(`✓ ${app}: ${check}`));
+      assert.match(stdout, new RegExp(`✓ staging: configuration: SDKAppID ${STAGING_ID}`));
+      const bad = await doctor({ ...env, TIM_STAGING_ADMIN_IDENTIFIER: 'bob' });
+      assert.equal(bad.code, 1, bad.stdout);
+      assert.match(bad.stdout, /✓ prod: admin UserSig accepted/);
+      assert.match(
+        bad.stdout,
+        /✗ staging: admin UserSig accepted: ErrorCode 60010: TIM_STAGING_ADMIN_IDENTIFIER is not/,
+      );
+      assert.match(bad.stdout, /fix: set TIM_STAGING_ADMIN_IDENTIFIER to an App admin account/);
+      for (const secret of [SECRET_KEY, STAGING_KEY]) assert.ok(!(bad.stdout + bad.stderr).includes(secret));
+      const json = JSON.parse((await doctor(env, true)).stdout) as { checks: Array<{ app?: string }> };
+      assert.deepEqual([...new Set(json.checks.map((c) => c.app).filter(Boolean))], ['prod', 'staging']);
+    } finally {
+      await staging.stop();
+    }
+  });
+
+  it('reports every app’s configuration problems at once, by its variables', async () => {
+    const { code, stdout } = await doctor({
+      ...good,
+      ...twoApps(im.url, 'http://127.0.0.1:9/'),
+      TIM_STAGING_SECRET_KEY: '',
+      TIM_SDKAPPID: '1400000009',
+    });
+    assert.equal(code, 1);
+    assert.match(stdout, /✗ configuration: TIM_SDKAPPID: TIM_APPS is set/);
+    assert.match(stdout, /TIM_STAGING_SECRET_KEY: is required/);
+  });
+
   it('answers --json for scripts', async () => {
     const { code, stdout } = await doctor({ ...good, TIM_ADMIN_IDENTIFIER: 'bob' }, true);
     assert.equal(code, 1);
@@ -134,10 +173,7 @@ describe('the app runs the IM checks itself', () => {
     try {
       const body = await waitFor(
         async () => {
-          const now = (await (await request(`http://127.0.0.1:${f.port}/healthz`)).body.json()) as {
-            ok: boolean;
-            im: string;
-          };
+          const now = await healthz(f.port);
           return now.im !== 'checking' && now;
         },
         { what: 'the IM checks to finish' },
@@ -149,7 +185,66 @@ describe('the app runs the IM checks itself', () => {
       await f.close();
     }
   });
+
+  it('checks each app of TIM_APPS and lists them all in /healthz, `im` being the default app’s', async () => {
+    const prod = new ImStandIn({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET_KEY });
+    const staging = new ImStandIn({ sdkAppId: STAGING_ID, identifier: ADMIN, secretKey: STAGING_KEY });
+    await Promise.all([prod.start(), staging.start()]);
+    const f = await startSlackFixture({
+      env: { ...twoApps(prod.url, staging.url), TIM_STAGING_ADMIN_IDENTIFIER: 'bob' },
+    });
+    try {
+      const body = await waitFor(
+        async () => {
+          const now = await healthz(f.port);
+          return Object.values(now.apps ?? {}).every((s) => s !== 'checking') && now;
+        },
+        { what: 'the IM checks of both apps to finish' },
+      );
+      assert.equal(body.ok, true);
+      assert.deepEqual(Object.keys(body.apps), ['prod', 'staging']);
+      assert.equal(body.apps.prod, 'ok');
+      assert.equal(body.im, 'ok', "the default app's");
+      assert.match(
+        body.apps.staging ?? '',
+        /admin UserSig accepted: ErrorCode 60010: TIM_STAGING_ADMIN_IDENTIFIER is not an App admin/,
+      );
+      assert.match(f.logs.text, /IM checks of app staging fail, so \/markread will fail too/);
+      assert.equal(staging.arrivals.length > 0 && prod.arrivals.length > 0, true, 'each app checked at its own host');
+    } finally {
+      await f.close();
+      await Promise.all([prod.stop(), staging.stop()]);
+    }
+  });
 });
+
+/** The /healthz body's IM fields. */
+async function healthz(port: number): Promise<{ ok: boolean; im: string; apps: Record<string, string> }> {
+  return (await (await request(`http://127.0.0.1:${port}/healthz`)).body.json()) as {
+    ok: boolean;
+    im: string;
+    apps: Record<string, string>;
+  };
+}
+
+const STAGING_ID = 1400054321;
+const STAGING_KEY = 'staging-secret-key-7c1d9e0b2a4f6e83';
+
+/** TIM_APPS=prod,staging at two IM stand-ins, the single-app variables unset (empty). */
+function twoApps(prodUrl: string, stagingUrl: string): Record<string, string> {
+  return {
+    TIM_SDKAPPID: '',
+    TIM_SECRET_KEY: '',
+    TIM_BASE_URL: '',
+    TIM_APPS: 'prod,staging',
+    TIM_PROD_SDKAPPID: String(SDK_APP_ID),
+    TIM_PROD_SECRET_KEY: SECRET_KEY,
+    TIM_PROD_BASE_URL: prodUrl,
+    TIM_STAGING_SDKAPPID: String(STAGING_ID),
+    TIM_STAGING_SECRET_KEY: STAGING_KEY,
+    TIM_STAGING_BASE_URL: stagingUrl,
+  };
+}
 
 function doctor(env: Record<string, string>, json = false) {
   return runCli(['doctor', ...(json ? ['--json'] : [])], { TIM_TIMEOUT_MS: '1000', TIM_DEADLINE_MS: '2000', ...env });

@@ -16,7 +16,7 @@ export function dryRun(
     ADMIN_SET_MSG_READ.command,
     adminSetMsgReadBody({ reportAccount: first.user, peerAccount: first.peer, msgReadTime: first.readTime }),
   );
-  if (sdkAppIdMissing) described.query.sdkappid = '<TIM_SDKAPPID>';
+  if (sdkAppIdMissing) described.query.sdkappid = `<${sdkAppIdMissing}>`;
   const users = [...new Set(pairs.map((p) => p.user))];
   if (json) {
     term.out(

@@ -3,10 +3,11 @@ import type { AuditScope } from '../audit/scope.js';
 import { Audit } from '../audit/sink.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
-import { type LoadedImConfig, loadImConfig } from '../config/im-config.js';
+import { appVariable, defaultAppConfig, type LoadedImApps, loadImApps } from '../config/im-apps.js';
 import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
 import { type AuditChannelConfig, loadAuditChannelConfig } from '../config/slack-config.js';
 import type { ImApp } from '../im/app.js';
+import type { ImApps } from '../im/apps.js';
 import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets } from '../log/redactor.js';
@@ -17,10 +18,14 @@ import { sharedBudgets } from './shared-budgets.js';
 
 /** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
 export interface ImSession {
+  /** The default app (TIM_DEFAULT_APP, or the first of TIM_APPS, or the one app of the TIM_* variables). */
   app: ImApp;
+  /** Every app configured, each with its own client. */
+  apps: ImApps;
   /** The CLI's audit scope: the OS user and host as actor, its events on stderr and in the audit channel if set. */
   audit: AuditScope;
-  sdkAppIdMissing: boolean;
+  /** A dry run of pairs without the default app's SDKAppID: the variable to set (the one shown is a placeholder). */
+  sdkAppIdMissing: string | undefined;
 }
 
 /** Stands in for the secret key of a dry run of pairs, which calls nothing and so needs none. */
@@ -40,13 +45,13 @@ export async function withImSession(
   loadEnvFile();
   addEnvSecrets(cli.redactor, process.env);
   const { offline } = options;
-  const env = offline ? { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...process.env } : process.env;
+  const env = offline ? withPlaceholders(process.env) : process.env;
   const configs = loadConfigs(env, offline);
   if (configs instanceof ConfigError) return cli.fail('configuration', configs.problems, options.json);
   const { loaded, redis, auditChannel } = configs;
   // The CLI's stdout is its output; logs go to stderr (readable lines on a terminal), at warn unless LOG_LEVEL says.
   const logger = createLogger({
-    level: process.env.LOG_LEVEL ? loaded.config.logLevel : 'warn',
+    level: process.env.LOG_LEVEL ? loaded.logLevel : 'warn',
     redactor: cli.redactor,
     destination: stderrDestination(),
   });
@@ -59,20 +64,36 @@ export async function withImSession(
   const shared = redis ? await sharedBudgets(redis, logger) : undefined;
   const channel = auditChannel && (await openAuditChannel(auditChannel, cli.redactor, logger, shared?.budgets));
   if (channel) sink.add(channel);
-  const { app } = createImRuntime(loaded.config, {
+  const { app, apps } = createImRuntime(loaded, {
     logger,
     redactor: cli.redactor,
     client: { budget: shared?.budgets },
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   cli.stopOnCtrlC();
+  const sdkAppIdVariable = loaded.single ? 'TIM_SDKAPPID' : appVariable(loaded.defaultApp, 'SDKAPPID');
   try {
-    return await body({ app, audit, sdkAppIdMissing: offline && !process.env.TIM_SDKAPPID?.trim() });
+    const sdkAppIdMissing = offline && !process.env[sdkAppIdVariable]?.trim() ? sdkAppIdVariable : undefined;
+    return await body({ app, apps, audit, sdkAppIdMissing });
   } finally {
-    await app.client.close();
+    await apps.close();
     if (channel) await closeAuditChannel(channel, cli.term);
     await shared?.close();
   }
+}
+
+/**
+ * A dry run of pairs calls nothing, so it needs no secret key or SDKAppID: placeholders for each app's (different
+ * SDKAppIDs, as two apps may not share one). Whatever the environment sets wins.
+ */
+function withPlaceholders(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const names = env.TIM_APPS?.split(/[\s,]+/).filter(Boolean) ?? [];
+  if (names.length === 0) return { TIM_SECRET_KEY: NOT_SET, TIM_SDKAPPID: '1', ...env };
+  const placeholders = names.flatMap((name, i) => [
+    [appVariable(name, 'SECRET_KEY'), NOT_SET],
+    [appVariable(name, 'SDKAPPID'), String(i + 1)],
+  ]);
+  return { ...Object.fromEntries(placeholders), ...env };
 }
 
 /** The IM configuration, and Redis's and the audit channel's unless offline; or the ConfigError that says what is wrong. */
@@ -80,14 +101,15 @@ function loadConfigs(
   env: NodeJS.ProcessEnv,
   offline: boolean,
 ):
-  | { loaded: LoadedImConfig; redis: RedisConfig | undefined; auditChannel: AuditChannelConfig | undefined }
+  | { loaded: LoadedImApps; redis: RedisConfig | undefined; auditChannel: AuditChannelConfig | undefined }
   | ConfigError {
   try {
-    const loaded = loadImConfig(env);
+    const loaded = loadImApps(env);
     if (offline) return { loaded, redis: undefined, auditChannel: undefined };
     return {
       loaded,
-      redis: loadRedisConfig(env, loaded.config.sdkAppId),
+      // The deployment's keys stay under its default app's SDKAppID; each app's budget is under its own.
+      redis: loadRedisConfig(env, defaultAppConfig(loaded).config.sdkAppId),
       auditChannel: loadAuditChannelConfig(env),
     };
   } catch (error) {

@@ -38,3 +38,14 @@ export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   }
   return out;
 }
+
+/** Runs a loader, adding its ConfigError's problems to `problems` instead of throwing: so all are reported at once. */
+export function collectProblems<T>(problems: string[], load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}

@@ -6,8 +6,13 @@ import { Secret } from './secret.js';
 export interface RedisConfig {
   /** The whole URL, password included: a secret. */
   url: Secret;
-  /** Every key starts with `<prefix>:<SDKAppID>:`, so one Redis can serve several deployments and apps. */
+  /**
+   * Every key of this deployment starts with `<prefix>:<SDKAppID>:` (its default app's SDKAppID, so a deployment
+   * that adds apps keeps its keys), so one Redis can serve several deployments and apps.
+   */
   prefix: string;
+  /** MARKREAD_REDIS_PREFIX alone: an IM app's shared keys (its send budget) are `<namespace>:<its SDKAppID>:`. */
+  namespace: string;
   /** The host and port, for logs and /healthz (never the password). */
   where: string;
   /** Work whose replica has not renewed it for this long is taken over by another. */
@@ -68,6 +73,7 @@ export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): Redis
   return {
     url: new Secret(REDIS_URL),
     prefix: `${MARKREAD_REDIS_PREFIX}:${sdkAppId}:`,
+    namespace: MARKREAD_REDIS_PREFIX,
     where: `${url.protocol}//${url.hostname}:${url.port || 6379}`,
     takeoverMs: MARKREAD_TAKEOVER_MS,
     role: MARKREAD_ROLE ?? 'all',

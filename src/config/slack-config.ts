@@ -76,6 +76,9 @@ const auditChannel = z
     error: 'expected a channel ID such as C0123ABCDEF (channel name → About → Channel ID), not its #name',
   })
   .optional();
+/** Slack member IDs, comma or space separated: an allowlist (the global one, or one IM app's). */
+export const userIdList = () =>
+  idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)');
 
 const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: botToken,
@@ -97,10 +100,7 @@ const slackEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().int().max(65535, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' }))
     .default(3000),
-  MARKREAD_ALLOWED_USERS: idList(
-    /^[UW][A-Z0-9]{2,}$/,
-    'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)',
-  ).default([]),
+  MARKREAD_ALLOWED_USERS: userIdList().default([]),
   MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),

@@ -1,6 +1,8 @@
 /** One line of `markread doctor`: what was checked, whether it passed, what was seen, and the fix if it failed. */
 export interface DoctorItem {
   name: string;
+  /** The IM app checked, when markread serves several (TIM_APPS). */
+  app?: string;
   ok: boolean;
   detail: string;
   fix?: string;

@@ -1,5 +1,7 @@
+import { forApp } from '../config/im-apps.js';
 import { accountCheck } from '../im/apis/account-check.js';
 import type { ImApp } from '../im/app.js';
+import type { ImApps } from '../im/apps.js';
 import { explainError } from '../im/error-catalogue.js';
 import type { DoctorItem } from './checklist.js';
 
@@ -77,4 +79,27 @@ export async function imChecks(app: ImApp, signal?: AbortSignal): Promise<Doctor
     fix: known?.fix ?? explained.action ?? 'see the troubleshooting table in the README',
   });
   return items;
+}
+
+/**
+ * The IM checks of every app, at once. With several apps (TIM_APPS) each line names its app and the variables
+ * to fix are that app's own (TIM_STAGING_REGION); one app of the TIM_* variables reads as it always has.
+ */
+export async function everyAppChecks(apps: ImApps, signal?: AbortSignal): Promise<DoctorItem[]> {
+  const results = await Promise.all(apps.all.map((app) => imChecks(app, signal)));
+  if (apps.single) return results.flat();
+  return results.flatMap((items, i) => {
+    const app = (apps.all[i] as ImApp).name;
+    return ofApp(items, app).map((item) => ({ ...item, name: `${app}: ${item.name}` }));
+  });
+}
+
+/** Checks of one app of TIM_APPS: marked with its name, the variables in details and fixes renamed to its own. */
+export function ofApp(items: DoctorItem[], app: string): DoctorItem[] {
+  return items.map((item) => ({
+    ...item,
+    app,
+    detail: forApp(item.detail, app),
+    ...(item.fix === undefined ? {} : { fix: forApp(item.fix, app) }),
+  }));
 }

@@ -1,7 +1,7 @@
 import type { ImApp } from '../im/app.js';
 import type { Logger } from '../log/logger.js';
 import type { DoctorItem } from './checklist.js';
-import { imChecks } from './im-doctor.js';
+import { imChecks, ofApp } from './im-doctor.js';
 
 /** While the IM checks fail they are repeated this often; while they pass, less often. */
 const FAILING_EVERY_MS = 30_000;
@@ -18,9 +18,11 @@ export class ImWatch {
   private stopped = false;
   private lastProblem: string | undefined;
 
+  /** `named`: one of several apps (TIM_APPS), so its lines say which, and name its own TIM_<NAME>_* variables. */
   constructor(
     private readonly app: ImApp,
     private readonly logger: Logger,
+    private readonly named = false,
   ) {}
 
   /** 'ok', 'checking' before the first result, or the first failed check and its fix. */
@@ -41,7 +43,8 @@ export class ImWatch {
 
   private async run(): Promise<void> {
     try {
-      this.items = await imChecks(this.app);
+      const items = await imChecks(this.app);
+      this.items = this.named ? ofApp(items, this.app.name) : items;
     } catch (error) {
       this.items = [{ name: 'IM checks', ok: false, detail: (error as Error).message }];
     }
@@ -49,13 +52,17 @@ export class ImWatch {
     const failed = this.items.filter((i) => !i.ok);
     const problem = failed.map((i) => `${i.name}: ${i.detail}`).join('; ') || undefined;
     if (problem !== this.lastProblem) {
+      const which = this.named ? ` of app ${this.app.name}` : '';
       if (problem)
         this.logger.error(
           { im: 'failing', checks: failed },
-          `IM checks fail, so /markread will fail too: ${failed.map((i) => `${i.name}: ${i.detail}${i.fix ? ` → ${i.fix}` : ''}`).join('; ')}`,
+          `IM checks${which} fail, so /markread will fail too: ${failed.map((i) => `${i.name}: ${i.detail}${i.fix ? ` → ${i.fix}` : ''}`).join('; ')}`,
         );
       else
-        this.logger.info({ im: 'ok' }, `IM checks pass: ${this.items.map((i) => `${i.name}: ${i.detail}`).join('; ')}`);
+        this.logger.info(
+          { im: 'ok' },
+          `IM checks${which} pass: ${this.items.map((i) => `${i.name}: ${i.detail}`).join('; ')}`,
+        );
       this.lastProblem = problem;
     }
     this.timer = setTimeout(() => void this.run(), problem ? FAILING_EVERY_MS : PASSING_EVERY_MS);

@@ -1,4 +1,5 @@
 import { DEFAULT_REASON_POLICY, type ReasonPolicy } from '../config/reason-config.js';
+import { closest } from '../text/closest.js';
 import { quote } from '../text/visible.js';
 import { quoteWord } from './command-words.js';
 import { type MarkReadRequest, markReadRequest, parseMarkReadRequest } from './mark-read-request.js';
@@ -213,25 +214,7 @@ function splitFlag(flag: string): [string, string | undefined] {
 
 /** "unknown option --jsno; did you mean --json?" */
 export function unknownFlag(name: string, known: string[]): string {
-  const guess = known.map((k) => [k, distance(name, k)] as const).sort((a, b) => a[1] - b[1])[0];
-  const hint =
-    guess && guess[1] <= 2
-      ? `; did you mean --${guess[0]}?`
-      : `; the options are ${known.map((k) => `--${k}`).join(', ')}`;
+  const guess = closest(name, known);
+  const hint = guess ? `; did you mean --${guess}?` : `; the options are ${known.map((k) => `--${k}`).join(', ')}`;
   return `unknown option ${quote(`--${name}`, 32)}${hint}`;
-}
-
-/** Levenshtein distance, for short option names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
 }

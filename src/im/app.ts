@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { ImCaller } from './caller.js';
 import type { Region } from './regions.js';
 
-/** The name of the IM app while markread serves one: the TIM_* variables configure it. */
+/** The name of the IM app while markread serves one (no TIM_APPS): the TIM_* variables configure it. */
 export const DEFAULT_APP = 'default';
 
 /**
@@ -23,6 +23,8 @@ export interface ImApp {
   readonly client: ImCaller;
   /** Where its audit lines go. */
   readonly logger: Logger;
-  /** Acting on it needs more than the allowlist (approvals come with a later issue; no app is protected yet). */
+  /** TIM_<NAME>_PROTECTED: acting on it needs more than the allowlist (approvals come with a later issue). */
   readonly protected?: boolean;
+  /** MARKREAD_<NAME>_ALLOWED_USERS: who may act on it; undefined means the global allowlist (enforced later). */
+  readonly allowedUsers?: ReadonlySet<string>;
 }

@@ -97,7 +97,7 @@ export class ImClient implements ImCaller {
     if (!pacer) {
       const maxPerWindow = Math.min(this.options.settings.maxRps, api.maxRps);
       pacer =
-        this.options.budget?.(api.command, maxPerWindow) ??
+        this.options.budget?.(api.command, maxPerWindow, this.options.settings.sdkAppId) ??
         new SlidingWindowPacer({ maxPerWindow, marginMs: this.options.pacerMarginMs });
       this.pacers.set(api.command, pacer);
     }

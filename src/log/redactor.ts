@@ -63,12 +63,14 @@ export class Redactor {
 }
 
 /** Secrets the environment holds, known to the redactor before anything is parsed or printed. */
-const SECRET_VARIABLES = ['TIM_SECRET_KEY', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+const SECRET_VARIABLES = new Set(['TIM_SECRET_KEY', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET']);
+/** Each IM app's own key under TIM_APPS (TIM_PROD_SECRET_KEY…), whichever apps are named. */
+const APP_SECRET_KEY = /^TIM_[A-Z0-9_]+_SECRET_KEY$/;
 
 export function addEnvSecrets(redactor: Redactor, env: NodeJS.ProcessEnv): Redactor {
-  for (const name of SECRET_VARIABLES) {
-    const value = env[name]?.trim();
-    if (value) redactor.addSecret(value);
+  for (const [name, raw] of Object.entries(env)) {
+    const value = raw?.trim();
+    if (value && (SECRET_VARIABLES.has(name) || APP_SECRET_KEY.test(name))) redactor.addSecret(value);
   }
   for (const secret of redisUrlSecrets(env.REDIS_URL)) redactor.addSecret(secret);
   return redactor;

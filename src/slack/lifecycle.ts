@@ -49,12 +49,19 @@ export class AppLifecycle {
   private stopping = false;
   private server: Server | undefined;
   private stopped: Promise<{ drained: boolean }> | undefined;
-  private readonly imWatch: ImWatch;
+  /** The IM checks of each app, by name; the default app's is `im` in /healthz. */
+  private readonly imWatches: Map<string, ImWatch>;
   /** A worker receives nothing: it runs the work other replicas ack. */
   private readonly receives: boolean;
 
   constructor(private readonly parts: AppParts) {
-    this.imWatch = new ImWatch(parts.runtime.app, parts.logger.child({ component: 'doctor' }));
+    const { apps } = parts.runtime;
+    this.imWatches = new Map(
+      apps.all.map((app) => {
+        const logger = parts.logger.child({ component: 'doctor', ...(apps.single ? {} : { imApp: app.name }) });
+        return [app.name, new ImWatch(app, logger, !apps.single)];
+      }),
+    );
     this.receives = parts.state.role !== 'worker';
   }
 
@@ -76,7 +83,7 @@ export class AppLifecycle {
       throw error;
     }
     void deps.allowlist.warm();
-    this.imWatch.start();
+    for (const watch of this.imWatches.values()) watch.start();
     this.ready = true;
     logger.info({ version: VERSION, mode: slack.mode, port, role: state.role }, this.listeningLine(port));
     return port;
@@ -122,11 +129,17 @@ export class AppLifecycle {
       queue: deps.jobs.depth(),
       // Down is reported, not fatal: single marks go on with a local budget while Redis is away.
       redis: state.health(),
-      // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while).
-      im: this.imWatch.status(),
+      // The doctor's IM checks: a failure is reported, not fatal (the API may be down only for a while). `im` is
+      // the default app's, as before there were several; `apps` has each app's by name.
+      im: this.imStatus(this.parts.runtime.app.name),
+      apps: Object.fromEntries([...this.imWatches.keys()].map((name) => [name, this.imStatus(name)])),
       ...(this.parts.auditChannel ? { audit: this.parts.auditChannel.stats() } : {}),
     };
     return { ok, body };
+  }
+
+  private imStatus(app: string): string {
+    return this.imWatches.get(app)?.status() ?? 'checking';
   }
 
   private listeningLine(port: number): string {
@@ -142,7 +155,7 @@ export class AppLifecycle {
     const { deps, receivers, logger, runtime, audit } = this.parts;
     const deadline = Date.now() + drainMs;
     this.stopping = true;
-    this.imWatch.stop();
+    for (const watch of this.imWatches.values()) watch.stop();
     await stopTakingWork(deps.jobs, deps.local, deps.runs);
     await receivers.socket?.stop();
     this.server?.close();
@@ -152,7 +165,7 @@ export class AppLifecycle {
     await audit.flush(Math.max(deadline, Date.now() + AUDIT_FLUSH_FLOOR_MS));
     await audit.close();
     this.server?.closeAllConnections();
-    await runtime.app.client.close();
+    await runtime.apps.close();
     return { drained };
   }
 }

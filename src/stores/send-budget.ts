@@ -30,5 +30,8 @@ export interface SendBudget {
   close(): void;
 }
 
-/** Makes the budget of one API command with its ceiling. */
-export type SendBudgetFactory = (command: string, maxPerWindow: number) => SendBudget;
+/**
+ * Makes the budget of one API command of one IM app (its SDKAppID) with its ceiling. Each app has budgets of its
+ * own: two apps at their own ceilings at once never slow each other.
+ */
+export type SendBudgetFactory = (command: string, maxPerWindow: number, sdkAppId: number) => SendBudget;

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { loadImConfig } from '../../src/config/im-config.js';
+import { loadImApps } from '../../src/config/im-apps.js';
 import { loadSlackConfig } from '../../src/config/slack-config.js';
 import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from '../../src/slack/app.js';
@@ -70,7 +70,7 @@ export async function startSlackFixture(
   await Promise.all([im.start(), slack.start()]);
   const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
   const logs = new LogCapture();
-  const runtime = createImRuntime(loadImConfig(env).config, { destination: logs, logLevel: 'info' });
+  const runtime = createImRuntime(loadImApps(env), { destination: logs, logLevel: 'info' });
   const handle = createSlackApp(loadSlackConfig(env), runtime, options.app);
   const port = await handle.start();
   const events = `http://127.0.0.1:${port}/slack/events`;

@@ -1,9 +1,9 @@
 import { ConfigError } from '../../config/config-error.js';
 import { loadEnvFile } from '../../config/env-file.js';
-import { loadImConfig } from '../../config/im-config.js';
+import { loadImApps } from '../../config/im-apps.js';
 import { loadSlackConfig } from '../../config/slack-config.js';
 import { checklistText, type DoctorItem } from '../../doctor/checklist.js';
-import { imChecks } from '../../doctor/im-doctor.js';
+import { everyAppChecks } from '../../doctor/im-doctor.js';
 import { slackChecks } from '../../doctor/slack-doctor.js';
 import { createImRuntime } from '../../im-runtime.js';
 import { addEnvSecrets, Redactor } from '../../log/redactor.js';
@@ -12,20 +12,21 @@ import { EXIT } from '../exit-codes.js';
 import type { Terminal } from '../terminal.js';
 
 /**
- * `markread doctor`: is markread itself set up right? The configuration, the IM host and the admin UserSig, and
- * when the Slack variables are set, the bot token, its scopes and the Socket Mode token. Exit 0 only when all pass.
+ * `markread doctor`: is markread itself set up right? The configuration, the IM host and the admin UserSig of
+ * every IM app (each line naming its app when there are several), and when the Slack variables are set, the bot
+ * token, its scopes and the Socket Mode token. Exit 0 only when all pass.
  */
 export async function runDoctor(json: boolean, term: Terminal): Promise<number> {
   loadEnvFile();
   const redactor = addEnvSecrets(new Redactor(), process.env);
   const items: DoctorItem[] = [];
   try {
-    const { config } = loadImConfig(process.env);
-    const { app } = createImRuntime(config, { redactor, destination: stderrDestination(), logLevel: 'silent' });
+    const loaded = loadImApps(process.env);
+    const { apps } = createImRuntime(loaded, { redactor, destination: stderrDestination(), logLevel: 'silent' });
     try {
-      items.push(...(await imChecks(app)));
+      items.push(...(await everyAppChecks(apps)));
     } finally {
-      await app.client.close();
+      await apps.close();
     }
   } catch (error) {
     items.push(configItem('configuration', error));

@@ -13,6 +13,12 @@ import { webClientOptions } from '../transport/web-client.js';
 import { type Attempt, type DropCause, PostQueue } from './post-queue.js';
 
 /** The metadata event type other tools filter the audit channel's messages on. */
+/**
+ * The channel's pace is Slack's, not an IM app's: its budget key sits under SDKAppID 0, the same for every
+ * deployment on this Redis posting there, so together they keep to about one post per second.
+ */
+const NOT_AN_IM_APP = 0;
+
 export const AUDIT_EVENT_TYPE = 'markread_audit';
 
 /** Slack's answers worth another try; any other error code would come back the same. */
@@ -60,7 +66,7 @@ export class AuditChannelOutlet implements AuditOutlet {
   constructor(private readonly options: AuditChannelOptions) {
     const { channel, budgets, intervalMs } = options;
     this.budget =
-      budgets?.(`audit:${channel}`, 1) ??
+      budgets?.(`audit:${channel}`, 1, NOT_AN_IM_APP) ??
       new SlidingWindowPacer({ maxPerWindow: 1, windowMs: intervalMs ?? 1_000, marginMs: intervalMs ? 0 : 100 });
     this.queue = new PostQueue({
       post: (event) => this.post(event),

@@ -33,6 +33,14 @@ export class RedisLink {
     return `${this.config.prefix}${name}`;
   }
 
+  /**
+   * A key of one IM app, whichever deployment uses it (`markread:<its SDKAppID>:<name>`): what every deployment
+   * serving that app shares, its send budget. For the deployment's default app it is the same as key(name).
+   */
+  appKey(sdkAppId: number, name: string): string {
+    return `${this.config.namespace}:${sdkAppId}:${name}`;
+  }
+
   get status(): RedisHealth {
     return this.health;
   }

@@ -153,8 +153,12 @@ export class RedisSendBudget implements SendBudget {
   }
 }
 
-/** Budgets keyed by API command under the deployment's prefix (`markread:<SDKAppID>:budget:<command>`). */
+/**
+ * Budgets keyed by IM app and API command (`markread:<SDKAppID>:budget:<command>`): keyed by the app's own
+ * SDKAppID rather than the deployment's, so every deployment serving an app (a staging deployment's second app
+ * is production's first) shares that app's one budget, and two apps of one deployment never share one.
+ */
 export function redisBudgets(link: RedisLink, logger: Logger, options: RedisBudgetOptions = {}): SendBudgetFactory {
-  return (command, maxPerWindow) =>
-    new RedisSendBudget(link, link.key(`budget:${command}`), maxPerWindow, logger, options);
+  return (command, maxPerWindow, sdkAppId) =>
+    new RedisSendBudget(link, link.appKey(sdkAppId, `budget:${command}`), maxPerWindow, logger, options);
 }

@@ -1,0 +1,47 @@
+import { unknownApp } from '../config/im-apps.js';
+import type { ImApp } from './app.js';
+
+/** An app by its name, or why there is none: the names there are, and the nearest as "did you mean". */
+export type AppLookup = { ok: true; app: ImApp } | { ok: false; problem: string };
+
+/**
+ * Every IM app markread serves, by name, and the default one (used when a request names none). Each app has a
+ * client of its own (UserSig, hosts, breakers, send budget), so acting on one never touches another.
+ */
+export class ImApps {
+  private readonly byName: ReadonlyMap<string, ImApp>;
+  readonly default: ImApp;
+
+  /**
+   * @param single today's one app of the TIM_* variables (no TIM_APPS): its variables keep their single-app names.
+   */
+  constructor(
+    readonly all: readonly ImApp[],
+    defaultName: string,
+    readonly single = false,
+  ) {
+    this.byName = new Map(all.map((app) => [app.name, app]));
+    const found = this.byName.get(defaultName);
+    if (!found) throw new Error(`the default IM app ${defaultName} is not among ${this.names.join(', ')}`);
+    this.default = found;
+  }
+
+  get names(): string[] {
+    return this.all.map((app) => app.name);
+  }
+
+  get(name: string): ImApp | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The app a person named, or a problem to show them. */
+  appNamed(name: string): AppLookup {
+    const app = this.byName.get(name);
+    return app ? { ok: true, app } : { ok: false, problem: unknownApp(name, this.names) };
+  }
+
+  /** Closes every app's client: calls waiting or in flight end at once. */
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((app) => app.client.close()));
+  }
+}
