@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { AuditHistory } from '../stores/audit-history.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './access/allowlist.js';
@@ -20,4 +21,6 @@ export interface ListenerDeps {
   seal: MetadataSeal;
   /** Acked work goes here, to be finished by this replica or another. */
   jobs: SlackJobs;
+  /** The recent actions the App Home tab lists. */
+  history: AuditHistory;
 }
