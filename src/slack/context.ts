@@ -38,18 +38,22 @@ export function commandContext(command: CommandOrigin): SlackRequestContext {
   };
 }
 
-/** A form's submission acts in the channel, and answers through the response_url, of the command that opened it. */
+/**
+ * A form's submission acts in the channel, and answers through the response_url, of the command that opened it;
+ * a form opened from App Home (`via` 'app-home'), in the channel picked on it, through the URL Slack sent for it.
+ */
 export function modalContext(
   submitter: string,
   teamId: string | undefined,
   opened: ModalMetadata,
+  via: AuditVia = 'modal',
 ): SlackRequestContext {
   return {
     requester: submitter,
     teamId,
     channelId: opened.channelId,
     responseUrl: opened.responseUrl,
-    via: 'modal',
+    via,
   };
 }
 
