@@ -43,6 +43,8 @@ export interface SlackStandInOptions {
 export class SlackStandIn {
   readonly calls: SlackApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
+  /** Each user's Home tab as last published (views.publish). */
+  readonly homeViews = new Map<string, Record<string, unknown>>();
   private server: Server | undefined;
   private tsCounter = 0;
   /** chat.postMessage calls per channel, for `rateLimited`. */
@@ -185,6 +187,13 @@ export class SlackStandIn {
       }
       case 'views.open':
         return answer(200, { ok: true, view: { id: 'V0STANDIN' } });
+      case 'views.publish': {
+        const view = args.view as Record<string, unknown> | undefined;
+        if (typeof args.user_id !== 'string' || view?.type !== 'home')
+          return answer(200, { ok: false, error: 'invalid_arguments' });
+        this.homeViews.set(args.user_id, view);
+        return answer(200, { ok: true, view: { id: `V0HOME${args.user_id}`, ...view } });
+      }
       case 'usergroups.users.list': {
         const members = this.options.usergroups?.get(String(args.usergroup));
         if (typeof members === 'string') return answer(200, { ok: false, error: members });

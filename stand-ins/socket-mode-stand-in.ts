@@ -10,6 +10,9 @@ export interface EnvelopeAck {
   ms: number;
 }
 
+/** The kinds of envelope Slack sends markread: commands, interactivity, and Events API events (app_home_opened). */
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
 /** How apps.connections.open fails while `failOpen` is set. */
 export type OpenFailure =
   | { status: 503 }
@@ -67,7 +70,7 @@ export class SocketModeStandIn {
   }
 
   /** Sends one envelope on an open connection (the newest); resolves with its ack, or undefined after 3 s. */
-  deliver(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<EnvelopeAck | undefined> {
+  deliver(type: EnvelopeType, payload: Record<string, unknown>): Promise<EnvelopeAck | undefined> {
     const ws = [...this.open].at(-1);
     if (!ws) return Promise.resolve(undefined);
     const envelopeId = `env-${++this.next}`;
@@ -94,7 +97,7 @@ export class SocketModeStandIn {
    * The same envelope (one envelope_id) on every open connection, as a duplicate delivery across replicas looks;
    * resolves with every ack that came within 3 s.
    */
-  async deliverToAll(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<EnvelopeAck[]> {
+  async deliverToAll(type: EnvelopeType, payload: Record<string, unknown>): Promise<EnvelopeAck[]> {
     const envelopeId = `env-${++this.next}`;
     const acks: EnvelopeAck[] = [];
     const sent = performance.now();

@@ -9,11 +9,16 @@ import { SLASH_COMMAND } from '../src/slack/command-text.js';
 interface Manifest {
   display_information: { name: string };
   features: {
+    app_home?: Record<string, unknown>;
     bot_user: { display_name: string };
     slash_commands: Array<{ command: string; usage_hint: string; should_escape: boolean }>;
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+    event_subscriptions?: Record<string, unknown> & { bot_events?: unknown };
+  };
 }
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as Manifest;
@@ -67,5 +72,63 @@ describe('manifest.yml matches the code', () => {
     assert.equal(manifest.settings.interactivity.is_enabled, true);
     assert.equal(manifest.settings.socket_mode_enabled, true);
     assert.ok(manifest.display_information.name.length <= 35);
+  });
+});
+
+/**
+ * The parts of Slack's manifest schema (slackapi/manifest-schema, schemas/manifest.schema.1.0.0.json) the Home
+ * tab touches: each object there has additionalProperties false, so an unknown or misspelt key is invalid.
+ */
+const SCHEMA = {
+  features: [
+    'app_home',
+    'bot_user',
+    'functions',
+    'shortcuts',
+    'slash_commands',
+    'workflow_steps',
+    'unfurl_domains',
+    'assistant_view',
+  ],
+  appHome: ['home_tab_enabled', 'messages_tab_enabled', 'messages_tab_read_only_enabled'],
+  settings: [
+    'allowed_ip_address_ranges',
+    'event_subscriptions',
+    'incoming_webhooks',
+    'interactivity',
+    'org_deploy_enabled',
+    'socket_mode_enabled',
+    'is_hosted',
+    'token_rotation_enabled',
+    'siws_links',
+    'hermes_app_type',
+    'function_runtime',
+    'is_mcp_enabled',
+  ],
+  eventSubscriptions: ['request_url', 'user_events', 'bot_events', 'metadata_subscriptions'],
+};
+
+const keysWithin = (value: object | undefined, allowed: string[], where: string) => {
+  for (const key of Object.keys(value ?? {}))
+    assert.ok(allowed.includes(key), `${where}.${key} is not in Slack's schema`);
+};
+
+describe('manifest.yml: the Home tab', () => {
+  it('enables the Home tab, with only the keys and types the schema allows', () => {
+    keysWithin(manifest.features, SCHEMA.features, 'features');
+    keysWithin(manifest.features.app_home, SCHEMA.appHome, 'features.app_home');
+    for (const value of Object.values(manifest.features.app_home ?? {})) assert.equal(typeof value, 'boolean');
+    assert.equal(manifest.features.app_home?.home_tab_enabled, true);
+  });
+
+  it('subscribes to exactly the events the code listens for, as the schema allows them', () => {
+    keysWithin(manifest.settings, SCHEMA.settings, 'settings');
+    const subscriptions = manifest.settings.event_subscriptions;
+    keysWithin(subscriptions, SCHEMA.eventSubscriptions, 'settings.event_subscriptions');
+    const events = subscriptions?.bot_events;
+    assert.ok(Array.isArray(events) && events.every((e) => typeof e === 'string' && e.length <= 50));
+    assert.equal(new Set(events).size, events.length, 'bot_events are unique');
+    const listened = [...code.matchAll(/app\.event\('([a-z_]+)'/g)].map((m) => m[1]);
+    assert.deepEqual([...events].sort(), [...new Set(listened)].sort());
   });
 });

@@ -18,6 +18,7 @@ import { InFlight } from '../src/slack/in-flight.js';
 import { type CommandArgs, markReadCommand } from '../src/slack/listeners/commands/markread.js';
 import { markReadModalSubmission, type ViewArgs } from '../src/slack/listeners/views/markread-modal.js';
 import { MetadataSeal } from '../src/slack/sealed-metadata.js';
+import { MemoryAuditHistory } from '../src/stores/audit-history.js';
 import { MemoryRunStore } from '../src/stores/runs.js';
 import { MemoryWorkJournal } from '../src/stores/work-journal.js';
 import { LocalRuns } from '../src/work/local-runs.js';
@@ -178,7 +179,18 @@ async function handlerWorld(reason: ReasonPolicy = DEFAULT_REASON_POLICY) {
   const seal = new MetadataSeal(SECRET);
   // No user groups: a check answers from the user list at once, with no Slack call and no timer.
   const allowlist = new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger);
-  const deps: ListenerDeps = { allowlist, inFlight, logger, flow, runs, local, seal, jobs, reason };
+  const deps: ListenerDeps = {
+    allowlist,
+    inFlight,
+    logger,
+    flow,
+    runs,
+    local,
+    seal,
+    jobs,
+    reason,
+    history: new MemoryAuditHistory(),
+  };
   return { im, slack, logs, deps, seal, audit };
 }
 

@@ -22,6 +22,8 @@ export interface RedisConfig {
    * other replicas) or 'worker' (run the work; receive nothing). Only with Redis, which carries the work between them.
    */
   role: Role;
+  /** The shared history (App Home) keeps events this many days (MARKREAD_HISTORY_DAYS). */
+  historyDays: number;
 }
 
 export const ROLES = ['all', 'web', 'worker'] as const;
@@ -55,13 +57,14 @@ const schema = z.object({
   MARKREAD_TAKEOVER_MS: intIn(1_000, 300_000, 'milliseconds before a silent replica’s work is taken over').default(
     10_000,
   ),
+  MARKREAD_HISTORY_DAYS: intIn(1, 3650, 'days the shared history in App Home keeps an action').default(30),
 });
 
 /** Reads REDIS_URL and MARKREAD_REDIS_PREFIX; undefined when REDIS_URL is unset. Throws ConfigError. */
 export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): RedisConfig | undefined {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError(describeEnvIssues(parsed.error));
-  const { REDIS_URL, MARKREAD_REDIS_PREFIX, MARKREAD_TAKEOVER_MS, MARKREAD_ROLE } = parsed.data;
+  const { REDIS_URL, MARKREAD_REDIS_PREFIX, MARKREAD_TAKEOVER_MS, MARKREAD_ROLE, MARKREAD_HISTORY_DAYS } = parsed.data;
   if (REDIS_URL === undefined) {
     if (MARKREAD_ROLE !== undefined && MARKREAD_ROLE !== 'all')
       throw new ConfigError([
@@ -77,6 +80,7 @@ export function loadRedisConfig(env: NodeJS.ProcessEnv, sdkAppId: number): Redis
     where: `${url.protocol}//${url.hostname}:${url.port || 6379}`,
     takeoverMs: MARKREAD_TAKEOVER_MS,
     role: MARKREAD_ROLE ?? 'all',
+    historyDays: MARKREAD_HISTORY_DAYS,
   };
 }
 

@@ -1,10 +1,12 @@
 import { App } from '@slack/bolt';
+import { historyOutlet } from '../audit/history-outlet.js';
 import { AuditLogOutlet } from '../audit/log-outlet.js';
 import { Audit } from '../audit/sink.js';
 import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
+import type { AuditHistory } from '../stores/audit-history.js';
 import type { RunStore } from '../stores/runs.js';
 import { memoryState, type SharedState } from '../stores/shared-state.js';
 import { LocalRuns } from '../work/local-runs.js';
@@ -58,7 +60,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const logger = runtime.logger.child({ component: 'slack' });
   const state = options.state ?? memoryState();
   const connection = new ConnectionState(options.healthGraceMs);
-  const audit = options.audit ?? auditTrail(runtime.logger);
+  const audit = options.audit ?? auditTrail(runtime.logger, state.history);
   const receivers = createReceivers(slack, {
     logger,
     audit,
@@ -146,12 +148,15 @@ function listenerDeps(
     () => state.health() === 'none' || state.health() === 'up',
     state.role !== 'web',
   );
-  return { allowlist, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason };
+  return { allowlist, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason, history: state.history };
 }
 
-/** The process's one audit sink, with its log line; an outlet that fails is logged (and skipped) there. */
-function auditTrail(logger: Logger): Audit {
-  return new Audit([new AuditLogOutlet(logger)], (outlet, error) =>
+/**
+ * The process's one audit sink: its log line, and the history App Home lists; an outlet that fails is logged
+ * (and skipped) there.
+ */
+function auditTrail(logger: Logger, history: AuditHistory): Audit {
+  return new Audit([new AuditLogOutlet(logger), historyOutlet(history)], (outlet, error) =>
     logger.error({ err: error, outlet }, 'an audit outlet failed; the event is in the audit log line'),
   );
 }

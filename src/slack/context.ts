@@ -39,11 +39,15 @@ export function commandContext(command: CommandOrigin, reason?: string): SlackRe
   };
 }
 
-/** A form's submission acts in the channel, and answers through the response_url, of the command that opened it. */
+/**
+ * A form's submission acts in the channel, and answers through the response_url, of the command that opened it;
+ * a form opened from App Home (`via` 'app-home'), in the channel picked on it, through the URL Slack sent for it.
+ */
 export function modalContext(
   submitter: string,
   teamId: string | undefined,
   opened: ModalMetadata,
+  via: AuditVia = 'modal',
   reason?: string,
 ): SlackRequestContext {
   return {
@@ -51,7 +55,7 @@ export function modalContext(
     teamId,
     channelId: opened.channelId,
     responseUrl: opened.responseUrl,
-    via: 'modal',
+    via,
     ...(reason !== undefined ? { reason } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { ReasonPolicy } from '../config/reason-config.js';
 import type { Logger } from '../log/logger.js';
+import type { AuditHistory } from '../stores/audit-history.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './access/allowlist.js';
@@ -23,4 +24,6 @@ export interface ListenerDeps {
   jobs: SlackJobs;
   /** Whether a change needs a reason, and how long one must be (MARKREAD_REQUIRE_REASON, MARKREAD_REASON_MIN). */
   reason: ReasonPolicy;
+  /** The recent actions the App Home tab lists. */
+  history: AuditHistory;
 }

@@ -6,7 +6,16 @@ import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from '../..
 import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
 import { messageText } from '../../stand-ins/message-text.js';
-import { blockActionBody, commandBody, signedHeaders, viewSubmissionBody } from '../../stand-ins/slack-signing.js';
+import {
+  appHomeOpenedCallback,
+  blockActionBody,
+  commandBody,
+  homeActionBody,
+  type PickedChannel,
+  signedHeaders,
+  signedJsonHeaders,
+  viewSubmissionBody,
+} from '../../stand-ins/slack-signing.js';
 import { type SlackApiCall, SlackStandIn, type SlackStandInOptions } from '../../stand-ins/slack-stand-in.js';
 import { ADMIN, imEnv, LogCapture, SDK_APP_ID, SECRET_KEY } from './im-fixture.js';
 import { waitFor } from './wait-for.js';
@@ -29,8 +38,12 @@ export interface SlackFixture {
   ): Promise<{ status: number; body: string }>;
   submitModal(
     values: Record<string, string>,
-    options?: { user?: string; privateMetadata?: string },
+    options?: { user?: string; privateMetadata?: string; picked?: PickedChannel },
   ): Promise<{ status: number; body: string }>;
+  /** `user` opens markread's Home tab: a signed app_home_opened event_callback. */
+  openHome(user?: string): Promise<{ status: number; body: string }>;
+  /** `user` presses a button in markread's Home tab. */
+  pressInHome(actionId: string, user?: string): Promise<{ status: number; body: string }>;
   press(
     actionId: string,
     value: string,
@@ -106,7 +119,16 @@ export async function startSlackFixture(
         private_metadata:
           o.privateMetadata ??
           new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
+        ...(o.picked ? { picked: o.picked } : {}),
       });
+      return post(body, signedHeaders(SIGNING_SECRET, body));
+    },
+    openHome(user = ALLOWED) {
+      const body = JSON.stringify(appHomeOpenedCallback(user));
+      return post(body, signedJsonHeaders(SIGNING_SECRET, body));
+    },
+    pressInHome(actionId, user = ALLOWED) {
+      const body = homeActionBody({ user_id: user, action_id: actionId });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },
     press(actionId, value, o = {}) {

@@ -44,6 +44,11 @@ export class Allowlist {
     }
   }
 
+  /** Who is on it, as configured: the users and user groups named (for "who can act"; members are not listed). */
+  entries(): { users: string[]; groups: string[] } {
+    return { users: [...this.users], groups: [...this.groups] };
+  }
+
   /** Loads every group now, so the first command does not wait for Slack. */
   async warm(): Promise<void> {
     await Promise.all([...this.groups].map((g) => this.members(g)));

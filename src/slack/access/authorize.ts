@@ -32,6 +32,11 @@ export const OPEN_TO_ALL = {
    * allowlist can still end their own run; Confirm checks the allowlist itself once the presser is the requester.
    */
   runButtons: new Set<string>(Object.values(BULK_ACTIONS)),
+  /**
+   * Opening markread's Home tab. Its handler decides what the person sees (listeners/events/app-home.ts): the
+   * history to the allowlist, to anyone else only who can act and how to ask. It changes nothing.
+   */
+  homeTab: (event: { type?: unknown } | undefined): boolean => event?.type === 'app_home_opened',
 };
 
 /** One incoming request, as the gate sees it: who sent it, whether it is open to all, and how to refuse it. */
@@ -130,10 +135,10 @@ function actionGate({ action, body, ack }: SlackActionMiddlewareArgs): Gate {
   };
 }
 
-/** Events, shortcuts and option requests: markread listens to none of them, and lets through only the allowlist. */
+/** Events, shortcuts and option requests: only the Home tab's opening is open to all; the rest, to the allowlist. */
 function otherGate(args: AnyMiddlewareArgs): Gate {
   const body = args.body as { type?: string; user?: string | { id?: string }; user_id?: string };
-  const event = (args as { event?: { user?: unknown } }).event;
+  const event = (args as { event?: { type?: unknown; user?: unknown } }).event;
   const user =
     typeof event?.user === 'string'
       ? event.user
@@ -142,7 +147,7 @@ function otherGate(args: AnyMiddlewareArgs): Gate {
         : (body.user?.id ?? body.user_id);
   return {
     user,
-    open: false,
+    open: OPEN_TO_ALL.homeTab(event),
     async refuse() {
       if ('ack' in args) await (args.ack as () => Promise<void>)();
     },

@@ -8,3 +8,9 @@ export const BULK_ACTIONS = {
   cancel: 'markread_all_cancel',
   stop: 'markread_stop',
 } as const;
+
+/** The form opened from App Home asks for the channel its thread goes to (a command's form has its channel). */
+export const MODAL_CHANNEL_FIELD = 'channel';
+
+/** The App Home tab's button that opens the form. */
+export const HOME_ACTIONS = { openForm: 'markread_home_open_form' } as const;

@@ -1,6 +1,6 @@
 import type { ReasonPolicy } from '../../config/reason-config.js';
 import { REASON_MAX } from '../../domain/reason.js';
-import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_FIELDS } from './ids.js';
+import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from './ids.js';
 import { section } from './message.js';
 
 const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false, long = false) => ({
@@ -31,9 +31,10 @@ function reasonInput(policy: ReasonPolicy) {
 
 /**
  * The /markread form; `privateMetadata` is the sealed channel and response_url (see sealed-metadata.ts), `policy`
- * whether the reason is required and how long it must be.
+ * whether the reason is required and how long it must be. Opened from App Home (`pickChannel`), it has no
+ * command's channel, so it asks for one.
  */
-export function markReadModal(privateMetadata: string, policy: ReasonPolicy) {
+export function markReadModal(privateMetadata: string, policy: ReasonPolicy, options: { pickChannel?: boolean } = {}) {
   return {
     type: 'modal' as const,
     callback_id: MODAL_CALLBACK_ID,
@@ -45,6 +46,7 @@ export function markReadModal(privateMetadata: string, policy: ReasonPolicy) {
       section(
         'Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.',
       ),
+      ...(options.pickChannel ? [channelPicker()] : []),
       input(
         MODAL_FIELDS.user,
         'User (whose badge is stuck)',
@@ -66,5 +68,29 @@ export function markReadModal(privateMetadata: string, policy: ReasonPolicy) {
       ),
       reasonInput(policy),
     ],
+  };
+}
+
+/**
+ * Where the thread goes, for a form with no command behind it. `response_url_enabled` makes Slack send a
+ * response_url for the picked channel with the submission (`response_urls`): the private way to reach the
+ * requester there, as a command's response_url is, when the bot cannot post in it.
+ */
+function channelPicker() {
+  return {
+    type: 'input' as const,
+    block_id: MODAL_CHANNEL_FIELD,
+    label: { type: 'plain_text' as const, text: 'Channel (gets the thread)' },
+    hint: {
+      type: 'plain_text' as const,
+      text: 'markread posts who asked for what there, and the outcome in its thread. Invite @markread to a private channel first.',
+    },
+    element: {
+      type: 'conversations_select' as const,
+      action_id: MODAL_ACTION,
+      response_url_enabled: true,
+      filter: { include: ['public' as const, 'private' as const], exclude_bot_users: true },
+      placeholder: { type: 'plain_text' as const, text: 'Pick a channel' },
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { RedisConfig } from '../../config/redis-config.js';
 import type { Logger } from '../../log/logger.js';
 import type { SharedState } from '../shared-state.js';
+import { RedisAuditHistory } from './audit-history.js';
 import { RedisLink } from './link.js';
 import { RedisReplayGuard } from './replay-guard.js';
 import { RedisRunStore } from './runs.js';
@@ -26,6 +27,7 @@ export function redisState(
       scanMs: Math.round(config.takeoverMs / 3),
       ...options.journal,
     }),
+    history: new RedisAuditHistory(link, log, { days: config.historyDays }),
     budgets: redisBudgets(link, log),
     role: config.role,
     health: () => link.status,

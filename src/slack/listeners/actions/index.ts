@@ -1,8 +1,11 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { HOME_ACTIONS } from '../../blocks/ids.js';
 import type { ListenerDeps } from '../../deps.js';
 import { register as registerBulkButtons } from './bulk-buttons.js';
+import { openFormFromHome } from './open-form.js';
 
-/** The buttons: Confirm / Cancel of a run awaiting confirmation, and Stop of a run in progress. */
+/** The buttons: Confirm / Cancel of a run awaiting confirmation, Stop of a run in progress, and App Home's form. */
 export function register(app: App, deps: ListenerDeps): void {
   registerBulkButtons(app, deps);
+  app.action<BlockButtonAction>(HOME_ACTIONS.openForm, openFormFromHome(deps));
 }

@@ -1,17 +1,19 @@
 import type { SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { parseMarkReadRequest, type RequestProblem } from '../../../domain/mark-read-request.js';
 import { checkReason } from '../../../domain/reason.js';
-import { MODAL_ACTION, MODAL_FIELDS } from '../../blocks/ids.js';
+import { MODAL_ACTION, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { modalContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
+import type { ModalMetadata } from '../../sealed-metadata.js';
 
 /** What the form's handler uses of Bolt's arguments; tests build just these. */
 export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>;
 
 /**
  * The form's submission, from a submitter the access gate let through: invalid values are answered inline on
- * their field, and a valid one runs like the slash command, in the channel the form was opened from.
+ * their field, and a valid one runs like the slash command, in the channel the form was opened from (or, opened
+ * from App Home, the channel picked on it).
  */
 export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) => Promise<void> {
   return async ({ ack, body, view }) => {
@@ -41,10 +43,24 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
       });
     }
 
-    const ctx = modalContext(body.user.id, body.team?.id, opened, reason.reason);
+    const fromHome = 'from' in opened;
+    const where = fromHome ? pickedChannel(body, view) : opened;
+    if (typeof where === 'string') return ack({ response_action: 'errors', errors: { [MODAL_CHANNEL_FIELD]: where } });
+    const ctx = modalContext(body.user.id, body.team?.id, where, fromHome ? 'app-home' : 'modal', reason.reason);
     // Recorded as it is acked: from here on a replica's death does not lose it.
     await Promise.all([ack(), deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request })]);
   };
+}
+
+/** The channel picked on a form from App Home and the response_url Slack sent for it, or what is wrong. */
+function pickedChannel(body: ViewArgs['body'], view: ViewOutput): ModalMetadata | string {
+  const channelId = view.state.values[MODAL_CHANNEL_FIELD]?.[MODAL_ACTION]?.selected_conversation;
+  if (!channelId || !/^[CDG][A-Z0-9]{2,}$/.test(channelId)) return 'Pick the channel that gets the thread.';
+  const responseUrl = body.response_urls?.find(
+    (r) => r.block_id === MODAL_CHANNEL_FIELD && r.channel_id === channelId,
+  )?.response_url;
+  if (!responseUrl) return 'Slack sent no way to reach you in that channel; pick it again.';
+  return { channelId, responseUrl };
 }
 
 function formValues(view: ViewOutput) {
