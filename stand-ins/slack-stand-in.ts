@@ -133,67 +133,19 @@ export class SlackStandIn {
 
   /** The stand-in's answer to one Web API method, called with a valid bot token. */
   private webApi(method: string, args: Record<string, unknown>): Answer {
-    const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Answer => ({
-      status,
-      body,
-      headers,
-    });
     switch (method) {
       case 'auth.test':
-        return answer(
-          200,
-          {
-            ok: true,
-            url: 'https://stand-in.slack.com/',
-            team: 'Stand-in',
-            user: 'markread',
-            team_id: 'T0STANDIN',
-            user_id: 'U0BOT',
-            bot_id: 'B0BOT',
-          },
-          {
-            'x-oauth-scopes': (
-              this.options.scopes ?? [
-                'commands',
-                'chat:write',
-                'chat:write.public',
-                'usergroups:read',
-                'channels:read',
-                'groups:read',
-              ]
-            ).join(','),
-          },
-        );
-      case 'chat.postMessage': {
-        const channel = String(args.channel);
-        const seen = (this.posts.get(channel) ?? 0) + 1;
-        this.posts.set(channel, seen);
-        const limit = this.options.rateLimited?.get(channel);
-        if (limit && seen <= limit.posts)
-          return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
-        const error = this.options.channelErrors?.get(channel) ?? metadataError(args.metadata);
-        if (error) return answer(200, { ok: false, error });
-        const ts = `1767225600.${String(++this.tsCounter).padStart(6, '0')}`;
-        return answer(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
-      }
+        return this.authTest();
+      case 'chat.postMessage':
+        return this.postMessage(args);
       case 'chat.update':
         return answer(200, { ok: true, channel: args.channel, ts: args.ts });
-      case 'conversations.info': {
-        const id = String(args.channel);
-        const error = this.options.channelErrors?.get(id);
-        if (error === 'channel_not_found') return answer(200, { ok: false, error });
-        const channel = { id, name: id.toLowerCase(), is_private: false, is_archived: error === 'is_archived' };
-        return answer(200, { ok: true, channel: { ...channel, is_member: error !== 'not_in_channel' } });
-      }
+      case 'conversations.info':
+        return this.conversationInfo(String(args.channel));
       case 'views.open':
         return answer(200, { ok: true, view: { id: 'V0STANDIN' } });
-      case 'views.publish': {
-        const view = args.view as Record<string, unknown> | undefined;
-        if (typeof args.user_id !== 'string' || view?.type !== 'home')
-          return answer(200, { ok: false, error: 'invalid_arguments' });
-        this.homeViews.set(args.user_id, view);
-        return answer(200, { ok: true, view: { id: `V0HOME${args.user_id}`, ...view } });
-      }
+      case 'views.publish':
+        return this.publishHome(args);
       case 'usergroups.users.list': {
         const members = this.options.usergroups?.get(String(args.usergroup));
         if (typeof members === 'string') return answer(200, { ok: false, error: members });
@@ -204,7 +156,63 @@ export class SlackStandIn {
         return answer(200, { ok: false, error: 'unknown_method' });
     }
   }
+
+  private authTest(): Answer {
+    const scopes = this.options.scopes ?? [
+      'commands',
+      'chat:write',
+      'chat:write.public',
+      'usergroups:read',
+      'channels:read',
+      'groups:read',
+    ];
+    const body = {
+      ok: true,
+      url: 'https://stand-in.slack.com/',
+      team: 'Stand-in',
+      user: 'markread',
+      team_id: 'T0STANDIN',
+      user_id: 'U0BOT',
+      bot_id: 'B0BOT',
+    };
+    return answer(200, body, { 'x-oauth-scopes': scopes.join(',') });
+  }
+
+  /** A 429 with Retry-After for a channel's first posts when told, the channel's error, or the posted message. */
+  private postMessage(args: Record<string, unknown>): Answer {
+    const channel = String(args.channel);
+    const seen = (this.posts.get(channel) ?? 0) + 1;
+    this.posts.set(channel, seen);
+    const limit = this.options.rateLimited?.get(channel);
+    if (limit && seen <= limit.posts)
+      return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
+    const error = this.options.channelErrors?.get(channel) ?? metadataError(args.metadata);
+    if (error) return answer(200, { ok: false, error });
+    const ts = `1767225600.${String(++this.tsCounter).padStart(6, '0')}`;
+    return answer(200, { ok: true, channel: args.channel, ts, message: { text: args.text, ts } });
+  }
+
+  private conversationInfo(id: string): Answer {
+    const error = this.options.channelErrors?.get(id);
+    if (error === 'channel_not_found') return answer(200, { ok: false, error });
+    const channel = { id, name: id.toLowerCase(), is_private: false, is_archived: error === 'is_archived' };
+    return answer(200, { ok: true, channel: { ...channel, is_member: error !== 'not_in_channel' } });
+  }
+
+  private publishHome(args: Record<string, unknown>): Answer {
+    const view = args.view as Record<string, unknown> | undefined;
+    if (typeof args.user_id !== 'string' || view?.type !== 'home')
+      return answer(200, { ok: false, error: 'invalid_arguments' });
+    this.homeViews.set(args.user_id, view);
+    return answer(200, { ok: true, view: { id: `V0HOME${args.user_id}`, ...view } });
+  }
 }
+
+const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Answer => ({
+  status,
+  body,
+  headers,
+});
 
 /**
  * Slack checks message metadata: a JSON object (the client must send it as JSON, not `[object Object]`) with an

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadRedisConfig, type RedisConfig } from '../src/config/redis-config.js';
+import { createLogger } from '../src/log/logger.js';
+import { Redactor } from '../src/log/redactor.js';
+import { RedisAuditHistory } from '../src/stores/redis/audit-history.js';
+import { RedisLink } from '../src/stores/redis/link.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { runCli } from './support/cli-run.js';
 import { freePort } from './support/free-port.js';
@@ -43,6 +48,26 @@ describe('the CLI with REDIS_URL', { skip: redis ? false : NO_REDIS }, () => {
     assert.equal(marks.length, 240, 'one call a pair: none retried');
     // Each run keeping TIM_MAX_RPS on its own would reach 120/s together.
     assertMeanRateUnder(marks, 60, 'marks from two CLI runs at once with TIM_MAX_RPS=60');
+  });
+
+  it("puts the CLI's actions in the App Home history the replicas share, with the OS user as actor", async () => {
+    const { code, stderr } = await runCli(['dora', 'p1', '--reason', 'INC-7 badge stuck'], env);
+    assert.equal(code, 0, stderr);
+    const config = loadRedisConfig(env, SDK_APP_ID) as RedisConfig;
+    const link = new RedisLink(config, createLogger({ level: 'silent', redactor: new Redactor() }));
+    try {
+      assert.ok(await link.ready(5_000), 'the test reaches its Redis');
+      const history = new RedisAuditHistory(link, createLogger({ level: 'silent', redactor: new Redactor() }), {
+        days: 30,
+      });
+      const [latest] = await history.recent(5);
+      assert.equal(latest?.kind, 'mark');
+      assert.deepEqual(latest?.target, { user: 'dora', peers: ['p1'] });
+      assert.equal(latest?.actor.kind, 'cli');
+      assert.deepEqual([latest?.via, latest?.reason, latest?.outcome?.status], ['cli', 'INC-7 badge stuck', 'ok']);
+    } finally {
+      await link.close();
+    }
   });
 
   it('goes on alone, at a quarter of the budget, when Redis cannot be reached, and says so', async () => {

@@ -15,7 +15,7 @@ import { waitFor } from './support/wait-for.js';
 const redis = await startTestRedis();
 after(() => redis?.close());
 
-const replayed = (replicas: Replica[]) => /"audit":"replay"/.test(replicas.map((r) => r.output()).join(''));
+const replayed = (replicas: Replica[]) => /"kind":"replayed"/.test(replicas.map((r) => r.output()).join(''));
 
 describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => {
   const w = twoReplicas(redis?.url ?? '', 'replicas-test');
@@ -64,7 +64,7 @@ describe('two replicas on one Redis', { skip: redis ? false : NO_REDIS }, () => 
       [200, 200],
     );
     // Both have decided (one acts, one logs the replay) and the one acting has posted its outcome.
-    await waitFor(() => replayed([w.a, w.b]), { what: 'the replay to be logged' });
+    await waitFor(() => replayed([w.a, w.b]), { what: 'the replay to be recorded' });
     await w.outcome('rita', 'p1');
     assert.equal(w.marksOf('rita').length, 1);
     assert.equal(w.parentsOf('rita').length, 1);
@@ -121,7 +121,7 @@ describe('two replicas in Socket Mode on one Redis', { skip: redis ? false : NO_
     const acks = await socket.deliverToAll('slash_commands', payload('tess p1', 'tess'));
     assert.equal(acks.length, 1, 'one replica answered');
     assert.match(JSON.stringify(acks[0]?.payload), /Working on it/);
-    await waitFor(() => replayed(replicas), { what: 'the replay to be logged' });
+    await waitFor(() => replayed(replicas), { what: 'the replay to be recorded' });
     await waitFor(() => threadReply(slack.calls, 'tess', 'p1'), { what: 'the outcome of tess ↔ p1' });
     assert.equal(im.accepted().length, 1);
   });
@@ -155,8 +155,8 @@ describe('a web replica and a worker replica on one Redis', { skip: redis ? fals
     const ack = JSON.parse((await web.command('wes p1', 'wes')).body) as { text: string };
     assert.match(ack.text, /Working on it/);
     await waitFor(() => threadReply(slack.calls, 'wes', 'p1'), { what: 'the outcome of wes ↔ p1' });
-    assert.match(worker.output(), /"audit":"mark-read"/);
-    assert.doesNotMatch(web.output(), /"audit":"mark-read"/, 'the web replica made no IM call for it');
+    assert.match(worker.output(), /"msg":"audit mark: /);
+    assert.doesNotMatch(web.output(), /"msg":"audit mark: /, 'the web replica made no IM call for it');
     const health = await worker.health();
     assert.equal(health.role, 'worker');
     assert.equal(health.slack, 'not receiving (worker)');

@@ -1,3 +1,4 @@
+import { historyOutlet } from '../audit/history-outlet.js';
 import { AuditLogOutlet } from '../audit/log-outlet.js';
 import type { AuditScope } from '../audit/scope.js';
 import { Audit } from '../audit/sink.js';
@@ -14,7 +15,7 @@ import { addEnvSecrets } from '../log/redactor.js';
 import { stderrDestination } from '../log/terminal-destination.js';
 import { closeAuditChannel, openAuditChannel } from './audit-channel.js';
 import type { CliSession } from './session.js';
-import { sharedBudgets } from './shared-budgets.js';
+import { cliSharedState } from './shared-state.js';
 
 /** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
 export interface ImSession {
@@ -61,7 +62,8 @@ export async function withImSession(
   // --reason: every event of the command carries it.
   const why = options.reason === undefined ? {} : { reason: options.reason };
   const audit: AuditScope = { sink, actor: cli.actor, via: 'cli', ...why };
-  const shared = redis ? await sharedBudgets(redis, logger) : undefined;
+  const shared = redis ? await cliSharedState(redis, logger) : undefined;
+  if (shared) sink.add(historyOutlet(shared.history));
   const channel = auditChannel && (await openAuditChannel(auditChannel, cli.redactor, logger, shared?.budgets));
   if (channel) sink.add(channel);
   const { app, apps } = createImRuntime(loaded, {
@@ -78,7 +80,8 @@ export async function withImSession(
   } finally {
     await apps.close();
     if (channel) await closeAuditChannel(channel, cli.term);
-    await shared?.close();
+    // A history write is one round trip; a Redis gone silent costs the exit 2 s at most.
+    await shared?.close(Date.now() + 2_000);
   }
 }
 
