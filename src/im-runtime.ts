@@ -4,6 +4,7 @@ import type { ImConfig } from './config/im-config.js';
 import { DEFAULT_APP, type ImApp } from './im/app.js';
 import { ImApps } from './im/apps.js';
 import { ImClient, type ImClientOptions } from './im/client.js';
+import type { ImCallObserver } from './im/observer.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Redactor } from './log/redactor.js';
 
@@ -31,6 +32,8 @@ export function createImRuntime(
     redactor?: Redactor;
     /** A logger made already (by whoever also needs it before the client exists). */
     logger?: Logger;
+    /** Who watches each app's client (the app's metrics), by app name. */
+    observe?: (app: string) => ImCallObserver;
   } = {},
 ): ImRuntime {
   const loaded = 'apps' in config ? config : oneApp(config);
@@ -48,7 +51,7 @@ export function createImRuntime(
         redactor,
         // Several apps: each line an app's client writes (a breaker opening, a retry) says which app it was.
         logger: loaded.single ? logger : logger.child({ imApp: app.name }),
-        client: options.client,
+        client: options.observe ? { ...options.client, observer: options.observe(app.name) } : options.client,
       }),
     ),
     loaded.defaultApp,

@@ -5,6 +5,7 @@ import type { SendBudget, SendSlot } from '../stores/send-budget.js';
 import { checkAnswer } from './answer.js';
 import type { ErrorExplanation } from './error-catalogue.js';
 import type { ImHosts } from './hosts.js';
+import type { ImCallObserver } from './observer.js';
 import { PacerAbortedError } from './pacer.js';
 import type { ImApi, ImEnvelope } from './response.js';
 import { type AttemptResult, decideRetry, NO_RETRIES_YET, type RetryState, type RetryTuning } from './retry-policy.js';
@@ -60,6 +61,8 @@ export interface CallSteps {
   slowDown(): void;
   /** The client is shutting down. */
   closing(): boolean;
+  /** Told of waits, retries and refusals (the app's metrics). */
+  observer?: ImCallObserver;
 }
 
 /** When a call must be over, and what ends it. */
@@ -104,11 +107,13 @@ export class Call<Res extends ImEnvelope> {
     // A call with its own share of a deadline (a proof count) is not queued behind a backlog it cannot get through
     // in time: it is skipped at once, so it neither holds up the operation nor is sent late with no time left.
     const { ownShare, started, slotWaitMs } = this.bounds;
-    if (ownShare && pacer.estimatedWaitMs() > Math.min(this.msLeft(started) - MIN_ATTEMPT_MS, slotWaitMs))
+    if (ownShare && pacer.estimatedWaitMs() > Math.min(this.msLeft(started) - MIN_ATTEMPT_MS, slotWaitMs)) {
+      this.steps.observer?.onBudgetRefused(this.api.command);
       return this.unreachable({
         kind: 'deadline',
         detail: `${pacer.queued} calls already waiting at ${pacer.currentLimit}/s`,
       });
+    }
     for (;;) {
       const slot = await this.pace();
       if (!slot) return this.stopped();
@@ -132,6 +137,7 @@ export class Call<Res extends ImEnvelope> {
         this.steps.tuning,
       );
       if (!decision.retry) return this.stopped();
+      this.steps.observer?.onRetry(this.api.command);
       if (decision.regenerateSig) this.steps.signer.refused(attempt.signed);
       const backsOff = decision.next.backoffs > this.retries.backoffs;
       this.retries = decision.next;
@@ -141,11 +147,17 @@ export class Call<Res extends ImEnvelope> {
 
   /** Waits for a send slot; undefined if the wait was ended (stop, deadline or shutdown). */
   private async pace(): Promise<SendSlot | undefined> {
+    const { observer } = this.steps;
+    const asked = performance.now();
     try {
-      return await this.steps.pacer.acquire(this.bounds.wait, this.msLeft() - MIN_ATTEMPT_MS);
+      const slot = await this.steps.pacer.acquire(this.bounds.wait, this.msLeft() - MIN_ATTEMPT_MS);
+      observer?.onBudgetWait(this.api.command, (performance.now() - asked) / 1000);
+      return slot;
     } catch (error) {
-      if (error instanceof PacerAbortedError) return undefined;
-      throw error;
+      if (!(error instanceof PacerAbortedError)) throw error;
+      // The caller's stop and a shutdown are not a lack of budget; the deadline or the wait bound are.
+      if (!this.bounds.signal?.aborted && !this.steps.closing()) observer?.onBudgetRefused(this.api.command);
+      return undefined;
     }
   }
 
@@ -173,7 +185,10 @@ export class Call<Res extends ImEnvelope> {
         { command: this.api.command, requestId: signed.random, errorCode: code, retry },
         'IM API answered FAIL',
       );
-      if (retry === 'slow-down') this.steps.slowDown();
+      if (retry === 'slow-down') {
+        this.steps.slowDown();
+        this.steps.observer?.onFrequencyLimit(this.api.command);
+      }
       return { result: { kind: 'fail', retry }, signed };
     }
     this.last = { status: 'unreachable', failure: checked.failure, stats: this.stats() };

@@ -7,6 +7,7 @@ import { Call, type CallLimits, type CallResult, type CallSteps, MIN_ATTEMPT_MS 
 import type { ImCaller, RequestDescription } from './caller.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { ImHosts } from './hosts.js';
+import type { ImCallObserver } from './observer.js';
 import { SlidingWindowPacer } from './pacer.js';
 import type { ImEndpoint } from './regions.js';
 import type { ImApi, ImEnvelope } from './response.js';
@@ -43,6 +44,8 @@ export interface ImClientOptions {
   budget?: SendBudgetFactory;
   /** Circuit breaker tuning per host; tests shorten the cool-down. */
   breaker?: { threshold: number; cooldownMs: number };
+  /** Told of each call's duration, retries, budget waits and breaker changes (the app's metrics); none by default. */
+  observer?: ImCallObserver;
 }
 
 /** Attempts of one call at most, whatever the deadline allows. */
@@ -68,7 +71,7 @@ export class ImClient implements ImCaller {
   constructor(private readonly options: ImClientOptions) {
     const s = options.settings;
     this.signer = new RequestSigner(s, { now: options.now, onNewUserSig: options.onNewUserSig });
-    this.hosts = new ImHosts(s.endpoint, options.logger, options.breaker);
+    this.hosts = new ImHosts(s.endpoint, options.logger, options.breaker, options.observer);
     this.transport = new ImTransport(
       options.dispatcher ?? createDispatcher(Math.min(s.timeoutMs, 10_000)),
       options.dispatcher === undefined,
@@ -88,6 +91,7 @@ export class ImClient implements ImCaller {
         for (const pacer of this.pacers.values()) pacer.slowDown();
       },
       closing: () => this.closed,
+      observer: options.observer,
     };
   }
 
@@ -163,7 +167,9 @@ export class ImClient implements ImCaller {
         wait: wait.signal,
         hard: hard.signal,
       });
-      return await call.run();
+      const result = await call.run();
+      this.options.observer?.onCall(api.command, (performance.now() - started) / 1000, result.status);
+      return result;
     } finally {
       clearTimeout(timer);
       clearTimeout(waitTimer);

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import type { ImCallObserver } from './observer.js';
 import type { ImEndpoint } from './regions.js';
 
 /** After the primary host fails to connect, use the backup this long before trying the primary again. */
@@ -17,6 +18,7 @@ export class ImHosts {
     private readonly endpoint: ImEndpoint,
     private readonly logger: Logger,
     private readonly breaker?: { threshold: number; cooldownMs: number },
+    private readonly observer?: Pick<ImCallObserver, 'onBreakerChange'>,
   ) {}
 
   /** The host the next attempt goes to: the backup for a while after the primary failed to connect. */
@@ -44,6 +46,7 @@ export class ImHosts {
       breaker = new CircuitBreaker({
         ...this.breaker,
         onChange: (state, detail) => {
+          this.observer?.onBreakerChange(host, state);
           if (state === 'closed') this.logger.info({ host, breaker: state }, `IM API ${host} answers again: ${detail}`);
           else this.logger.warn({ host, breaker: state }, `IM API ${host}: circuit ${state} (${detail})`);
         },
