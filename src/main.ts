@@ -67,11 +67,18 @@ async function build({ im, slack, redis }: Config, redactor: Redactor): Promise<
   // The logger exists before Redis does: the shared state logs through it, and its budgets go into the client.
   const logger = createLogger({ level: im.logLevel, redactor });
   const state = await sharedState(redis, logger);
-  const runtime = createImRuntime(im, { redactor, logger, client: { budget: state.budgets } });
+  // One registry for this app, loaded only when MARKREAD_METRICS is on; the IM clients report into it too.
+  const metrics = slack.metrics ? new (await import('./metrics/metrics.js')).Metrics() : undefined;
+  const runtime = createImRuntime(im, {
+    redactor,
+    logger,
+    client: { budget: state.budgets },
+    ...(metrics ? { observe: metrics.imObserver } : {}),
+  });
   for (const warning of im.warnings) runtime.logger.warn(warning);
   const retired = retiredSettingsWarning(process.env);
   if (retired) runtime.logger.warn(retired);
-  return { slack, runtime, state, handle: createSlackApp(slack, runtime, { state }) };
+  return { slack, runtime, state, handle: createSlackApp(slack, runtime, { state, metrics }) };
 }
 
 /** Starts listening; false (exit code set, the reason written) if it cannot. */

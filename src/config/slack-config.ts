@@ -26,6 +26,8 @@ export interface SlackConfig {
   auditChannel: string | undefined;
   /** MARKREAD_REQUIRE_REASON and MARKREAD_REASON_MIN. */
   reason: ReasonPolicy;
+  /** MARKREAD_METRICS: GET /metrics on PORT, in the Prometheus text format (on by default). */
+  metrics: boolean;
 }
 
 /** What the CLI needs to post to the audit channel: no signing secret, app token or allowlist. */
@@ -105,6 +107,12 @@ const slackEnvSchema = z.object({
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
   MARKREAD_AUDIT_CHANNEL: auditChannel,
+  MARKREAD_METRICS: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['true', 'false'], { error: 'expected true or false (whether GET /metrics answers)' }))
+    .transform((v) => v === 'true')
+    .default(true),
 });
 
 const auditChannelEnvSchema = z.object({
@@ -156,6 +164,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     drainMs: e.MARKREAD_DRAIN_MS,
     auditChannel: e.MARKREAD_AUDIT_CHANNEL,
     reason,
+    metrics: e.MARKREAD_METRICS,
   };
 }
 

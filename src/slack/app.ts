@@ -6,12 +6,14 @@ import type { SlackConfig } from '../config/slack-config.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
+import type { AppState } from '../metrics/gauges.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AuditHistory } from '../stores/audit-history.js';
 import type { RunStore } from '../stores/runs.js';
 import { memoryState, type SharedState } from '../stores/shared-state.js';
 import { LocalRuns } from '../work/local-runs.js';
 import { Allowlist } from './access/allowlist.js';
-import { type AuditChannelTuning, createAuditChannel } from './audit/channel-outlet.js';
+import { type AuditChannelOutlet, type AuditChannelTuning, createAuditChannel } from './audit/channel-outlet.js';
 import type { ListenerDeps } from './deps.js';
 import { SlackJobs } from './flows/jobs.js';
 import { InFlight } from './in-flight.js';
@@ -19,6 +21,7 @@ import { AppLifecycle } from './lifecycle.js';
 import { registerListeners } from './listeners/index.js';
 import { MetadataSeal } from './sealed-metadata.js';
 import { boltLogger } from './transport/bolt-logger.js';
+import { countRequests } from './transport/count-requests.js';
 import { createReceivers, type Receivers } from './transport/receivers.js';
 import { createResponder } from './transport/response-url.js';
 import { scrubAcks } from './transport/scrubbing.js';
@@ -51,6 +54,11 @@ export interface SlackAppOptions {
   audit?: Audit;
   /** The audit channel's pace and queue (tests make them fast and small); its budget is `state.budgets` if any. */
   auditChannel?: AuditChannelTuning;
+  /**
+   * This app's metrics, served on GET /metrics unless MARKREAD_METRICS=false; none, no /metrics. Hand the same
+   * object's `imObserver` to createImRuntime for the IM client's series.
+   */
+  metrics?: Metrics;
 }
 
 /** The Slack app: receivers, Bolt, the listeners behind the access gate, and the work they hand on. */
@@ -61,6 +69,8 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   const state = options.state ?? memoryState();
   const connection = new ConnectionState(options.healthGraceMs);
   const audit = options.audit ?? auditTrail(runtime.logger, state.history);
+  const metrics = slack.metrics ? options.metrics : undefined;
+  if (metrics) audit.add(metrics.auditOutlet());
   const receivers = createReceivers(slack, {
     logger,
     audit,
@@ -68,8 +78,11 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     connection,
     startupWaitMs: options.startupWaitMs,
     backoff: options.socketBackoff,
+    onAck: metrics && ((seconds) => metrics.ackSent('socket', seconds)),
   });
   const app = createBoltApp(slack, runtime.redactor, receivers, logger);
+  // Before the gate, so a refused request is counted as received too.
+  if (metrics) app.use(countRequests(metrics));
   const auditChannel = slack.auditChannel
     ? createAuditChannel(
         { channel: slack.auditChannel, botToken: slack.botToken, apiUrl: slack.apiUrl },
@@ -80,6 +93,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
   if (auditChannel) audit.add(auditChannel);
   const deps = listenerDeps(app, slack, runtime, state, logger, audit);
   registerListeners(app, deps);
+  metrics?.watch(appState(slack, runtime, state, connection, deps, auditChannel));
   const startupWaitMs = options.startupWaitMs ?? 30_000;
   const lifecycle = new AppLifecycle({
     slack,
@@ -93,6 +107,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     startupWaitMs,
     audit,
     auditChannel,
+    metrics,
   });
   return {
     app,
@@ -149,6 +164,27 @@ function listenerDeps(
     state.role !== 'web',
   );
   return { allowlist, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason, history: state.history };
+}
+
+/** What the metrics' gauges read at each scrape. */
+function appState(
+  slack: SlackConfig,
+  runtime: ImRuntime,
+  state: SharedState,
+  connection: ConnectionState,
+  deps: ListenerDeps,
+  auditChannel: AuditChannelOutlet | undefined,
+): AppState {
+  const socket = slack.mode === 'socket' && state.role !== 'worker';
+  return {
+    ...(socket ? { slackConnected: () => connection.isConnected() } : {}),
+    queue: () => deps.jobs.depth(),
+    ...(auditChannel ? { auditChannel: () => auditChannel.stats() } : {}),
+    imHosts: runtime.apps.all.map(({ name, client: { endpoint } }) => ({
+      app: name,
+      hosts: [endpoint.primary.host, ...(endpoint.backup ? [endpoint.backup.host] : [])],
+    })),
+  };
 }
 
 /**

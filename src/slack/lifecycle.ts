@@ -5,6 +5,7 @@ import type { SlackConfig } from '../config/slack-config.js';
 import { ImWatch } from '../doctor/im-watch.js';
 import type { ImRuntime } from '../im-runtime.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { SharedState } from '../stores/shared-state.js';
 import { VERSION } from '../version.js';
 import { checkAuditChannelAtStart } from './audit/channel-check.js';
@@ -14,7 +15,7 @@ import { drainOrInterrupt, stopTakingWork } from './drain.js';
 import { checkBotToken } from './transport/bot-token.js';
 import { createHttpFront } from './transport/http-front.js';
 import { listen } from './transport/listen.js';
-import { probeRoutes, probeServer, type Readiness } from './transport/probes.js';
+import { metricsRoute, probeRoutes, probeServer, type Readiness } from './transport/probes.js';
 import { type Receivers, SLACK_API } from './transport/receivers.js';
 import type { ConnectionState } from './transport/socket/connection-state.js';
 
@@ -41,6 +42,8 @@ export interface AppParts {
   audit: Audit;
   /** MARKREAD_AUDIT_CHANNEL's outlet, when set: checked at start-up, shown in /healthz, flushed on stop. */
   auditChannel: AuditChannelOutlet | undefined;
+  /** Served on GET /metrics beside the probes, when on. */
+  metrics?: Metrics | undefined;
 }
 
 /** Start-up checks, readiness, and the graceful stop of a Slack app. */
@@ -98,7 +101,8 @@ export class AppLifecycle {
   /** The HTTP server: the front door before Bolt in HTTP mode; only the probes in Socket Mode and on a worker. */
   private front(): Server {
     const { slack, state, logger, receivers } = this.parts;
-    const routes = probeRoutes(() => this.readiness());
+    const { metrics } = this.parts;
+    const routes = { ...probeRoutes(() => this.readiness()), ...metricsRoute(metrics) };
     if (!receivers.http || !this.receives) return probeServer(routes);
     return createHttpFront({
       signingSecret: slack.signingSecret?.reveal() as string,
@@ -109,6 +113,7 @@ export class AppLifecycle {
       audit: this.parts.deps.flow.audit,
       bolt: receivers.http.requestListener,
       routes,
+      onAck: metrics && ((seconds) => metrics.ackSent('http', seconds)),
     });
   }
 

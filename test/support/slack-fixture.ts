@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { loadImApps } from '../../src/config/im-apps.js';
 import { loadSlackConfig } from '../../src/config/slack-config.js';
 import { createImRuntime, type ImRuntime } from '../../src/im-runtime.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from '../../src/slack/app.js';
 import { MetadataSeal } from '../../src/slack/sealed-metadata.js';
 import { ImStandIn } from '../../stand-ins/im-stand-in.js';
@@ -83,8 +84,14 @@ export async function startSlackFixture(
   await Promise.all([im.start(), slack.start()]);
   const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
   const logs = new LogCapture();
-  const runtime = createImRuntime(loadImApps(env), { destination: logs, logLevel: 'info' });
-  const handle = createSlackApp(loadSlackConfig(env), runtime, options.app);
+  // As main.ts does: one registry for the app, which its IM clients report into too.
+  const metrics = options.app?.metrics ?? new Metrics();
+  const runtime = createImRuntime(loadImApps(env), {
+    destination: logs,
+    logLevel: 'info',
+    observe: metrics.imObserver,
+  });
+  const handle = createSlackApp(loadSlackConfig(env), runtime, { ...options.app, metrics });
   const port = await handle.start();
   const events = `http://127.0.0.1:${port}/slack/events`;
   let responseCounter = 0;

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { BufferedIncomingMessage } from '@slack/bolt';
 import { systemEvent } from '../../audit/scope.js';
 import type { AuditSink } from '../../audit/sink.js';
@@ -22,6 +23,8 @@ export interface HttpFrontOptions {
   /** GET routes served before anything else (health probes). */
   routes: Routes;
   now?: () => number;
+  /** Told how long each request handed to Bolt took, from its arrival to its response finished (the metrics). */
+  onAck?: (seconds: number) => void;
 }
 
 /** Slack's window for a signed request's timestamp, in the past; Bolt's rule too. */
@@ -58,11 +61,14 @@ class HttpFront {
     const route = this.o.routes[path];
     if (req.method === 'GET' && route) return route(res);
     if (req.method !== 'POST' || path !== '/slack/events') return refuse(req, res, 404, 'not found');
+    const arrived = performance.now();
     const body = await this.readBody(req, res);
     if (!body) return;
     if (isSslCheck(req, body)) return void res.writeHead(200).end();
     if (!(await this.admits(req, res, body))) return;
     (req as BufferedIncomingMessage).rawBody = body;
+    const { onAck } = this.o;
+    if (onAck) res.once('finish', () => onAck((performance.now() - arrived) / 1000));
     try {
       await this.o.bolt(req, res);
     } catch (error) {

@@ -24,6 +24,22 @@ export function probeRoutes(readiness: () => Readiness): Routes {
   return { '/healthz': healthz, '/readyz': healthz, '/livez': livez };
 }
 
+/** What serves GET /metrics: the app's metrics in the text format. */
+export interface Scrape {
+  scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+/** GET /metrics, when metrics are on (MARKREAD_METRICS): it reads only this process's memory, so it always answers. */
+export function metricsRoute(metrics: Scrape | undefined): Routes {
+  if (!metrics) return {};
+  const route = (res: ServerResponse) =>
+    void metrics.scrape().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  return { '/metrics': route };
+}
+
 /** A server of the probes alone: Socket Mode needs no public URL, and a worker receives nothing. */
 export function probeServer(routes: Routes): Server {
   return createServer((req, res) => {

@@ -22,6 +22,8 @@ export interface ReceiverOptions {
   connection: ConnectionState;
   startupWaitMs?: number;
   backoff?: { baseMs: number; capMs: number };
+  /** Socket Mode: told each ack's duration (the metrics). */
+  onAck?: (seconds: number) => void;
 }
 
 export function createReceivers(slack: SlackConfig, options: ReceiverOptions): Receivers {
@@ -45,6 +47,7 @@ export function createReceivers(slack: SlackConfig, options: ReceiverOptions): R
       backoff: options.backoff,
       replay: options.replay,
       audit: options.audit,
+      onAck: options.onAck,
     }),
   };
 }

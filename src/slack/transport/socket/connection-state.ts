@@ -20,6 +20,11 @@ export class ConnectionState {
     this.lostSince ??= this.now();
   }
 
+  /** Whether a connection is open now, grace or not (the metrics' gauge). */
+  isConnected(): boolean {
+    return this.lostSince === undefined;
+  }
+
   /** Undefined when ready; otherwise why not, for /healthz. */
   problem(): string | undefined {
     if (this.lostSince === undefined) return undefined;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { WebSocket } from 'undici';
 import { systemEvent } from '../../../audit/scope.js';
@@ -29,6 +30,8 @@ export interface SocketModeOptions {
   replay?: ReplayGuard;
   /** Replayed envelopes are recorded here. */
   audit?: AuditSink;
+  /** Told how long each envelope took from its arrival to its ack written (the metrics). */
+  onAck?: (seconds: number) => void;
 }
 
 /** Envelope ids are remembered this long: far past Slack's redelivery of an unacked envelope. */
@@ -162,6 +165,7 @@ export class ResilientSocketModeReceiver implements Receiver {
       return;
     }
     if (!message.envelope_id || !message.payload || !this.app) return;
+    const arrived = performance.now();
     const envelopeId = message.envelope_id;
     // A duplicate is neither handled nor acked: the replica that has it acks it, with its answer.
     if (this.options.replay && !(await this.options.replay.firstSeen(`envelope:${envelopeId}`, ENVELOPE_TTL_MS))) {
@@ -180,6 +184,7 @@ export class ResilientSocketModeReceiver implements Receiver {
             response === undefined ? { envelope_id: envelopeId } : { envelope_id: envelopeId, payload: response },
           ),
         );
+        this.options.onAck?.((performance.now() - arrived) / 1000);
       },
     };
     try {
