@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints the figures the README quotes. Run on an otherwise idle machine; each section says what
- * it measures and the target it is held to. `npm run bench -- slack` (or im, bulk, replicas) runs only the sections
+ * it measures and the target it is held to. `npm run bench -- slack` (or im, bulk, replicas, metrics) runs only the sections
  * named.
  */
 const MAX_RPS = 190;
@@ -35,6 +35,7 @@ const SECTIONS = {
   },
   slack: async () => (await import('./slack-bench.js')).benchSlack(),
   replicas: async () => (await import('./replicas-bench.js')).benchReplicas(),
+  metrics: async () => (await import('./metrics-bench.js')).benchMetrics(),
 };
 
 const asked = process.argv.slice(2);
