@@ -1,4 +1,4 @@
-import type { AuditThread, AuditVia } from '../audit/event.js';
+import type { AuditActor, AuditThread, AuditVia } from '../audit/event.js';
 import type { AuditScope } from '../audit/scope.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { Logger } from '../log/logger.js';
@@ -60,6 +60,11 @@ export function modalContext(
   };
 }
 
+/** A Slack user as the audit trail names them: in their workspace when it is known. */
+export function slackActor(user: string, team?: string): AuditActor {
+  return { kind: 'slack', ...(team ? { team } : {}), user };
+}
+
 /** The audit scope of a request: its requester as the actor, how it came, its reason, and its thread if known. */
 export function scopeOf(
   sink: AuditSink,
@@ -68,7 +73,7 @@ export function scopeOf(
 ): AuditScope {
   return {
     sink,
-    actor: { kind: 'slack', ...(ctx.teamId !== undefined ? { team: ctx.teamId } : {}), user: ctx.requester },
+    actor: slackActor(ctx.requester, ctx.teamId),
     via: ctx.via,
     ...(ctx.reason !== undefined ? { reason: ctx.reason } : {}),
     thread: extra.thread ?? { channel: ctx.channelId },

@@ -3,7 +3,7 @@ import { type AuditScope, recordIn } from '../audit/scope.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { ImApp } from '../im/app.js';
 import type { RunRecord } from '../stores/runs.js';
-import { contextOf, scopeOf } from './context.js';
+import { contextOf, scopeOf, slackActor } from './context.js';
 
 /** Whose conversations a run is about: its peers, or all of its user's (with their count). */
 export function runTarget(run: RunRecord): AuditTarget {
@@ -15,16 +15,10 @@ export function runTarget(run: RunRecord): AuditTarget {
  * in which case the requester is named beside them.
  */
 export function runScope(sink: AuditSink, run: RunRecord, presser?: { user: string; team?: string }): AuditScope {
-  const scope = scopeOf(
-    sink,
-    { ...contextOf(run.origin), via: presser ? 'button' : contextOf(run.origin).via },
-    {
-      runId: run.id,
-    },
-  );
+  const ctx = contextOf(run.origin);
+  const scope = scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id });
   if (!presser || presser.user === run.origin.requester) return scope;
-  const actor = { kind: 'slack' as const, ...(presser.team ? { team: presser.team } : {}), user: presser.user };
-  return { ...scope, actor, requester: run.origin.requester };
+  return { ...scope, actor: slackActor(presser.user, presser.team), requester: run.origin.requester };
 }
 
 /** Records a step of a run's life (asked for, confirmed, cancelled, stopped) with its target and app. */

@@ -5,11 +5,12 @@ import type {
   SlackCommandMiddlewareArgs,
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
-import type { AuditActor, AuditDraft, AuditVia } from '../../audit/event.js';
+import type { AuditDraft, AuditVia } from '../../audit/event.js';
 import type { AuditSink } from '../../audit/sink.js';
 import { BULK_ACTIONS } from '../blocks/ids.js';
 import { refusalMessage, refusalView } from '../blocks/refusal.js';
 import { parseCommandText, SLASH_COMMAND } from '../command-text.js';
+import { slackActor } from '../context.js';
 import type { Allowlist, AllowVerdict } from './allowlist.js';
 
 /**
@@ -81,8 +82,13 @@ function refusalEvent(
   why: string,
   extra: Partial<AuditDraft> = {},
 ): AuditDraft {
-  const actor: AuditActor = { kind: 'slack', ...(team ? { team } : {}), user: user ?? 'unknown' };
-  return { kind: 'refused', actor, via, outcome: { status: 'not-allowed', detail: why }, ...extra };
+  return {
+    kind: 'refused',
+    actor: slackActor(user ?? 'unknown', team),
+    via,
+    outcome: { status: 'not-allowed', detail: why },
+    ...extra,
+  };
 }
 
 function commandGate({ command, ack }: SlackCommandMiddlewareArgs): Gate {

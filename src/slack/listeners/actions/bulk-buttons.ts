@@ -7,7 +7,7 @@ import { BULK_ACTIONS } from '../../blocks/ids.js';
 import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
-import { contextOf } from '../../context.js';
+import { contextOf, slackActor } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import type { SlackJobs } from '../../flows/jobs.js';
@@ -169,7 +169,7 @@ function recordRefusal(deps: ButtonDeps, body: BlockButtonAction, run: RunRecord
   const presser = presserOf(body);
   const base = run
     ? runScope(deps.flow.audit, run, presser)
-    : { sink: deps.flow.audit, actor: { kind: 'slack' as const, ...presser }, via: 'button' as const };
+    : { sink: deps.flow.audit, actor: slackActor(presser.user, presser.team), via: 'button' as const };
   recordIn(
     { ...base, via: 'button' },
     { kind: 'refused', ...(run ? { target: runTarget(run) } : {}), outcome: { status: 'refused', detail: why } },

@@ -3,7 +3,7 @@ import { parseMarkReadRequest, type RequestProblem } from '../../../domain/mark-
 import { checkReason } from '../../../domain/reason.js';
 import { MODAL_ACTION, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
-import { modalContext } from '../../context.js';
+import { modalContext, slackActor } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import type { ModalMetadata } from '../../sealed-metadata.js';
 
@@ -30,7 +30,7 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
     if (!opened) {
       deps.flow.audit.record({
         kind: 'refused',
-        actor: { kind: 'slack', ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id },
+        actor: slackActor(body.user.id, body.team?.id),
         via: 'modal',
         outcome: {
           status: 'bad-form',
