@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BlockButtonAction } from '@slack/bolt';
+import type { ImApp } from '../src/im/app.js';
+import { ImApps } from '../src/im/apps.js';
 import { createLogger } from '../src/log/logger.js';
 import { Redactor } from '../src/log/redactor.js';
 import { Allowlist } from '../src/slack/access/allowlist.js';
+import { AppAccess } from '../src/slack/access/app-access.js';
 import { BULK_ACTIONS } from '../src/slack/blocks/ids.js';
 import type { SlackMessage } from '../src/slack/blocks/message.js';
 import type { SlackJob } from '../src/slack/flows/jobs.js';
@@ -42,15 +45,17 @@ function setup(allowed: { users?: string[] } = {}) {
   );
   const runs = new MemoryRunStore();
   const audit = new AuditCapture();
+  // One app without a list of its own: the allowlist decides (the apps' own lists are tested in im-apps-slack).
+  const apps = new ImApps([{ name: 'test', sdkAppId: 1 } as ImApp], 'test');
   const deps: ButtonDeps = {
-    allowlist,
+    access: new AppAccess(allowlist, apps),
     inFlight: new InFlight(),
     logger,
     runs,
     local: new LocalRuns(),
     flow: {
       audit,
-      app: { name: 'test', sdkAppId: 1 },
+      apps,
       respond: async (url: string, message: SlackMessage) => {
         answers.push({ url, text: messageText(message as unknown as Record<string, unknown>) });
         return undefined;

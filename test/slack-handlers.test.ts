@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { webApi } from '@slack/bolt';
 import { DEFAULT_REASON_POLICY, type ReasonPolicy } from '../src/config/reason-config.js';
 import type { ImApp } from '../src/im/app.js';
+import { ImApps } from '../src/im/apps.js';
 import type { ImCaller } from '../src/im/caller.js';
 import type { CallResult } from '../src/im/client.js';
 import type { ImApi, ImEnvelope } from '../src/im/response.js';
 import { createLogger } from '../src/log/logger.js';
 import { Redactor } from '../src/log/redactor.js';
 import { Allowlist } from '../src/slack/access/allowlist.js';
+import { AppAccess } from '../src/slack/access/app-access.js';
 import { authorize } from '../src/slack/access/authorize.js';
 import { BULK_ACTIONS, MODAL_CALLBACK_ID } from '../src/slack/blocks/ids.js';
 import type { SlackMessage } from '../src/slack/blocks/message.js';
@@ -169,7 +171,8 @@ async function handlerWorld(reason: ReasonPolicy = DEFAULT_REASON_POLICY) {
     logger,
   };
   const audit = new AuditCapture();
-  const flow = { logger, app, respond: slack.respond, audit };
+  const apps = new ImApps([app], app.name);
+  const flow = { logger, apps, respond: slack.respond, audit };
   const inFlight = new InFlight();
   const runs = new MemoryRunStore();
   const local = new LocalRuns();
@@ -181,6 +184,7 @@ async function handlerWorld(reason: ReasonPolicy = DEFAULT_REASON_POLICY) {
   const allowlist = new Allowlist(new Set([ALLOWED]), new Set(), async () => [], logger);
   const deps: ListenerDeps = {
     allowlist,
+    access: new AppAccess(allowlist, apps),
     inFlight,
     logger,
     flow,

@@ -71,7 +71,7 @@ describe('acked work taken over by another replica', () => {
     const web = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl });
     const respond = createResponder({ redactor: runtime.redactor, logger: runtime.logger, apiUrl: slack.apiUrl });
     const jobs = new SlackJobs(journal, {
-      flow: { logger: runtime.logger, app: runtime.app, respond, web, audit: new AuditCapture() },
+      flow: { logger: runtime.logger, apps: runtime.apps, respond, web, audit: new AuditCapture() },
       runs,
       local: new LocalRuns(),
       inFlight: new InFlight(),

@@ -8,8 +8,11 @@ import {
 } from '../domain/command-grammar.js';
 import type { MarkReadRequest } from '../domain/mark-read-request.js';
 
-/** `reason`: --reason, checked and cleaned; every audit event of the command carries it. */
-type Common = { json: boolean; dryRun: boolean; clearMarks: boolean; reason?: string };
+/**
+ * `reason`: --reason, checked and cleaned; every audit event of the command carries it. `app`: --app as typed,
+ * looked up once the configuration is loaded (the default app without it).
+ */
+type Common = { json: boolean; dryRun: boolean; clearMarks: boolean; reason?: string; app?: string };
 
 export type CliCommand =
   | { kind: 'help' }
@@ -18,7 +21,7 @@ export type CliCommand =
   | ({ kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined } & Common)
   | ({ kind: 'mark-all'; user: string; readTime: number | undefined; yes: boolean } & Common)
   | ({ kind: 'from-file'; path: string } & Common)
-  | { kind: 'check'; user: string; peers: string[]; json: boolean; reason?: string }
+  | { kind: 'check'; user: string; peers: string[]; json: boolean; reason?: string; app?: string }
   | { kind: 'doctor'; json: boolean }
   | { kind: 'usage-error'; problems: string[]; json: boolean };
 
@@ -70,7 +73,12 @@ export function parseCliArgs(
     // The file's pairs are checked as it is read; its reason, here.
     const reason = reasonOf(flags, options.reasonPolicy);
     if (!reason.ok) return usage(reason.problem);
-    const why = reason.reason === undefined ? {} : { reason: reason.reason };
+    if (flags.app === '' || (typeof flags.app === 'string' && flags.app.trim() === ''))
+      return usage('--app needs the name of an IM app (one of TIM_APPS)');
+    const why = {
+      ...(reason.reason === undefined ? {} : { reason: reason.reason }),
+      ...(typeof flags.app === 'string' ? { app: flags.app.trim() } : {}),
+    };
     return { kind: 'from-file', path: flags['from-file'], json, dryRun, clearMarks, ...why };
   }
   if (!parsed.ok) return usage(...parsed.problems);

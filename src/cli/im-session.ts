@@ -8,7 +8,7 @@ import { appVariable, defaultAppConfig, type LoadedImApps, loadImApps } from '..
 import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
 import { type AuditChannelConfig, loadAuditChannelConfig } from '../config/slack-config.js';
 import type { ImApp } from '../im/app.js';
-import type { ImApps } from '../im/apps.js';
+import { appLabel, type ImApps } from '../im/apps.js';
 import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets } from '../log/redactor.js';
@@ -19,7 +19,10 @@ import { cliSharedState } from './shared-state.js';
 
 /** The IM app a command acts on; in a dry run of pairs, whether the SDKAppID shown is a placeholder. */
 export interface ImSession {
-  /** The default app (TIM_DEFAULT_APP, or the first of TIM_APPS, or the one app of the TIM_* variables). */
+  /**
+   * The app the command acts on: the one --app names, else the default (TIM_DEFAULT_APP, or the first of
+   * TIM_APPS, or the one app of the TIM_* variables).
+   */
   app: ImApp;
   /** Every app configured, each with its own client. */
   apps: ImApps;
@@ -40,7 +43,7 @@ const NOT_SET = 'not-set-dry-run-only';
  */
 export async function withImSession(
   cli: CliSession,
-  options: { json: boolean; offline: boolean; reason?: string },
+  options: { json: boolean; offline: boolean; reason?: string; app?: string },
   body: (session: ImSession) => Promise<number> | number,
 ): Promise<number> {
   loadEnvFile();
@@ -73,10 +76,16 @@ export async function withImSession(
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   cli.stopOnCtrlC();
-  const sdkAppIdVariable = loaded.single ? 'TIM_SDKAPPID' : appVariable(loaded.defaultApp, 'SDKAPPID');
   try {
+    // --app names the app; an unknown name is a usage error before anything is called.
+    const chosen = options.app === undefined ? { ok: true as const, app } : apps.appNamed(options.app);
+    if (!chosen.ok) return cli.fail('usage', [chosen.problem], options.json);
+    // With several apps (or a protected one) the person at the terminal is told which app, before anything else.
+    if (!options.json && (apps.several || chosen.app.protected))
+      cli.term.err(`markread: IM app ${appLabel(chosen.app)}\n`);
+    const sdkAppIdVariable = loaded.single ? 'TIM_SDKAPPID' : appVariable(chosen.app.name, 'SDKAPPID');
     const sdkAppIdMissing = offline && !process.env[sdkAppIdVariable]?.trim() ? sdkAppIdVariable : undefined;
-    return await body({ app, apps, audit, sdkAppIdMissing });
+    return await body({ app: chosen.app, apps, audit, sdkAppIdMissing });
   } finally {
     await apps.close();
     if (channel) await closeAuditChannel(channel, cli.term);

@@ -44,6 +44,11 @@ export function appVariable(app: string, setting: (typeof APP_SETTINGS)[number] 
   return `TIM_${envName(app)}_${setting}`;
 }
 
+/** The variable naming who may act on one app: `MARKREAD_STAGING_ALLOWED_USERS`. */
+export function appAllowlistVariable(app: string): string {
+  return `MARKREAD_${envName(app)}_ALLOWED_USERS`;
+}
+
 /** `text` with each single-app variable (TIM_SECRET_KEY…) renamed to the app's own (TIM_STAGING_SECRET_KEY…). */
 export function forApp(text: string, app: string): string {
   return text.replace(
@@ -152,7 +157,7 @@ function protectedFlag(raw: Record<string, string>, name: string, problems: stri
 }
 
 function appAllowlist(raw: Record<string, string>, name: string, problems: string[]): Set<string> | undefined {
-  const variable = `MARKREAD_${envName(name)}_ALLOWED_USERS`;
+  const variable = appAllowlistVariable(name);
   if (raw[variable] === undefined) return undefined;
   const parsed = z.object({ [variable]: userIdList() }).safeParse({ [variable]: raw[variable] });
   if (!parsed.success) {

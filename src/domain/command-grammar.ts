@@ -15,7 +15,7 @@ export type MarkTarget = (
   | { kind: 'all'; user: string; readTime: number | undefined; clearMarks?: boolean }
   /** Read-only: look at `user`'s badge (the named peers, or every conversation) and say what a fix would do. */
   | { kind: 'check'; user: string; peers: string[] }
-) & { reason?: string };
+) & { reason?: string; app?: string };
 
 /** A flag only one surface knows (the CLI's --json, --dry-run …): its name and whether it takes a value. */
 export type AdapterFlags = Record<string, 'boolean' | 'string'>;
@@ -35,6 +35,8 @@ export const GRAMMAR_FLAGS: AdapterFlags = {
   check: 'boolean',
   'clear-marks': 'boolean',
   reason: 'string',
+  /** Which IM app (TIM_APPS); the surface looks the name up, and without it acts on the default app. */
+  app: 'string',
 };
 
 export interface GrammarOptions {
@@ -75,7 +77,18 @@ export function parseMarkCommand(words: string[], options: GrammarOptions = {}):
       flags[name] = value;
     }
   }
-  return { ...withReason(target(positionals, flags, options), flags, options.reasonPolicy), flags, positionals };
+  const checked = withApp(withReason(target(positionals, flags, options), flags, options.reasonPolicy), flags);
+  return { ...checked, flags, positionals };
+}
+
+/** The app named by --app, as typed (each surface looks it up among its apps); an empty name is a problem. */
+function withApp(checked: Checked, flags: Record<string, string | true>): Checked {
+  const app = typeof flags.app === 'string' ? flags.app.trim() : undefined;
+  if (app === '') {
+    const problem = '--app needs the name of an IM app (one of TIM_APPS)';
+    return { ok: false, problems: [...(checked.ok ? [] : checked.problems), problem] };
+  }
+  return checked.ok && app !== undefined ? { ok: true, target: { ...checked.target, app } } : checked;
 }
 
 /** The reason among `flags`, checked against the policy and cleaned; a --check needs none. */
@@ -179,12 +192,15 @@ export type MarkCommand = (
   | { kind: 'mark-many'; user: string; peers: string[]; readTime: number | undefined; clearMarks: boolean }
   | { kind: 'mark-all'; user: string; readTime: number | undefined; clearMarks: boolean }
   | { kind: 'check'; user: string; peers: string[] }
-) & { reason?: string };
+) & { reason?: string; app?: string };
 
 export function markCommandOf(target: MarkTarget): MarkCommand {
   if (target.kind === 'check') return target;
   const clearMarks = target.clearMarks === true;
-  const why = target.reason === undefined ? {} : { reason: target.reason };
+  const why = {
+    ...(target.reason === undefined ? {} : { reason: target.reason }),
+    ...(target.app === undefined ? {} : { app: target.app }),
+  };
   if (target.kind === 'all')
     return { kind: 'mark-all', user: target.user, readTime: target.readTime, clearMarks, ...why };
   if (target.peers.length === 1)
@@ -199,12 +215,13 @@ export function markCommandOf(target: MarkTarget): MarkCommand {
 
 /** The words that state `target` again: what "run it again" shows, parsing back to the same target. */
 export function markCommandWords(target: MarkTarget): string[] {
+  const app = target.app === undefined ? [] : ['--app', quoteWord(target.app)];
   const why = target.reason === undefined ? [] : ['--reason', quoteWord(target.reason)];
-  if (target.kind === 'check') return [target.user, ...target.peers, '--check', ...why];
+  if (target.kind === 'check') return [...app, target.user, ...target.peers, '--check', ...why];
   const words = target.kind === 'all' ? [target.user, '--all'] : [target.user, ...target.peers];
   if (target.readTime !== undefined) words.push('--read-time', String(target.readTime));
   if (target.clearMarks) words.push('--clear-marks');
-  return [...words, ...why];
+  return [...app, ...words, ...why];
 }
 
 function splitFlag(flag: string): [string, string | undefined] {

@@ -26,6 +26,11 @@ export class ImApps {
     this.default = found;
   }
 
+  /** Whether there is more than one app, so that every message must say which one it acted on. */
+  get several(): boolean {
+    return this.all.length > 1;
+  }
+
   get names(): string[] {
     return this.all.map((app) => app.name);
   }
@@ -44,4 +49,17 @@ export class ImApps {
   async close(): Promise<void> {
     await Promise.all(this.all.map((app) => app.client.close()));
   }
+}
+
+/** An app as people are shown it where they decide: `staging (SDKAppID 1400000002)`, a protected one flagged. */
+export function appLabel(app: Pick<ImApp, 'name' | 'sdkAppId' | 'protected'>): string {
+  return `${app.name} (SDKAppID ${app.sdkAppId}${app.protected ? ', PROTECTED' : ''})`;
+}
+
+/**
+ * " in IM app staging (SDKAppID …)" where a person should see which app: always when there are several apps or
+ * the app is protected; nothing for the one ordinary app (so a single-app deployment reads as it always did).
+ */
+export function onAppText(app: Pick<ImApp, 'name' | 'sdkAppId' | 'protected'>, several: boolean): string {
+  return several || app.protected ? ` in IM app ${appLabel(app)}` : '';
 }

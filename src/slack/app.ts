@@ -13,6 +13,7 @@ import type { RunStore } from '../stores/runs.js';
 import { memoryState, type SharedState } from '../stores/shared-state.js';
 import { LocalRuns } from '../work/local-runs.js';
 import { Allowlist } from './access/allowlist.js';
+import { AppAccess } from './access/app-access.js';
 import { type AuditChannelOutlet, type AuditChannelTuning, createAuditChannel } from './audit/channel-outlet.js';
 import type { ListenerDeps } from './deps.js';
 import { SlackJobs } from './flows/jobs.js';
@@ -156,14 +157,16 @@ function listenerDeps(
   const seal = new MetadataSeal(
     ((slack.signingSecret ?? slack.appToken) as NonNullable<SlackConfig['appToken']>).reveal(),
   );
-  const flow = { logger, app: runtime.app, respond, audit };
+  const flow = { logger, apps: runtime.apps, respond, audit };
+  const access = new AppAccess(allowlist, runtime.apps);
   const jobs = new SlackJobs(
     state.journal,
     { flow: { ...flow, web: app.client }, runs, local, inFlight, logger },
     () => state.health() === 'none' || state.health() === 'up',
     state.role !== 'web',
   );
-  return { allowlist, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason, history: state.history };
+  const history = state.history;
+  return { allowlist, access, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason, history };
 }
 
 /** What the metrics' gauges read at each scrape. */

@@ -1,6 +1,7 @@
 import type { ReasonPolicy } from '../config/reason-config.js';
 import { type MarkCommand, markCommandOf, markCommandWords, parseMarkCommand } from '../domain/command-grammar.js';
 import { splitWords } from '../domain/command-words.js';
+import { DEFAULT_APP } from '../im/app.js';
 import { quote } from '../text/visible.js';
 import { unescapeSlackText } from './blocks/mrkdwn.js';
 
@@ -14,7 +15,8 @@ export const SLASH_COMMAND = '/markread';
 
 /**
  * The command that repeats a run (marking read is idempotent, so it finishes the job), in the shared grammar,
- * its reason quoted so that it reads back the same.
+ * its reason quoted so that it reads back the same, and its app named (but not the single app of the TIM_*
+ * variables, which has no name to type).
  */
 export function rerunCommand(
   user: string,
@@ -22,8 +24,10 @@ export function rerunCommand(
   readTime: number | undefined,
   clearMarks = false,
   reason?: string,
+  app?: string,
 ): string {
-  const why = reason === undefined ? {} : { reason };
+  const named = app !== undefined && app !== DEFAULT_APP;
+  const why = { ...(reason === undefined ? {} : { reason }), ...(named ? { app } : {}) };
   const words = markCommandWords(
     target === 'all'
       ? { kind: 'all', user, readTime, clearMarks, ...why }

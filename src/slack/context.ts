@@ -18,7 +18,15 @@ export interface SlackRequestContext {
   via: AuditVia;
   /** Why, in the requester's words (--reason, or the form's field). */
   reason?: string;
+  /**
+   * The IM app it acts on, by name, chosen (and the requester's access to it checked) as it was acked. Absent only
+   * in work recorded before markread served several apps, which meant the default app.
+   */
+  app?: string;
 }
+
+/** Why and where: what a request adds to where it came from. */
+export type RequestExtras = Pick<SlackRequestContext, 'reason' | 'app'>;
 
 /** The fields of a slash command payload the context is made of. */
 export interface CommandOrigin {
@@ -28,14 +36,22 @@ export interface CommandOrigin {
   response_url: string;
 }
 
-export function commandContext(command: CommandOrigin, reason?: string): SlackRequestContext {
+export function commandContext(command: CommandOrigin, extras: RequestExtras = {}): SlackRequestContext {
   return {
     requester: command.user_id,
     teamId: command.team_id,
     channelId: command.channel_id,
     responseUrl: command.response_url,
     via: 'command',
-    ...(reason !== undefined ? { reason } : {}),
+    ...defined(extras),
+  };
+}
+
+/** `extras` without its undefined fields (a stored context has no `reason: undefined`). */
+function defined(extras: RequestExtras): RequestExtras {
+  return {
+    ...(extras.reason !== undefined ? { reason: extras.reason } : {}),
+    ...(extras.app !== undefined ? { app: extras.app } : {}),
   };
 }
 
@@ -48,7 +64,7 @@ export function modalContext(
   teamId: string | undefined,
   opened: ModalMetadata,
   via: AuditVia = 'modal',
-  reason?: string,
+  extras: RequestExtras = {},
 ): SlackRequestContext {
   return {
     requester: submitter,
@@ -56,7 +72,7 @@ export function modalContext(
     channelId: opened.channelId,
     responseUrl: opened.responseUrl,
     via,
-    ...(reason !== undefined ? { reason } : {}),
+    ...defined(extras),
   };
 }
 
@@ -87,26 +103,26 @@ export function contextLogger(deps: { logger: Logger }, ctx: SlackRequestContext
 
 /** The run store's Slack-free origin of a run asked for in Slack. */
 export function originOf(ctx: SlackRequestContext): RunOrigin {
-  const { requester, teamId, channelId, responseUrl, via, reason } = ctx;
+  const { requester, teamId, channelId, responseUrl, via } = ctx;
   return {
     requester,
     ...(teamId !== undefined ? { team: teamId } : {}),
     channel: channelId,
     replyUrl: responseUrl,
     via,
-    ...(reason !== undefined ? { reason } : {}),
+    ...defined(ctx),
   };
 }
 
 /** The Slack request context a stored run came from. */
 export function contextOf(origin: RunOrigin): SlackRequestContext {
-  const { requester, team, channel, replyUrl, via, reason } = origin;
+  const { requester, team, channel, replyUrl, via } = origin;
   return {
     requester,
     teamId: team,
     channelId: channel,
     responseUrl: replyUrl,
     via: via as AuditVia,
-    ...(reason !== undefined ? { reason } : {}),
+    ...defined(origin),
   };
 }

@@ -4,17 +4,20 @@ import type { AuditHistory } from '../stores/audit-history.js';
 import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './access/allowlist.js';
+import type { AppAccess } from './access/app-access.js';
 import type { SlackJobs } from './flows/jobs.js';
-import type { SlackFlowDeps } from './flows/single.js';
+import type { SlackFlowBase } from './flows/single.js';
 import type { InFlight } from './in-flight.js';
 import type { MetadataSeal } from './sealed-metadata.js';
 
 /** What every listener needs, handed in by the app so listeners stay free of wiring. */
 export interface ListenerDeps {
   allowlist: Allowlist;
+  /** Who may act on which IM app: the allowlist, or an app's own list. */
+  access: AppAccess;
   inFlight: InFlight;
   logger: Logger;
-  flow: Omit<SlackFlowDeps, 'web'>;
+  flow: Omit<SlackFlowBase, 'web'>;
   runs: RunStore;
   /** Controllers of the runs this process is working on. */
   local: LocalRuns;

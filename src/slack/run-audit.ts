@@ -3,7 +3,16 @@ import { type AuditScope, recordIn } from '../audit/scope.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { ImApp } from '../im/app.js';
 import type { RunRecord } from '../stores/runs.js';
+import type { ParsedCommand } from './command-text.js';
 import { contextOf, scopeOf, slackActor } from './context.js';
+
+/** Whose conversations a command is about, where it names any. */
+export function commandTarget(parsed: ParsedCommand): AuditTarget | undefined {
+  if (parsed.kind === 'mark') return { user: parsed.request.user, peers: [parsed.request.peer] };
+  if (parsed.kind === 'mark-many' || parsed.kind === 'check') return { user: parsed.user, peers: parsed.peers };
+  if (parsed.kind === 'mark-all') return { user: parsed.user, all: true };
+  return undefined;
+}
 
 /** Whose conversations a run is about: its peers, or all of its user's (with their count). */
 export function runTarget(run: RunRecord): AuditTarget {
@@ -26,7 +35,7 @@ export function recordRunStep(
   sink: AuditSink,
   kind: Extract<AuditKind, `run-${string}`>,
   run: RunRecord,
-  app: Pick<ImApp, 'name' | 'sdkAppId'>,
+  app: Pick<ImApp, 'name' | 'sdkAppId'> | undefined,
   presser?: { user: string; team?: string },
 ): void {
   recordIn(runScope(sink, run, presser), { kind, target: runTarget(run) }, app);

@@ -27,6 +27,8 @@ export interface RunOrigin {
   via: string;
   /** Why, in their words. */
   reason?: string;
+  /** The IM app the run acts on, by name (absent in runs recorded before several apps: the default app). */
+  app?: string;
 }
 
 /** A bulk run a button can act on. Plain data, so a shared store can keep it. */

@@ -52,6 +52,10 @@ const HOSTILE = [
   '--read-time=1',
   '--reason',
   '--reason=ticket-123-stuck',
+  '--app',
+  '--app=staging',
+  'staging',
+  'prod',
   'ticket-123:stuck',
   '"ticket 123: stuck',
   '“curly',
@@ -297,7 +301,8 @@ type Parsed = ReturnType<typeof parseCommandText> | ReturnType<typeof parseCliAr
 function targetOf(p: Parsed): MarkTarget | undefined {
   const target = bareTargetOf(p);
   const reason = 'reason' in p ? p.reason : undefined;
-  return target && reason !== undefined ? { ...target, reason } : target;
+  const app = 'app' in p ? p.app : undefined;
+  return target && { ...target, ...(reason !== undefined ? { reason } : {}), ...(app !== undefined ? { app } : {}) };
 }
 
 function bareTargetOf(p: Parsed): MarkTarget | undefined {

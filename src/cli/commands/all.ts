@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../../domain/conversations.js';
 import { emptySummary } from '../../domain/run-tally.js';
 import type { ImApp } from '../../im/app.js';
+import { onAppText } from '../../im/apps.js';
 import type { CliCommand } from '../args.js';
 import { EXIT, exitForError } from '../exit-codes.js';
 import { type ImSession, withImSession } from '../im-session.js';
@@ -16,7 +17,7 @@ type AllCommand = Extract<CliCommand, { kind: 'mark-all' }>;
  * as the list is paged. With --dry-run it pages the list read-only, which needs the key, so it is not offline.
  */
 export function runAll(cli: CliSession, command: AllCommand): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: false, reason: command.reason }, (im) =>
+  return withImSession(cli, { json: command.json, offline: false, reason: command.reason, app: command.app }, (im) =>
     command.dryRun ? dryRunAll(cli, im.app, command) : markAll(cli, im, command),
   );
 }
@@ -37,7 +38,7 @@ async function markAll(cli: CliSession, im: ImSession, command: AllCommand): Pro
     );
     return EXIT.ok;
   }
-  const declined = await confirm(cli, command, total);
+  const declined = await confirm(cli, command, total, onAppText(app, im.apps.several));
   if (declined !== undefined) return declined;
   return markMany(
     cli,
@@ -56,19 +57,24 @@ async function markAll(cli: CliSession, im: ImSession, command: AllCommand): Pro
  * Asks before marking `total` conversations, unless --yes (which then says what it is doing). Undefined to go on;
  * else the exit code: 2 without a terminal to ask on, 0 for a "no", 130 for Ctrl-C at the prompt.
  */
-async function confirm(cli: CliSession, command: AllCommand, total: number): Promise<number | undefined> {
+async function confirm(
+  cli: CliSession,
+  command: AllCommand,
+  total: number,
+  onApp: string,
+): Promise<number | undefined> {
   const { term } = cli;
   if (command.yes) {
-    if (!command.json) term.err(`${command.user} has ${total} one-to-one conversations; marking them read.\n`);
+    if (!command.json) term.err(`${command.user} has ${total} one-to-one conversations${onApp}; marking them read.\n`);
     return undefined;
   }
   if (!process.stdin.isTTY) {
     term.err(
-      `markread: ${command.user} has ${total} one-to-one conversations; add --yes to mark them all read without a prompt.\n`,
+      `markread: ${command.user} has ${total} one-to-one conversations${onApp}; add --yes to mark them all read without a prompt.\n`,
     );
     return EXIT.usage;
   }
-  const answer = await ask(`Mark all ${total} one-to-one conversations of ${command.user} read? [y/N] `);
+  const answer = await ask(`Mark all ${total} one-to-one conversations of ${command.user}${onApp} read? [y/N] `);
   if (answer === undefined) {
     term.err('\nCancelled with Ctrl-C; nothing was changed.\n');
     return EXIT.interrupted;

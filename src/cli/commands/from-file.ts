@@ -24,9 +24,12 @@ export async function runFromFile(
   const parsed = parsePairsFile(text);
   if (!parsed.ok) return cli.fail('usage', parsed.problems, command.json);
   const { pairs } = parsed;
-  return withImSession(cli, { json: command.json, offline: command.dryRun, reason: command.reason }, (im) =>
-    command.dryRun
-      ? dryRun(cli.term, im, pairs, command.json)
-      : markMany(cli, im, pairs, { total: pairs.length, json: command.json, clearMarks: command.clearMarks }),
+  return withImSession(
+    cli,
+    { json: command.json, offline: command.dryRun, reason: command.reason, app: command.app },
+    (im) =>
+      command.dryRun
+        ? dryRun(cli.term, im, pairs, command.json)
+        : markMany(cli, im, pairs, { total: pairs.length, json: command.json, clearMarks: command.clearMarks }),
   );
 }

@@ -14,16 +14,20 @@ type MarkCommand = Extract<CliCommand, { kind: 'mark' | 'mark-many' }>;
 
 /** `markread <user> <peer> [<peer> …]`: marks the pairs read (or, with --dry-run, shows the plan offline). */
 export function runMark(cli: CliSession, command: MarkCommand): Promise<number> {
-  return withImSession(cli, { json: command.json, offline: command.dryRun, reason: command.reason }, (im) => {
-    if (command.dryRun) return dryRun(cli.term, im, pairsOf(command), command.json);
-    if (command.kind === 'mark') return markOne(cli, im, command);
-    return markMany(cli, im, pairsOf(command), {
-      total: command.peers.length,
-      json: command.json,
-      clearMarks: command.clearMarks,
-      ...(command.kind === 'mark-many' ? { target: { user: command.user, peers: command.peers } } : {}),
-    });
-  });
+  return withImSession(
+    cli,
+    { json: command.json, offline: command.dryRun, reason: command.reason, app: command.app },
+    (im) => {
+      if (command.dryRun) return dryRun(cli.term, im, pairsOf(command), command.json);
+      if (command.kind === 'mark') return markOne(cli, im, command);
+      return markMany(cli, im, pairsOf(command), {
+        total: command.peers.length,
+        json: command.json,
+        clearMarks: command.clearMarks,
+        ...(command.kind === 'mark-many' ? { target: { user: command.user, peers: command.peers } } : {}),
+      });
+    },
+  );
 }
 
 function pairsOf(command: MarkCommand): MarkReadRequest[] {

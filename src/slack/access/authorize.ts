@@ -11,7 +11,9 @@ import { BULK_ACTIONS } from '../blocks/ids.js';
 import { refusalMessage, refusalView } from '../blocks/refusal.js';
 import { parseCommandText, SLASH_COMMAND } from '../command-text.js';
 import { slackActor } from '../context.js';
-import type { Allowlist, AllowVerdict } from './allowlist.js';
+import { commandTarget } from '../run-audit.js';
+import type { AllowVerdict } from './allowlist.js';
+import type { AllowlistCheck } from './app-access.js';
 
 /**
  * What anyone may do without being on the allowlist. Everything else, including a listener added later, is for
@@ -56,7 +58,7 @@ const NO_USER: AllowVerdict = { allowed: false, reason: 'the request names no Sl
  * press passes through it before any listener runs. A refused request is acked with the refusal (Slack's 3 s
  * deadline includes the allowlist check, which is bounded for that reason) and recorded in the audit trail.
  */
-export function authorize(allowlist: Allowlist, audit: AuditSink): Middleware<AnyMiddlewareArgs> {
+export function authorize(allowlist: AllowlistCheck, audit: AuditSink): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const gate = gateOf(args);
     if (gate.open) return args.next();
@@ -108,12 +110,8 @@ function commandGate({ command, ack }: SlackCommandMiddlewareArgs): Gate {
 
 /** What a refused command asked for, where it parses (the raw text is not recorded: it is anyone's input). */
 function targetOf(text: string): Partial<AuditDraft> {
-  const parsed = parseCommandText(text);
-  if (parsed.kind === 'mark') return { target: { user: parsed.request.user, peers: [parsed.request.peer] } };
-  if (parsed.kind === 'mark-many' || parsed.kind === 'check')
-    return { target: { user: parsed.user, peers: parsed.peers } };
-  if (parsed.kind === 'mark-all') return { target: { user: parsed.user, all: true } };
-  return {};
+  const target = commandTarget(parseCommandText(text));
+  return target ? { target } : {};
 }
 
 /** A form is checked again on submission: the submitter need not be who opened it. */

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { appLine, type ShownApp } from './app.js';
 import { BULK_ACTIONS } from './ids.js';
 import { reasonLine } from './mark.js';
 import { plainMessage, type SlackMessage, section } from './message.js';
@@ -10,9 +11,18 @@ export function countingMessage(user: string): SlackMessage {
   );
 }
 
-export function confirmAllMessage(runId: string, user: string, count: number, reason?: string): SlackMessage {
+/** The --all prompt; on a protected app (or among several) it says which app, loudly, in the prompt and its dialog. */
+export function confirmAllMessage(
+  runId: string,
+  user: string,
+  count: number,
+  reason?: string,
+  where?: { app: ShownApp; several: boolean },
+): SlackMessage {
   const n = count.toLocaleString('en-US');
-  const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.${reasonLine(reason)}`;
+  const app = where && appLine(where.app, where.several);
+  const text = `${code(user)} has *${n}* one-to-one conversation${count === 1 ? '' : 's'}. Mark them all read? Only you can confirm.${reasonLine(reason)}${app ? `\n${app}` : ''}`;
+  const inApp = where && app ? ` in IM app ${where.app.protected ? 'PROTECTED ' : ''}${code(where.app.name)}` : '';
   return {
     text: `${escapeMrkdwn(user)} has ${n} one-to-one conversations. Mark them all read?`,
     blocks: [
@@ -20,7 +30,7 @@ export function confirmAllMessage(runId: string, user: string, count: number, re
       confirmButtons(runId, {
         button: `Mark all ${n} read`,
         title: 'Mark all read?',
-        text: `This marks all ${n} one-to-one conversations of ${code(user)} read, as the IM app admin.`,
+        text: `This marks all ${n} one-to-one conversations of ${code(user)}${inApp} read, as the IM app admin.`,
         confirm: 'Mark all read',
       }),
     ],

@@ -12,5 +12,8 @@ export const BULK_ACTIONS = {
 /** The form opened from App Home asks for the channel its thread goes to (a command's form has its channel). */
 export const MODAL_CHANNEL_FIELD = 'channel';
 
+/** The form's IM app selector (only when markread serves several apps). */
+export const MODAL_APP_FIELD = 'im_app';
+
 /** The App Home tab's button that opens the form. */
 export const HOME_ACTIONS = { openForm: 'markread_home_open_form' } as const;

@@ -1,6 +1,7 @@
 import type { ReasonPolicy } from '../../config/reason-config.js';
 import { REASON_MAX } from '../../domain/reason.js';
-import { MODAL_ACTION, MODAL_CALLBACK_ID, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from './ids.js';
+import type { ShownApp } from './app.js';
+import { MODAL_ACTION, MODAL_APP_FIELD, MODAL_CALLBACK_ID, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from './ids.js';
 import { section } from './message.js';
 
 const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false, long = false) => ({
@@ -34,7 +35,11 @@ function reasonInput(policy: ReasonPolicy) {
  * whether the reason is required and how long it must be. Opened from App Home (`pickChannel`), it has no
  * command's channel, so it asks for one.
  */
-export function markReadModal(privateMetadata: string, policy: ReasonPolicy, options: { pickChannel?: boolean } = {}) {
+export function markReadModal(
+  privateMetadata: string,
+  policy: ReasonPolicy,
+  options: { pickChannel?: boolean; apps?: { all: readonly ShownApp[]; default: ShownApp } } = {},
+) {
   return {
     type: 'modal' as const,
     callback_id: MODAL_CALLBACK_ID,
@@ -47,6 +52,7 @@ export function markReadModal(privateMetadata: string, policy: ReasonPolicy, opt
         'Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.',
       ),
       ...(options.pickChannel ? [channelPicker()] : []),
+      ...(options.apps && options.apps.all.length > 1 ? [appPicker(options.apps.all, options.apps.default)] : []),
       input(
         MODAL_FIELDS.user,
         'User (whose badge is stuck)',
@@ -91,6 +97,37 @@ function channelPicker() {
       response_url_enabled: true,
       filter: { include: ['public' as const, 'private' as const], exclude_bot_users: true },
       placeholder: { type: 'plain_text' as const, text: 'Pick a channel' },
+    },
+  };
+}
+
+/** One app as an option: its name and SDKAppID, a protected one flagged so it is never picked by a slip. */
+function appOption(app: ShownApp) {
+  const flag = app.protected ? '🚨 PROTECTED · ' : '';
+  return {
+    text: { type: 'plain_text' as const, text: `${flag}${app.name} (${app.sdkAppId})`.slice(0, 75) },
+    value: app.name,
+  };
+}
+
+/** Which IM app, with the default preselected; shown only when markread serves several. */
+function appPicker(apps: readonly ShownApp[], preselected: ShownApp) {
+  const flagged = apps.filter((app) => app.protected).map((app) => app.name);
+  return {
+    type: 'input' as const,
+    block_id: MODAL_APP_FIELD,
+    label: { type: 'plain_text' as const, text: 'IM app' },
+    hint: {
+      type: 'plain_text' as const,
+      text: flagged.length
+        ? `Protected: ${flagged.join(', ')}. Check that this is the app the ticket is about.`
+        : 'Check that this is the app the ticket is about.',
+    },
+    element: {
+      type: 'static_select' as const,
+      action_id: MODAL_ACTION,
+      options: apps.map(appOption),
+      initial_option: appOption(preselected),
     },
   };
 }

@@ -15,7 +15,7 @@ import { contextLogger, contextOf, type SlackRequestContext, scopeOf } from '../
 import { runTarget } from '../run-audit.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
-import { deliverPrivately, type SlackFlowDeps, tellInThread } from './single.js';
+import { deliverPrivately, parentOn, type SlackFlowDeps, tellInThread } from './single.js';
 
 type Pairs = Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>;
 
@@ -139,7 +139,9 @@ class BulkInSlack {
     const { parentTs } = this.checkpoints.current;
     if (parentTs !== undefined) this.thread.parentTs = parentTs;
     else if (
-      await this.thread.postParent(bulkParentMessage(this.ctx.requester, this.spec.scope, 'working', this.ctx.reason))
+      await this.thread.postParent(
+        parentOn(this.deps, bulkParentMessage(this.ctx.requester, this.spec.scope, 'working', this.ctx.reason)),
+      )
     )
       await this.checkpoints.save({ parentTs: this.thread.parentTs });
   }
@@ -183,11 +185,13 @@ class BulkInSlack {
       { kind: 'run-finished', target: runTarget(this.spec.run), outcome: runOutcome(summary) },
       this.deps.app,
     );
-    let message = summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results);
+    let message = parentOn(this.deps, summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results));
     if (marks) message = withLine(message, marks);
     if (await this.reply.replace(message)) {
       const state = summary.failed > 0 || summary.stopped ? 'failed' : 'ok';
-      await this.thread.update(bulkParentMessage(this.ctx.requester, scope, state, this.ctx.reason));
+      await this.thread.update(
+        parentOn(this.deps, bulkParentMessage(this.ctx.requester, scope, state, this.ctx.reason)),
+      );
       return;
     }
     await deliverPrivately(this.deps, this.ctx, this.log, message, this.thread.error, {

@@ -1,4 +1,6 @@
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
+import type { ImApp } from '../../im/app.js';
+import { onApp } from '../blocks/app.js';
 import { checkMessage } from '../blocks/check.js';
 import { withLine } from '../blocks/message.js';
 import { code } from '../blocks/mrkdwn.js';
@@ -16,11 +18,12 @@ import type { ListenerDeps } from '../deps.js';
 export async function checkInSlack(
   deps: ListenerDeps,
   ctx: SlackRequestContext,
+  app: ImApp,
   user: string,
   peers: string[],
 ): Promise<void> {
   const log = contextLogger(deps.flow, ctx);
-  const report = await checkBadge(deps.flow.app, user, peers, scopeOf(deps.flow.audit, ctx));
+  const report = await checkBadge(app, user, peers, scopeOf(deps.flow.audit, ctx));
   const fix = planPeers(report.plan);
   let runId: string | undefined;
   const reasonless = deps.reason.required && ctx.reason === undefined;
@@ -40,11 +43,11 @@ export async function checkInSlack(
       log.warn({ err: error }, 'could not record the fix a check offers; the check is shown without its button');
     }
   }
-  let message = checkMessage(report, runId);
+  let message = onApp(checkMessage(report, runId), app, deps.flow.apps.several);
   if (fix.length > 0 && reasonless)
     message = withLine(
       message,
-      `To fix it, say why (every change here needs a reason): ${code(`${rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true)} --reason "…"`)}`,
+      `To fix it, say why (every change here needs a reason): ${code(`${rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true, undefined, ctx.app)} --reason "…"`)}`,
     );
   const undelivered = await deps.flow.respond(ctx.responseUrl, message);
   if (undelivered !== undefined) log.error({ deliveryError: undelivered }, 'could not deliver a check');

@@ -1,4 +1,5 @@
 import { ConversationListError, countOneToOne, oneToOnePeers, pairsFor } from '../../domain/conversations.js';
+import type { ImApp } from '../../im/app.js';
 import type { ImCaller } from '../../im/caller.js';
 import type { RunRecord } from '../../stores/runs.js';
 import { confirmAllMessage } from '../blocks/confirm.js';
@@ -15,6 +16,7 @@ export const STATE_DOWN = 'markread cannot reach its shared state (Redis) right 
 export async function askToConfirmAll(
   deps: ListenerDeps,
   ctx: SlackRequestContext,
+  app: ImApp,
   user: string,
   readTime: number | undefined,
   clearMarks = false,
@@ -27,7 +29,7 @@ export async function askToConfirmAll(
   }
   let total: number;
   try {
-    total = await countOneToOne(deps.flow.app.client, user);
+    total = await countOneToOne(app.client, user);
   } catch (error) {
     const reason = error instanceof ConversationListError ? error.message : 'an internal error';
     log.warn({ user, reason }, 'could not count conversations for --all');
@@ -49,8 +51,9 @@ export async function askToConfirmAll(
     await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
     return;
   }
-  recordRunStep(deps.flow.audit, 'run-requested', run, deps.flow.app);
-  const undelivered = await deps.flow.respond(ctx.responseUrl, confirmAllMessage(run.id, user, total, ctx.reason));
+  recordRunStep(deps.flow.audit, 'run-requested', run, app);
+  const prompt = confirmAllMessage(run.id, user, total, ctx.reason, { app, several: deps.flow.apps.several });
+  const undelivered = await deps.flow.respond(ctx.responseUrl, prompt);
   if (undelivered !== undefined)
     log.error({ deliveryError: undelivered, runId: run.id }, 'could not ask for confirmation of --all');
 }

@@ -15,6 +15,7 @@ import {
 } from '../../stores/work-journal.js';
 import type { QueueDepth } from '../../work/job-queue.js';
 import type { LocalRuns } from '../../work/local-runs.js';
+import { flowOn, goneApp } from '../app-choice.js';
 import { plainMessage } from '../blocks/message.js';
 import { code } from '../blocks/mrkdwn.js';
 import { bulkScope } from '../blocks/run.js';
@@ -25,7 +26,7 @@ import { ChannelThread } from '../transport/channel-thread.js';
 import { startBulkInSlack } from './bulk.js';
 import type { BulkCheckpoint } from './bulk-progress.js';
 import { allPairs } from './confirm-all.js';
-import { type SingleCheckpoint, type SlackFlowDeps, startMarkReadInSlack, tellInThread } from './single.js';
+import { type SingleCheckpoint, type SlackFlowBase, startMarkReadInSlack, tellInThread } from './single.js';
 
 const ctxSchema = z
   .object({
@@ -35,6 +36,7 @@ const ctxSchema = z
     responseUrl: z.url(),
     via: z.enum(['command', 'modal', 'button', 'app-home', 'cli', 'system']),
     reason: z.string().optional(),
+    app: z.string().optional(),
   })
   .transform((ctx): SlackRequestContext => ({ ...ctx, teamId: ctx.teamId }));
 
@@ -54,7 +56,7 @@ export type SlackJob = z.infer<typeof slackJobSchema>;
 export const MAX_DELIVERIES = 5;
 
 export interface SlackJobsDeps {
-  flow: SlackFlowDeps;
+  flow: SlackFlowBase;
   runs: RunStore;
   local: LocalRuns;
   inFlight: InFlight;
@@ -157,7 +159,9 @@ export class SlackJobs {
 
   private async single(lease: JobLease, job: Extract<SlackJob, { kind: 'single' }>): Promise<void> {
     const { request, ctx } = job;
-    const work = startMarkReadInSlack(this.deps.flow, ctx, request, {
+    const flow = flowOn(this.deps.flow, ctx);
+    if (!flow) return this.tell(ctx, undefined, goneApp(ctx.app, this.deps.flow.apps));
+    const work = startMarkReadInSlack(flow, ctx, request, {
       rerun: rerunOfSingle(job),
       resume: lease.saved as SingleCheckpoint | undefined,
       save: (checkpoint) => lease.checkpoint(checkpoint),
@@ -187,6 +191,13 @@ export class SlackJobs {
     }
     // Confirmed runs only; a run already over was finished by an earlier owner.
     if (!WORKING.includes(run.state)) return 'over';
+    // The run's own app, whichever replica continues it; never another one.
+    const flow = flowOn(this.deps.flow, run.origin);
+    if (!flow) {
+      await store.transition(run.id, 'finish').catch(() => undefined);
+      await this.tell(job.ctx, lease.saved as BulkCheckpoint | undefined, goneApp(run.origin.app, this.deps.flow.apps));
+      return 'over';
+    }
     const all = run.peers === undefined;
     const scope = bulkScope(run.user, run.total, all);
     const rerun = rerunOf(run);
@@ -197,12 +208,12 @@ export class SlackJobs {
         'continuing a bulk run taken over from another replica',
       );
     const work = startBulkInSlack(
-      this.deps.flow,
+      flow,
       { store, local: this.deps.local },
       {
         run,
         pairs: all
-          ? (signal) => allPairs(this.deps.flow.app.client, run.user, run.readTime, signal)
+          ? (signal) => allPairs(flow.app.client, run.user, run.readTime, signal)
           : markReadRequests(run.user, run.peers ?? [], run.readTime),
         scope,
         rerun,
@@ -287,13 +298,14 @@ export class SlackJobs {
 
 /** The command that repeats a single mark, --clear-marks included: the one of a run of that one peer. */
 function rerunOfSingle({ request, clearMarks, ctx }: Extract<SlackJob, { kind: 'single' }>): string {
-  const origin = { reason: ctx.reason };
+  const origin = { reason: ctx.reason, app: ctx.app };
   return rerunOf({ user: request.user, peers: [request.peer], readTime: request.readTime, clearMarks, origin });
 }
 
-/** The command that repeats a run (an --all when it has no peers), flags and reason and all. */
+/** The command that repeats a run (an --all when it has no peers), flags, reason and app and all. */
 function rerunOf(
-  run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'> & { origin: { reason?: string } },
+  run: Pick<RunRecord, 'user' | 'peers' | 'readTime' | 'clearMarks'> & { origin: { reason?: string; app?: string } },
 ): string {
-  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true, run.origin.reason);
+  const { reason, app } = run.origin;
+  return rerunCommand(run.user, run.peers ?? 'all', run.readTime, run.clearMarks === true, reason, app);
 }

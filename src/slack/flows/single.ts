@@ -5,7 +5,9 @@ import { clearUnreadMarks } from '../../domain/conversation-marks.js';
 import type { MarkReadRequest } from '../../domain/mark-read-request.js';
 import { markReadWithProof, type PairResult } from '../../domain/mark-read-run.js';
 import type { ImApp } from '../../im/app.js';
+import type { ImApps } from '../../im/apps.js';
 import type { Logger } from '../../log/logger.js';
+import { onApp } from '../blocks/app.js';
 import { marksLine } from '../blocks/check.js';
 import { fallbackOutcomeMessage, outcomeMessage, parentMessage } from '../blocks/mark.js';
 import { plainMessage, type SlackMessage, withLine } from '../blocks/message.js';
@@ -74,14 +76,21 @@ export function startMarkReadInSlack(
 /** Resolves after pending I/O callbacks (new requests, acks) have run. */
 export const afterIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export interface SlackFlowDeps {
+/** What every Slack flow needs, whichever IM app it acts on. */
+export interface SlackFlowBase {
   web: webApi.WebClient;
   logger: Logger;
   /** Where the flows record what they do. */
   audit: AuditSink;
+  /** Every IM app markread serves; a request names one (or means the default). */
+  apps: ImApps;
+  respond: Respond;
+}
+
+/** A flow's deps once its request's IM app is known (slack/app-choice.ts). */
+export interface SlackFlowDeps extends SlackFlowBase {
   /** The IM app the flow acts on. */
   app: ImApp;
-  respond: Respond;
 }
 
 /**
@@ -140,7 +149,7 @@ export async function markReadInSlack(
   const thread = new ChannelThread(deps.web, ctx.channelId, log);
   progress.thread = thread;
   if (options.resume?.parentTs !== undefined) thread.parentTs = options.resume.parentTs;
-  else if (await thread.postParent(parentMessage(ctx.requester, request, 'working', ctx.reason)))
+  else if (await thread.postParent(parentOn(deps, parentMessage(ctx.requester, request, 'working', ctx.reason))))
     await options.save?.({ parentTs: thread.parentTs });
 
   progress.phase = 'calling';
@@ -154,7 +163,7 @@ export async function markReadInSlack(
   }
   if ((await thread.reply(message)) !== undefined) {
     await options.save?.({ parentTs: thread.parentTs, delivered: true });
-    await thread.update(parentMessage(ctx.requester, request, result.outcome.status, ctx.reason));
+    await thread.update(parentOn(deps, parentMessage(ctx.requester, request, result.outcome.status, ctx.reason)));
     return;
   }
   await deliverPrivately(deps, ctx, log, message, thread.error, {
@@ -164,6 +173,11 @@ export async function markReadInSlack(
     user: request.user,
     peer: request.peer,
   });
+}
+
+/** A thread's parent message (or summary) with the line naming its IM app, where one is due. */
+export function parentOn(deps: Pick<SlackFlowDeps, 'app' | 'apps'>, message: SlackMessage): SlackMessage {
+  return onApp(message, deps.app, deps.apps.several);
 }
 
 /** The mark with its proof; should it ever throw (it does not by design), a result that says so. */

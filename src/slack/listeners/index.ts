@@ -11,7 +11,7 @@ import * as views from './views/index.js';
  * button or event reaches its handler before the gate has decided who may act.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.use(authorize(deps.allowlist, deps.flow.audit));
+  app.use(authorize(deps.access, deps.flow.audit));
   commands.register(app, deps);
   views.register(app, deps);
   actions.register(app, deps);

@@ -1,8 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { recordIn } from '../../../audit/scope.js';
-import type { ImApp } from '../../../im/app.js';
 import { needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
 import { type RunRecord, refusalOf, type TransitionResult } from '../../../stores/runs.js';
+import type { AllowVerdict } from '../../access/allowlist.js';
+import { runApp } from '../../app-choice.js';
 import { BULK_ACTIONS } from '../../blocks/ids.js';
 import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
@@ -14,8 +15,8 @@ import type { SlackJobs } from '../../flows/jobs.js';
 import { recordRunStep, runScope, runTarget } from '../../run-audit.js';
 
 /** What the buttons use of the listeners' deps. */
-export type ButtonDeps = Pick<ListenerDeps, 'allowlist' | 'inFlight' | 'logger' | 'runs' | 'local'> & {
-  flow: Pick<ListenerDeps['flow'], 'respond' | 'audit'> & { app: Pick<ImApp, 'name' | 'sdkAppId'> };
+export type ButtonDeps = Pick<ListenerDeps, 'access' | 'inFlight' | 'logger' | 'runs' | 'local'> & {
+  flow: Pick<ListenerDeps['flow'], 'respond' | 'audit' | 'apps'>;
   jobs: Pick<SlackJobs, 'bulkRefusal' | 'dispatch'>;
 };
 
@@ -55,7 +56,7 @@ export const confirm: Handler = async (deps, body) => {
   if (refusal) return answer(deps, body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`);
   const run = await press(deps, body, 'confirm');
   if (!run) return;
-  recordRunStep(deps.flow.audit, 'run-confirmed', run, deps.flow.app, presserOf(body));
+  recordRunStep(deps.flow.audit, 'run-confirmed', run, runApp(deps.flow.apps, run), presserOf(body));
   const scope = bulkScope(run.user, run.total, run.peers === undefined);
   await answer(
     deps,
@@ -70,7 +71,7 @@ export const confirm: Handler = async (deps, body) => {
 export const cancel: Handler = async (deps, body) => {
   const run = await press(deps, body, 'cancel');
   if (!run) return;
-  recordRunStep(deps.flow.audit, 'run-cancelled', run, deps.flow.app, presserOf(body));
+  recordRunStep(deps.flow.audit, 'run-cancelled', run, runApp(deps.flow.apps, run), presserOf(body));
   await answer(deps, body, ':heavy_multiplication_x: Cancelled; nothing was changed.', true);
 };
 
@@ -78,7 +79,7 @@ export const cancel: Handler = async (deps, body) => {
 export const stop: Handler = async (deps, body) => {
   const run = await press(deps, body, 'stop', `stopped by ${mention(body.user.id)}`);
   if (!run) return;
-  recordRunStep(deps.flow.audit, 'run-stopped', run, deps.flow.app, presserOf(body));
+  recordRunStep(deps.flow.audit, 'run-stopped', run, runApp(deps.flow.apps, run), presserOf(body));
   // The run stops at once if it is working here; on another replica, within a second (it watches its state).
   deps.local.abort(run.id);
   await answer(
@@ -120,9 +121,9 @@ async function press(
  */
 async function allowed(deps: ButtonDeps, body: BlockButtonAction, name: RunTransition): Promise<boolean> {
   if (!needsAllowlist(name)) return true;
-  const verdict = await deps.allowlist.check(body.user.id);
-  if (verdict.allowed) return true;
   const run = await deps.runs.get(runIdOf(body)).catch(() => null);
+  const verdict = await mayActOnRun(deps, body.user.id, run ?? undefined);
+  if (verdict.allowed) return true;
   const refusal = run === undefined ? 'missing' : run && refusalOf(name, body.user.id, run);
   if (refusal) {
     await refused(deps, body, { ok: false, reason: refusal, run: run ?? undefined });
@@ -136,6 +137,17 @@ async function allowed(deps: ButtonDeps, body: BlockButtonAction, name: RunTrans
     true,
   );
   return false;
+}
+
+/**
+ * The allowlist's verdict, or the run's IM app's own list where it has one. A run whose app markread no longer
+ * serves is refused: it must not fall back to another app.
+ */
+async function mayActOnRun(deps: ButtonDeps, user: string, run: RunRecord | undefined): Promise<AllowVerdict> {
+  if (!run) return deps.access.check(user);
+  const app = runApp(deps.flow.apps, run);
+  if (app) return deps.access.onApp(user, app);
+  return { allowed: false, reason: `this run was for IM app ${run.origin.app}, which markread no longer serves` };
 }
 
 /** Tells the presser why their press did nothing. */

@@ -20,7 +20,7 @@ export function openFormFromHome(deps: ListenerDeps): (args: OpenFormArgs) => Pr
     try {
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: markReadModal(deps.seal.seal(FROM_HOME), deps.reason, { pickChannel: true }),
+        view: markReadModal(deps.seal.seal(FROM_HOME), deps.reason, { pickChannel: true, apps: deps.flow.apps }),
       });
     } catch (error) {
       deps.logger.warn({ err: error, slackUser: body.user.id }, 'could not open the markread form from App Home');

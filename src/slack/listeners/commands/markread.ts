@@ -1,9 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { MarkCommand } from '../../../domain/command-grammar.js';
+import type { ImApp } from '../../../im/app.js';
+import { type AppChoice, chooseApp, recordAppRefusal } from '../../app-choice.js';
+import { onApp } from '../../blocks/app.js';
 import { checkingMessage } from '../../blocks/check.js';
 import { countingMessage } from '../../blocks/confirm.js';
 import { workingMessage } from '../../blocks/mark.js';
-import { plainMessage } from '../../blocks/message.js';
+import { plainMessage, type SlackMessage } from '../../blocks/message.js';
 import { markReadModal } from '../../blocks/modal.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
@@ -13,7 +16,7 @@ import { commandContext, contextLogger, originOf, type SlackRequestContext } fro
 import type { ListenerDeps } from '../../deps.js';
 import { checkInSlack } from '../../flows/check.js';
 import { askToConfirmAll, STATE_DOWN } from '../../flows/confirm-all.js';
-import { recordRunStep } from '../../run-audit.js';
+import { commandTarget, recordRunStep } from '../../run-audit.js';
 
 /** What the /markread handler uses of Bolt's arguments; tests build just these. */
 export type CommandArgs = Pick<SlackCommandMiddlewareArgs & AllMiddlewareArgs, 'command' | 'ack' | 'client'>;
@@ -29,15 +32,44 @@ export function markReadCommand(deps: ListenerDeps): (args: CommandArgs) => Prom
     if (parsed.kind === 'help' || parsed.kind === 'invalid')
       return ack({ response_type: 'ephemeral', ...usageMessage(parsed.kind === 'invalid' ? parsed.problems : []) });
     if (parsed.kind === 'modal') return openModal(deps, { command, ack, client });
-    const ctx = commandContext(command, parsed.reason);
-    if (parsed.kind === 'mark') return startSingle(deps, ctx, parsed, ack);
-    if (parsed.kind === 'check') return startCheck(deps, ctx, parsed, ack);
+    const choice = await chooseApp(deps.flow.apps, deps.access, command.user_id, parsed.app);
+    const app = choice.ok ? choice.app : undefined;
+    const ctx = commandContext(command, { reason: parsed.reason, app: app?.name });
+    if (!choice.ok) return refuseApp(deps, ctx, parsed, choice, ack);
+    const started = { ctx, app: choice.app, ack };
+    if (parsed.kind === 'mark') return startSingle(deps, started, parsed);
+    if (parsed.kind === 'check') return startCheck(deps, started, parsed);
     const refusal = deps.jobs.bulkRefusal();
     if (refusal)
       return ack({ response_type: 'ephemeral', ...plainMessage(`:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`) });
-    if (parsed.kind === 'mark-many') return startMany(deps, ctx, parsed, ack);
-    return startAll(deps, ctx, parsed, ack);
+    if (parsed.kind === 'mark-many') return startMany(deps, started, parsed);
+    return startAll(deps, started, parsed);
   };
+}
+
+/** A command acked and on its way: its context, the IM app it acts on, and the ack. */
+interface Started {
+  ctx: SlackRequestContext;
+  app: ImApp;
+  ack: Ack;
+}
+
+/** The ack of a command whose app is unknown, or not for this requester: nothing is called, and it is on record. */
+async function refuseApp(
+  deps: ListenerDeps,
+  ctx: SlackRequestContext,
+  parsed: MarkCommand,
+  refusal: Extract<AppChoice, { ok: false }>,
+  ack: Ack,
+): Promise<void> {
+  recordAppRefusal(deps.flow.audit, ctx, refusal, commandTarget(parsed));
+  const text = `:no_entry: Nothing was changed: ${escapeMrkdwn(refusal.problem)}.`;
+  await ack({ response_type: 'ephemeral', ...plainMessage(text) });
+}
+
+/** The ack of a command, with the line naming its app where one is due. */
+function acked(deps: ListenerDeps, { app, ack }: Started, message: SlackMessage): ReturnType<Ack> {
+  return ack({ response_type: 'ephemeral', ...onApp(message, app, deps.flow.apps.several) });
 }
 
 /** `/markread` alone: the form. trigger_id expires 3 s after the command was sent, so it opens before anything slow. */
@@ -49,6 +81,7 @@ async function openModal(deps: ListenerDeps, { command, ack, client }: CommandAr
       view: markReadModal(
         deps.seal.seal({ channelId: command.channel_id, responseUrl: command.response_url }),
         deps.reason,
+        { apps: deps.flow.apps },
       ),
     });
   } catch (error) {
@@ -64,61 +97,60 @@ async function openModal(deps: ListenerDeps, { command, ack, client }: CommandAr
 
 async function startSingle(
   deps: ListenerDeps,
-  ctx: SlackRequestContext,
+  started: Started,
   { request, clearMarks }: Extract<MarkCommand, { kind: 'mark' }>,
-  ack: Ack,
 ): Promise<void> {
   // Recorded as it is acked: from here on a replica's death does not lose it.
   await Promise.all([
-    ack({ response_type: 'ephemeral', ...workingMessage(request) }),
-    deps.jobs.dispatch({ kind: 'single', ctx, request, clearMarks }),
+    acked(deps, started, workingMessage(request)),
+    deps.jobs.dispatch({ kind: 'single', ctx: started.ctx, request, clearMarks }),
   ]);
 }
 
 async function startCheck(
   deps: ListenerDeps,
-  ctx: SlackRequestContext,
+  started: Started,
   { user, peers }: Extract<MarkCommand, { kind: 'check' }>,
-  ack: Ack,
 ): Promise<void> {
-  await ack({ response_type: 'ephemeral', ...checkingMessage(user) });
-  void deps.inFlight.track(checkInSlack(deps, ctx, user, peers));
+  await acked(deps, started, checkingMessage(user));
+  void deps.inFlight.track(checkInSlack(deps, started.ctx, started.app, user, peers));
 }
 
 async function startMany(
   deps: ListenerDeps,
-  ctx: SlackRequestContext,
+  started: Started,
   { user, peers, readTime, clearMarks }: Extract<MarkCommand, { kind: 'mark-many' }>,
-  ack: Ack,
 ): Promise<void> {
+  const { ctx, app } = started;
   const scope = bulkScope(user, peers.length, false);
-  await ack({
-    response_type: 'ephemeral',
-    ...plainMessage(
+  await acked(
+    deps,
+    started,
+    plainMessage(
       `:hourglass_flowing_sand: Working on it: marking ${scope} read. One thread reply will follow with progress and a summary.`,
     ),
-  });
-  const started = deps.runs
+  );
+  const created = deps.runs
     .create({ origin: originOf(ctx), user, peers, readTime, total: peers.length, state: 'running', clearMarks })
     .then((run) => {
-      recordRunStep(deps.flow.audit, 'run-requested', run, deps.flow.app);
+      recordRunStep(deps.flow.audit, 'run-requested', run, app);
       return deps.jobs.dispatch({ kind: 'bulk', runId: run.id, ctx });
     })
     .catch(async (error) => {
       contextLogger(deps, ctx).error({ err: error }, 'could not record a many-peer run');
       await deps.flow.respond(ctx.responseUrl, plainMessage(`:x: Nothing was changed: ${STATE_DOWN}.`));
     });
-  void deps.inFlight.track(started);
+  void deps.inFlight.track(created);
 }
 
 /** --all: count first, then ask the requester to confirm with the count in front of them. */
 async function startAll(
   deps: ListenerDeps,
-  ctx: SlackRequestContext,
+  started: Started,
   { user, readTime, clearMarks }: Extract<MarkCommand, { kind: 'mark-all' }>,
-  ack: Ack,
 ): Promise<void> {
-  await ack({ response_type: 'ephemeral', ...countingMessage(user) });
+  const { ctx, app } = started;
+  await acked(deps, started, countingMessage(user));
   const interrupt = async () => {
     await deps.flow.respond(
       ctx.responseUrl,
@@ -127,5 +159,5 @@ async function startAll(
       ),
     );
   };
-  void deps.inFlight.track(askToConfirmAll(deps, ctx, user, readTime, clearMarks), interrupt);
+  void deps.inFlight.track(askToConfirmAll(deps, ctx, app, user, readTime, clearMarks), interrupt);
 }

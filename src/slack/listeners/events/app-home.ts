@@ -34,7 +34,7 @@ export function appHomeOpened(deps: ListenerDeps): (args: HomeArgs) => Promise<v
 }
 
 async function homeFor(deps: ListenerDeps, user: string): Promise<HomeView> {
-  const verdict = await deps.allowlist.check(user);
+  const verdict = await deps.access.check(user);
   if (!verdict.allowed) return strangerHome(user, deps.allowlist.entries());
   const events = await deps.history.recent(HISTORY_READ).catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'could not read the audit history for the App Home tab');

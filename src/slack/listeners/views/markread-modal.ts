@@ -1,7 +1,8 @@
 import type { SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { parseMarkReadRequest, type RequestProblem } from '../../../domain/mark-read-request.js';
 import { checkReason } from '../../../domain/reason.js';
-import { MODAL_ACTION, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from '../../blocks/ids.js';
+import { chooseApp, recordAppRefusal } from '../../app-choice.js';
+import { MODAL_ACTION, MODAL_APP_FIELD, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { modalContext, slackActor } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -46,7 +47,18 @@ export function markReadModalSubmission(deps: ListenerDeps): (args: ViewArgs) =>
     const fromHome = 'from' in opened;
     const where = fromHome ? pickedChannel(body, view) : opened;
     if (typeof where === 'string') return ack({ response_action: 'errors', errors: { [MODAL_CHANNEL_FIELD]: where } });
-    const ctx = modalContext(body.user.id, body.team?.id, where, fromHome ? 'app-home' : 'modal', reason.reason);
+    const via = fromHome ? 'app-home' : 'modal';
+    const choice = await chooseApp(deps.flow.apps, deps.access, body.user.id, values.app || undefined);
+    const app = choice.ok ? choice.app.name : undefined;
+    const ctx = modalContext(body.user.id, body.team?.id, where, via, { reason: reason.reason, app });
+    if (!choice.ok) {
+      const { user, peer } = parsed.request;
+      recordAppRefusal(deps.flow.audit, ctx, choice, { user, peers: [peer] });
+      return ack({
+        response_action: 'errors',
+        errors: { [MODAL_APP_FIELD]: escapeMrkdwn(choice.problem).slice(0, 150) },
+      });
+    }
     // Recorded as it is acked: from here on a replica's death does not lose it.
     await Promise.all([ack(), deps.jobs.dispatch({ kind: 'single', ctx, request: parsed.request })]);
   };
@@ -70,6 +82,7 @@ function formValues(view: ViewOutput) {
     peer: value(MODAL_FIELDS.peer),
     readTime: value(MODAL_FIELDS.readTime),
     reason: value(MODAL_FIELDS.reason),
+    app: view.state.values[MODAL_APP_FIELD]?.[MODAL_ACTION]?.selected_option?.value ?? '',
   };
 }
 
