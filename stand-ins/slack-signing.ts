@@ -68,10 +68,16 @@ export function viewSubmissionBody(fields: {
   private_metadata: string;
   callback_id?: string;
   picked?: PickedChannel;
+  /** Static selects by block id: the option value chosen. */
+  selected?: Record<string, string>;
 }): string {
   const state: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const [block, value] of Object.entries(fields.values))
     state[block] = { value: { type: 'plain_text_input', value: value === '' ? null : value } };
+  for (const [block, value] of Object.entries(fields.selected ?? {}))
+    state[block] = {
+      value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } },
+    };
   const { picked } = fields;
   if (picked)
     state[picked.block_id] = { value: { type: 'conversations_select', selected_conversation: picked.channel_id } };

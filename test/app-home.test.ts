@@ -175,7 +175,8 @@ describe('the Home tab handler, called directly with fakes at its ports', () => 
         },
       },
     };
-    const deps = { allowlist, logger, history } as unknown as ListenerDeps;
+    // One app with no list of its own: the allowlist decides.
+    const deps = { allowlist, access: allowlist, logger, history } as unknown as ListenerDeps;
     await appHomeOpened(deps)({ event: opened, client } as unknown as HomeArgs);
     return published.map((v) => JSON.stringify(v));
   }

@@ -13,6 +13,7 @@ import { RedisLink } from '../src/stores/redis/link.js';
 import { redisBudgets } from '../src/stores/redis/send-budget.js';
 import type { SendBudgetFactory } from '../src/stores/send-budget.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
+import { runCli } from './support/cli-run.js';
 import { ADMIN, LogCapture } from './support/im-fixture.js';
 import { assertMeanRateUnder } from './support/rate.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
@@ -157,6 +158,29 @@ describe('several IM apps in one markread', () => {
     // One shared budget would send one app's calls after (or between) the other's; separate ones interleave them.
     assert.ok(Math.min(...stagingTimes) < Math.max(...prodTimes), 'staging began before prod had finished');
     assert.ok(Math.min(...prodTimes) < Math.max(...stagingTimes), 'prod began before staging had finished');
+  });
+});
+
+describe('several IM apps in the CLI', () => {
+  it('markread --app staging acts on staging only, and says so before anything else', async () => {
+    const { code, stderr } = await runCli(['--app', 'staging', 'cli-stg', 'bob'], twoAppsEnv());
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^markread: IM app staging \(SDKAppID 1400000202\)$/m);
+    assert.equal(arrivalsFor(stagingIm, 'cli-stg').length, 1);
+    assert.equal(arrivalsFor(stagingIm, 'cli-stg')[0]?.rejected, undefined);
+    assert.equal(
+      prodIm.arrivals.filter((a) => JSON.stringify(a.body).includes('cli-stg')).length,
+      0,
+      'nothing reached prod',
+    );
+  });
+
+  it('an unknown --app is a usage error (exit 2) with the app names and a guess, and calls nothing', async () => {
+    const before = prodIm.arrivals.length + stagingIm.arrivals.length;
+    const { code, stderr } = await runCli(['--app', 'stagin', 'cli-unknown', 'bob'], twoAppsEnv());
+    assert.equal(code, 2);
+    assert.match(stderr, /no IM app named "stagin" \(the apps are prod, staging\); did you mean staging\?/);
+    assert.equal(prodIm.arrivals.length + stagingIm.arrivals.length, before);
   });
 });
 

@@ -33,7 +33,7 @@ export interface UsageForm {
   slack?: string;
 }
 
-const MARKING = ['read-time', 'clear-marks', 'reason', 'json', 'dry-run'];
+const MARKING = ['app', 'read-time', 'clear-marks', 'reason', 'json', 'dry-run'];
 
 export const USAGE_FLAGS: readonly UsageFlag[] = [
   {
@@ -61,6 +61,13 @@ export const USAGE_FLAGS: readonly UsageFlag[] = [
     on: BOTH,
     does: 'why, in your words (quoted): shown with the run and kept in every audit event of it. At least MARKREAD_REASON_MIN characters (default 10); with MARKREAD_REQUIRE_REASON=true every change needs one (a --check does not)',
     slack: '; the form has a field for it',
+  },
+  {
+    name: 'app',
+    value: { synopsis: '<name>', listed: '<name>' },
+    on: BOTH,
+    does: 'which IM app, by its name in TIM_APPS (e.g. staging); without it, the default app. An unknown name is refused, listing the apps',
+    slack: '; the form has a selector when there are several',
   },
   {
     name: 'all',
@@ -95,7 +102,7 @@ export const USAGE_FLAGS: readonly UsageFlag[] = [
 ];
 
 export const USAGE_FORMS: readonly UsageForm[] = [
-  { words: '<user> [<peer> …]', flag: 'check', options: ['reason', 'json'], on: BOTH },
+  { words: '<user> [<peer> …]', flag: 'check', options: ['app', 'reason', 'json'], on: BOTH },
   {
     words: '<user> <peer>',
     options: MARKING,
@@ -112,7 +119,7 @@ export const USAGE_FORMS: readonly UsageForm[] = [
     slack: ', up to {maxPeers}, with one thread reply for the whole run',
   },
   { words: '<user>', flag: 'all', options: ['yes', ...MARKING], on: BOTH },
-  { words: '', flag: 'from-file', options: ['clear-marks', 'reason', 'json', 'dry-run'], on: ['cli'] },
+  { words: '', flag: 'from-file', options: ['app', 'clear-marks', 'reason', 'json', 'dry-run'], on: ['cli'] },
   {
     words: 'doctor',
     options: ['json'],
@@ -130,6 +137,7 @@ export const USAGE_EXAMPLES: ReadonlyArray<{ args: string; on: readonly Surface[
   { args: 'alice bob', on: BOTH },
   { args: 'alice bob --clear-marks', on: BOTH },
   { args: 'alice bob --reason "ticket 123: badge stuck"', on: BOTH },
+  { args: '--app staging alice bob', on: BOTH },
   { args: 'doctor', on: ['cli'] },
   { args: 'alice bob carol dave', on: BOTH },
   { args: 'alice --all --clear-marks', on: ['slack'] },

@@ -9,9 +9,13 @@ import type { AuditOutlet } from '../audit/sink.js';
  */
 const MARK_OUTCOMES = new Set(['ok', 'failed', 'unreachable']);
 const RUN_OUTCOMES = new Set(['ok', 'failed', 'stopped', 'interrupted']);
-/** Refusals: at the gate, a full queue, a tampered form, a button of someone else's run, a request not Slack's. */
+/**
+ * Refusals: at the gate, an app unknown or not the requester's, a full queue, a tampered form, a button of someone
+ * else's run, a request not Slack's.
+ */
 const REFUSAL_REASONS = new Set([
   'not-allowed',
+  'unknown-app',
   'busy',
   'bad-form',
   'refused',

@@ -39,7 +39,7 @@ export interface SlackFixture {
   ): Promise<{ status: number; body: string }>;
   submitModal(
     values: Record<string, string>,
-    options?: { user?: string; privateMetadata?: string; picked?: PickedChannel },
+    options?: { user?: string; privateMetadata?: string; picked?: PickedChannel; selected?: Record<string, string> },
   ): Promise<{ status: number; body: string }>;
   /** `user` opens markread's Home tab: a signed app_home_opened event_callback. */
   openHome(user?: string): Promise<{ status: number; body: string }>;
@@ -54,9 +54,13 @@ export interface SlackFixture {
 }
 
 /** The app's environment pointed at the stand-ins: HTTP mode needs SLACK_SIGNING_SECRET, Socket Mode SLACK_APP_TOKEN. */
-export function standInEnv(im: ImStandIn, slack: SlackStandIn): Record<string, string> {
+export function standInEnv(
+  im: ImStandIn,
+  slack: SlackStandIn,
+  imVariables: (url: string) => Record<string, string> = imEnv,
+): Record<string, string> {
   return {
-    ...imEnv(im.url),
+    ...imVariables(im.url),
     TIM_TIMEOUT_MS: '1000',
     TIM_DEADLINE_MS: '3000',
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -72,6 +76,8 @@ export async function startSlackFixture(
     slack?: Partial<SlackStandInOptions>;
     accounts?: Set<string>;
     app?: SlackAppOptions;
+    /** The IM variables for the stand-in at `url` (TIM_APPS and TIM_<NAME>_* for several apps); TIM_* by default. */
+    imEnv?: (url: string) => Record<string, string>;
   } = {},
 ): Promise<SlackFixture> {
   const im = new ImStandIn({
@@ -82,7 +88,7 @@ export async function startSlackFixture(
   });
   const slack = new SlackStandIn({ botToken: BOT_TOKEN, ...options.slack });
   await Promise.all([im.start(), slack.start()]);
-  const env = { ...standInEnv(im, slack), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
+  const env = { ...standInEnv(im, slack, options.imEnv), SLACK_SIGNING_SECRET: SIGNING_SECRET, ...options.env };
   const logs = new LogCapture();
   // As main.ts does: one registry for the app, which its IM clients report into too.
   const metrics = options.app?.metrics ?? new Metrics();
@@ -127,6 +133,7 @@ export async function startSlackFixture(
           o.privateMetadata ??
           new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
         ...(o.picked ? { picked: o.picked } : {}),
+        ...(o.selected ? { selected: o.selected } : {}),
       });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },
