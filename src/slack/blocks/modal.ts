@@ -77,28 +77,35 @@ export function markReadModal(
   };
 }
 
+/** An input block around a select: its id, label, hint and element. */
+function selectInput<E extends object>(blockId: string, label: string, hint: string, element: E) {
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    label: { type: 'plain_text' as const, text: label },
+    hint: { type: 'plain_text' as const, text: hint },
+    element,
+  };
+}
+
 /**
  * Where the thread goes, for a form with no command behind it. `response_url_enabled` makes Slack send a
  * response_url for the picked channel with the submission (`response_urls`): the private way to reach the
  * requester there, as a command's response_url is, when the bot cannot post in it.
  */
 function channelPicker() {
-  return {
-    type: 'input' as const,
-    block_id: MODAL_CHANNEL_FIELD,
-    label: { type: 'plain_text' as const, text: 'Channel (gets the thread)' },
-    hint: {
-      type: 'plain_text' as const,
-      text: 'markread posts who asked for what there, and the outcome in its thread. Invite @markread to a private channel first.',
-    },
-    element: {
+  return selectInput(
+    MODAL_CHANNEL_FIELD,
+    'Channel (gets the thread)',
+    'markread posts who asked for what there, and the outcome in its thread. Invite @markread to a private channel first.',
+    {
       type: 'conversations_select' as const,
       action_id: MODAL_ACTION,
       response_url_enabled: true,
       filter: { include: ['public' as const, 'private' as const], exclude_bot_users: true },
       placeholder: { type: 'plain_text' as const, text: 'Pick a channel' },
     },
-  };
+  );
 }
 
 /** One app as an option: its name and SDKAppID, a protected one flagged so it is never picked by a slip. */
@@ -113,21 +120,11 @@ function appOption(app: ShownApp) {
 /** Which IM app, with the default preselected; shown only when markread serves several. */
 function appPicker(apps: readonly ShownApp[], preselected: ShownApp) {
   const flagged = apps.filter((app) => app.protected).map((app) => app.name);
-  return {
-    type: 'input' as const,
-    block_id: MODAL_APP_FIELD,
-    label: { type: 'plain_text' as const, text: 'IM app' },
-    hint: {
-      type: 'plain_text' as const,
-      text: flagged.length
-        ? `Protected: ${flagged.join(', ')}. Check that this is the app the ticket is about.`
-        : 'Check that this is the app the ticket is about.',
-    },
-    element: {
-      type: 'static_select' as const,
-      action_id: MODAL_ACTION,
-      options: apps.map(appOption),
-      initial_option: appOption(preselected),
-    },
-  };
+  const check = 'Check that this is the app the ticket is about.';
+  return selectInput(MODAL_APP_FIELD, 'IM app', flagged.length ? `Protected: ${flagged.join(', ')}. ${check}` : check, {
+    type: 'static_select' as const,
+    action_id: MODAL_ACTION,
+    options: apps.map(appOption),
+    initial_option: appOption(preselected),
+  });
 }
