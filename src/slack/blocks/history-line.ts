@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/event.js';
-import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
+import { clip, code, escapeMrkdwn, mention, slackDate } from './mrkdwn.js';
 
 /**
  * One audit event as the App Home tab lists it: when, who, what to whom, then the outcome, the app, how it came
@@ -22,7 +22,7 @@ export function historyLine(event: AuditEvent): string {
 function when(at: string): string {
   const ms = Date.parse(at);
   if (Number.isNaN(ms)) return escapeMrkdwn(at);
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
+  return slackDate(ms);
 }
 
 /** A Slack member ID as a mention (views notify nobody); anything else as code. */

@@ -17,3 +17,14 @@ export const MODAL_APP_FIELD = 'im_app';
 
 /** The App Home tab's button that opens the form. */
 export const HOME_ACTIONS = { openForm: 'markread_home_open_form' } as const;
+
+/** The approval request's buttons, in the channel: open to anyone, each press judged by its handler. */
+export const APPROVAL_ACTIONS = {
+  approve: 'markread_approve',
+  deny: 'markread_deny',
+  withdraw: 'markread_withdraw',
+} as const;
+
+/** The form that asks a denier why. */
+export const DENY_CALLBACK_ID = 'markread_deny_reason';
+export const DENY_FIELD = 'deny_reason';

@@ -40,3 +40,8 @@ export function clip(text: string, max: number): string {
   if (open !== -1 && text.lastIndexOf('>', end - 1) < open) end = open;
   return `${text.slice(0, end)}…`;
 }
+
+/** A Slack date token (shown in the viewer's time zone), with the ISO time where a client cannot show it. */
+export function slackDate(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${new Date(ms).toISOString()}>`;
+}
