@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ConfigError } from '../src/config/config-error.js';
 import { loadImApps } from '../src/config/im-apps.js';
 import { loadImConfig } from '../src/config/im-config.js';
 import { retiredSettingsWarning } from '../src/config/retired.js';
 import { loadSlackConfig } from '../src/config/slack-config.js';
 import { REGION_HOSTS } from '../src/im/regions.js';
 import { addEnvSecrets, Redactor } from '../src/log/redactor.js';
+import { byVariable, configProblems } from './support/config-problems.js';
 
 const base = { TIM_SDKAPPID: '1400000001', TIM_SECRET_KEY: 'supersecretkey123' };
 
@@ -15,13 +15,7 @@ function problemsOf(
   env: Record<string, string>,
   load: (env: Record<string, string>) => unknown = loadImConfig,
 ): string[] {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.problems;
-  }
-  assert.fail('expected a ConfigError');
+  return configProblems(() => load(env));
 }
 
 describe('IM configuration', () => {
@@ -50,7 +44,7 @@ describe('IM configuration', () => {
       TIM_TIMEOUT_MS: 'soon',
       LOG_LEVEL: 'loud',
     });
-    const byVar = Object.fromEntries(problems.map((p) => [p.slice(0, p.indexOf(':')), p]));
+    const byVar = byVariable(problems);
     assert.match(byVar.TIM_SDKAPPID ?? '', /positive whole number/);
     assert.match(byVar.TIM_REGION ?? '', /singapore/);
     assert.match(byVar.TIM_MAX_RPS ?? '', /at most 200/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ACTORS,
+  decisionOf,
   judge,
   needsAllowlist,
   openings,
@@ -21,7 +22,7 @@ describe('the run machine', () => {
       const rule: TransitionRule = RUN_TRANSITIONS[name];
       assert.ok(!rule.from.includes('finished') && !rule.from.includes('cancelled'), `${name} leaves an ended run`);
     }
-    const reached = new Set<RunState>(['awaiting', 'running']);
+    const reached = new Set<RunState>(['approval', 'awaiting', 'running']);
     for (let grew = true; grew; ) {
       grew = false;
       for (const rule of Object.values(RUN_TRANSITIONS) as TransitionRule[])
@@ -62,6 +63,49 @@ describe('the run machine', () => {
     assert.equal(judge(otherAllowed, 'someone-else', 'running'), 'wrong-state');
   });
 
+  it('never lets the requester approve or deny their own run: that takes another person', () => {
+    assert.equal(judge('approve', 'requester', 'approval'), 'own-run');
+    assert.equal(judge('deny', 'requester', 'approval'), 'own-run');
+    assert.equal(judge('approve', 'someone-else', 'approval'), undefined);
+    assert.equal(judge('deny', 'someone-else', 'approval'), undefined);
+    assert.equal(judge('approve', 'markread', 'approval'), 'not-a-person');
+  });
+
+  it('lets only the requester withdraw a run or break the glass on it', () => {
+    assert.equal(judge('withdraw', 'requester', 'approval'), undefined);
+    assert.equal(judge('self-approve', 'requester', 'approval'), undefined);
+    assert.equal(judge('withdraw', 'someone-else', 'approval'), 'not-requester');
+    assert.equal(judge('self-approve', 'someone-else', 'approval'), 'not-requester');
+  });
+
+  it('lets only markread itself expire a run waiting for approval; a person cannot', () => {
+    assert.equal(judge('expire', 'markread', 'approval'), undefined);
+    assert.equal(judge('expire', 'requester', 'approval'), 'not-markread');
+    assert.equal(judge('expire', 'someone-else', 'approval'), 'not-markread');
+  });
+
+  it('settles an approval only once: every approval transition leaves `approval` and nothing goes back to it', () => {
+    for (const name of ['approve', 'self-approve', 'deny', 'withdraw', 'expire'] as const) {
+      const [opening, ...more] = openings(name);
+      assert.deepEqual([opening?.state, more], ['approval', []], name);
+      // The one actor who may make it is refused on a run already decided (here: approved, so running).
+      if (opening) assert.equal(judge(name, opening.actor, 'running'), 'wrong-state', name);
+    }
+    for (const rule of Object.values(RUN_TRANSITIONS) as TransitionRule[]) assert.notEqual(rule.to, 'approval');
+    assert.equal(judge('confirm', 'requester', 'approval'), 'wrong-state', 'approval is not a Confirm');
+    assert.equal(judge('stop', 'requester', 'approval'), 'wrong-state', 'nothing is running to stop');
+  });
+
+  it('says which decision each approval transition records, and that no other transition records one', () => {
+    assert.equal(decisionOf('approve'), 'approved');
+    assert.equal(decisionOf('self-approve'), 'self-approved');
+    assert.equal(decisionOf('deny'), 'denied');
+    assert.equal(decisionOf('withdraw'), 'withdrawn');
+    assert.equal(decisionOf('expire'), 'expired');
+    for (const name of ['confirm', 'cancel', 'stop', 'shut-down', 'finish', 'abandon'] as const)
+      assert.equal(decisionOf(name), undefined, name);
+  });
+
   it('answers every (state, transition, actor) with nothing or a declared refusal', () => {
     for (const name of names)
       for (const state of RUN_STATES)
@@ -84,6 +128,11 @@ describe('the run machine', () => {
       { state: 'running', actor: 'markread' },
       { state: 'stopping', actor: 'markread' },
     ]);
+    assert.deepEqual(openings('approve'), [{ state: 'approval', actor: 'someone-else' }]);
+    assert.deepEqual(openings('self-approve'), [{ state: 'approval', actor: 'requester' }]);
+    assert.deepEqual(openings('deny'), [{ state: 'approval', actor: 'someone-else' }]);
+    assert.deepEqual(openings('withdraw'), [{ state: 'approval', actor: 'requester' }]);
+    assert.deepEqual(openings('expire'), [{ state: 'approval', actor: 'markread' }]);
   });
 
   it('asks for the allowlist before a Confirm (it starts work), not before a Cancel or a Stop', () => {
@@ -91,5 +140,13 @@ describe('the run machine', () => {
     assert.equal(needsAllowlist('cancel'), false);
     assert.equal(needsAllowlist('stop'), false);
     assert.equal(needsAllowlist('finish'), false);
+  });
+
+  it('asks for the allowlist before anything starts an approved run, not before a withdrawal or an expiry', () => {
+    assert.equal(needsAllowlist('approve'), true);
+    assert.equal(needsAllowlist('self-approve'), true);
+    assert.equal(needsAllowlist('deny'), true, 'a second person is someone allowed');
+    assert.equal(needsAllowlist('withdraw'), false);
+    assert.equal(needsAllowlist('expire'), false);
   });
 });

@@ -30,6 +30,14 @@ export const intIn = (min: number, max: number, hint: string) =>
         .max(max, { error: `must be at most ${max} (${hint})` }),
     );
 
+/** true or false (any case) in an environment variable; `hint` says what it turns on, in the message. */
+export const trueOrFalse = (hint: string) =>
+  z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['true', 'false'], { error: `expected true or false (${hint})` }))
+    .transform((v) => v === 'true');
+
 /** Unset and empty are the same thing for an environment variable: `FOO=` in a .env file means "not set". */
 export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};

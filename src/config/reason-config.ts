@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
+import { ConfigError, describeEnvIssues, intIn, trueOrFalse, withoutEmpty } from './config-error.js';
 
 /** Whether every change needs a reason, and how long a reason must be. Read by the Slack app and the CLI alike. */
 export interface ReasonPolicy {
@@ -12,12 +12,7 @@ export interface ReasonPolicy {
 export const DEFAULT_REASON_POLICY: ReasonPolicy = { required: false, min: 10 };
 
 const schema = z.object({
-  MARKREAD_REQUIRE_REASON: z
-    .string()
-    .transform((v) => v.toLowerCase())
-    .pipe(z.enum(['true', 'false'], { error: 'expected true or false (whether every change needs --reason)' }))
-    .transform((v) => v === 'true')
-    .default(DEFAULT_REASON_POLICY.required),
+  MARKREAD_REQUIRE_REASON: trueOrFalse('whether every change needs --reason').default(DEFAULT_REASON_POLICY.required),
   MARKREAD_REASON_MIN: intIn(1, 200, 'characters a reason needs at least').default(DEFAULT_REASON_POLICY.min),
 });
 

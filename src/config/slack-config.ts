@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { looksSecret } from '../log/redactor.js';
 import { quote } from '../text/visible.js';
-import { ConfigError, describeEnvIssues, intIn, withoutEmpty } from './config-error.js';
+import { ConfigError, describeEnvIssues, intIn, trueOrFalse, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { loadReasonConfig, type ReasonPolicy } from './reason-config.js';
 import { Secret } from './secret.js';
@@ -37,7 +37,16 @@ export interface AuditChannelConfig {
   apiUrl: string | undefined;
 }
 
-const idList = (pattern: RegExp, what: string) =>
+/** Slack member IDs: U…, or W… in an Enterprise Grid. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+export const SLACK_USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+export const SLACK_USER_ID_HINT = 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)';
+
+/**
+ * IDs, comma or space separated, each matching `pattern`; the bad ones are quoted (never one that looks like a
+ * credential) with `what` they should have been.
+ */
+export const idList = (pattern: RegExp, what: string) =>
   z
     .string()
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
@@ -79,8 +88,7 @@ const auditChannel = z
   })
   .optional();
 /** Slack member IDs, comma or space separated: an allowlist (the global one, or one IM app's). */
-export const userIdList = () =>
-  idList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)');
+export const userIdList = () => idList(SLACK_USER_ID, SLACK_USER_ID_HINT);
 
 const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: botToken,
@@ -103,16 +111,11 @@ const slackEnvSchema = z.object({
     .pipe(z.number().int().max(65535, { error: 'expected a TCP port number from 1 to 65535 (0 picks a free one)' }))
     .default(3000),
   MARKREAD_ALLOWED_USERS: userIdList().default([]),
-  MARKREAD_ALLOWED_USERGROUPS: idList(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID (S…)').default([]),
+  MARKREAD_ALLOWED_USERGROUPS: idList(SLACK_USER_GROUP_ID, 'a Slack user group ID (S…)').default([]),
   MARKREAD_MAX_BODY_BYTES: intIn(4096, 1_048_576, 'bytes; Slack payloads are a few KiB').default(65_536),
   MARKREAD_DRAIN_MS: intIn(0, 600_000, 'milliseconds work in flight may finish on SIGTERM').default(20_000),
   MARKREAD_AUDIT_CHANNEL: auditChannel,
-  MARKREAD_METRICS: z
-    .string()
-    .transform((v) => v.toLowerCase())
-    .pipe(z.enum(['true', 'false'], { error: 'expected true or false (whether GET /metrics answers)' }))
-    .transform((v) => v === 'true')
-    .default(true),
+  MARKREAD_METRICS: trueOrFalse('whether GET /metrics answers').default(true),
 });
 
 const auditChannelEnvSchema = z.object({

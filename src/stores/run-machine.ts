@@ -5,17 +5,21 @@
  */
 
 /**
- * awaiting: counted, waiting for its requester's Confirm (an --all, or a check's Fix it). running: marking.
- * stopping: Stop was pressed (or markread is shutting down) and the run is finishing what it sent.
- * finished / cancelled: over.
+ * approval: over the approval threshold, waiting for another person's approval (or its requester's break glass,
+ * or its deadline). awaiting: counted, waiting for its requester's Confirm (an --all, or a check's Fix it).
+ * running: marking. stopping: Stop was pressed (or markread is shutting down) and the run is finishing what it
+ * sent. finished / cancelled: over.
  */
-export const RUN_STATES = ['awaiting', 'running', 'stopping', 'finished', 'cancelled'] as const;
+export const RUN_STATES = ['approval', 'awaiting', 'running', 'stopping', 'finished', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-/** The states a run is created in: an --all waits for Confirm, a many-peer run starts at once. */
-export type StartState = Extract<RunState, 'awaiting' | 'running'>;
+/**
+ * The states a run is created in: a run over the approval threshold waits for approval, an --all waits for
+ * Confirm, a many-peer run starts at once.
+ */
+export type StartState = Extract<RunState, 'approval' | 'awaiting' | 'running'>;
 
-/** The states in which some process is working on the run: it ends them itself. */
+/** The states in which some process is working on the run: it ends them itself (not `approval`: nobody is). */
 export const WORKING: readonly RunState[] = ['running', 'stopping'];
 
 /**
@@ -38,7 +42,16 @@ export interface TransitionRule {
    * A store cannot know the allowlist: the surface checks it before the transition, never after a claim.
    */
   allowlist?: true;
+  /**
+   * The transition settles an approval: the store records this decision (who, when, why) in the same atomic
+   * step, so whoever presses next can be told who decided and when.
+   */
+  decides?: DecisionKind;
 }
+
+/** How an approval was settled. */
+export const DECISION_KINDS = ['approved', 'self-approved', 'denied', 'withdrawn', 'expired'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /**
  * Every transition. Confirm starts work on the IM API, so its requester must still be allowed; Cancel and Stop
@@ -54,6 +67,20 @@ export const RUN_TRANSITIONS = {
   finish: { from: WORKING, to: 'finished', who: 'markread' },
   /** A run acked but never started (markread was busy, or shutting down): its buttons say it is over. */
   abandon: { from: WORKING, to: 'cancelled', who: 'markread' },
+  /**
+   * A second person approves a run over the threshold. Like Confirm it starts work, so the approver must be
+   * allowed: here that means the allowlist, checked by the surface before the transition; a surface with a list
+   * of approvers checks that list instead, also before (the store cannot know either).
+   */
+  approve: { from: ['approval'], to: 'running', who: 'other-allowed', decides: 'approved' },
+  /** Break glass: the requester starts their own run without a second person (the surface checks it is enabled). */
+  'self-approve': { from: ['approval'], to: 'running', who: 'requester', allowlist: true, decides: 'self-approved' },
+  /** A second person refuses the run; it never starts. */
+  deny: { from: ['approval'], to: 'cancelled', who: 'other-allowed', decides: 'denied' },
+  /** The requester takes the run back before anyone decided. */
+  withdraw: { from: ['approval'], to: 'cancelled', who: 'requester', decides: 'withdrawn' },
+  /** Nobody decided by the deadline: exactly one replica wins this, and tells the requester. */
+  expire: { from: ['approval'], to: 'cancelled', who: 'markread', decides: 'expired' },
 } as const satisfies Record<string, TransitionRule>;
 export type RunTransition = keyof typeof RUN_TRANSITIONS;
 
@@ -113,4 +140,10 @@ export function openings(transition: RunTransition): { state: RunState; actor: A
 export function needsAllowlist(transition: RunTransition): boolean {
   const rule: TransitionRule = RUN_TRANSITIONS[transition];
   return rule.allowlist === true || rule.who === 'any-allowed' || rule.who === 'other-allowed';
+}
+
+/** The decision `transition` records when it goes ahead, or undefined for one that settles no approval. */
+export function decisionOf(transition: RunTransition): DecisionKind | undefined {
+  const rule: TransitionRule = RUN_TRANSITIONS[transition];
+  return rule.decides;
 }

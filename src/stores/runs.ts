@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   actorOf,
+  type DecisionKind,
+  decisionOf,
   judge,
   RUN_TRANSITIONS,
   type RunRefusal,
@@ -45,11 +47,33 @@ export interface RunRecord {
   state: RunState;
   /** Why it was stopped, in mrkdwn: "stopped by @someone", or a shutdown. */
   stopReason?: string;
+  /** A run in `approval`: when (epoch ms) it expires if nobody has decided. */
+  approvalDeadline?: number;
+  /** How its approval was settled, recorded with the transition that settled it. */
+  decision?: RunDecision;
   expiresAt: number;
 }
 
-/** What a new run is made of; its id and expiry are the store's. */
-export type NewRun = Omit<RunRecord, 'id' | 'expiresAt' | 'state' | 'stopReason'> & { state: StartState };
+/** Who settled a run's approval, how and when: what a late press is told. */
+export interface RunDecision {
+  kind: DecisionKind;
+  /** The person; absent when markread itself decided (an expiry). */
+  by?: string;
+  /** Epoch ms, by the store's clock. */
+  at: number;
+  /** A denial's reason, or why the requester broke the glass. */
+  reason?: string;
+}
+
+/**
+ * What a new run is made of; its id and expiry are the store's. A run that waits for approval has a deadline,
+ * or nothing would ever expire it.
+ */
+export type NewRun = Omit<RunRecord, 'id' | 'expiresAt' | 'state' | 'stopReason' | 'decision' | 'approvalDeadline'> &
+  (
+    | { state: 'approval'; approvalDeadline: number }
+    | { state: Exclude<StartState, 'approval'>; approvalDeadline?: undefined }
+  );
 
 export type TransitionResult = { ok: true; run: RunRecord } | { ok: false; reason: RunRefusal; run?: RunRecord };
 
@@ -57,6 +81,8 @@ export interface TransitionOptions {
   /** The person acting; undefined for markread itself. The run machine says whom each transition allows. */
   by?: string;
   stopReason?: string;
+  /** Recorded with an approval's decision: a denial's reason, or why the requester broke the glass. */
+  decisionReason?: string;
 }
 
 /**
@@ -74,6 +100,11 @@ export interface RunStore {
   restore(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   transition(id: string, name: RunTransition, options?: TransitionOptions): Promise<TransitionResult>;
+  /**
+   * The runs still waiting for approval whose deadline is `now` or earlier, for a replica to `expire` (the
+   * transition decides which replica: exactly one wins). Runs decided meanwhile are not returned.
+   */
+  dueApprovals(now: number): Promise<RunRecord[]>;
 }
 
 /** An unconfirmed run is forgotten after this long; its buttons then say they are stale. */
@@ -87,6 +118,37 @@ export const FINISHED_TTL_MS = 60 * 60_000;
 /** How long a store keeps a run after it entered `state`. */
 export function keepMs(state: RunState): number {
   return state === 'awaiting' ? CONFIRM_TTL_MS : FINISHED_TTL_MS;
+}
+
+/**
+ * Until when (epoch ms) a store keeps `run`, as of `now`. A run waiting for approval is kept past its deadline
+ * for as long as an ended run, so a press that comes too late is told the run expired, not that it is stale;
+ * once decided it is an ended run like any other.
+ */
+export function keepUntil(run: Pick<RunRecord, 'state' | 'approvalDeadline'>, now: number): number {
+  if (run.state === 'approval' && run.approvalDeadline !== undefined)
+    return Math.max(run.approvalDeadline, now) + FINISHED_TTL_MS;
+  return now + keepMs(run.state);
+}
+
+/** A new run as a store first keeps it. Throws on a run in `approval` without a deadline (types can be cast). */
+export function newRunRecord(fields: NewRun, now: number): RunRecord {
+  if (fields.state === 'approval' && !Number.isFinite(fields.approvalDeadline))
+    throw new Error('a run waiting for approval needs an approvalDeadline');
+  const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: 0 };
+  if (run.approvalDeadline === undefined) delete run.approvalDeadline;
+  run.expiresAt = keepUntil(run, now);
+  return run;
+}
+
+/** What transition `name` records as its decision at `at`, or undefined if it settles no approval. */
+export function decisionFor(name: RunTransition, options: TransitionOptions, at: number): RunDecision | undefined {
+  const kind = decisionOf(name);
+  if (kind === undefined) return undefined;
+  const decision: RunDecision = { kind, at };
+  if (options.by !== undefined) decision.by = options.by;
+  if (options.decisionReason) decision.reason = options.decisionReason;
+  return decision;
 }
 
 /** Why `by` may not make transition `name` on `run` now, by the run machine's table; undefined if they may. */
@@ -107,7 +169,7 @@ export class MemoryRunStore implements RunStore {
 
   async create(fields: NewRun): Promise<RunRecord> {
     this.sweep();
-    const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: this.now() + keepMs(fields.state) };
+    const run = newRunRecord(fields, this.now());
     this.runs.set(run.id, run);
     return { ...run };
   }
@@ -132,12 +194,26 @@ export class MemoryRunStore implements RunStore {
     const { to } = RUN_TRANSITIONS[name];
     run.state = to;
     if (options.stopReason !== undefined) run.stopReason = options.stopReason;
-    run.expiresAt = this.now() + keepMs(to);
+    const decision = decisionFor(name, options, this.now());
+    if (decision) run.decision = decision;
+    run.expiresAt = keepUntil(run, this.now());
     return { ok: true, run: { ...run } };
   }
 
+  async dueApprovals(now: number): Promise<RunRecord[]> {
+    this.sweep();
+    const due = [...this.runs.values()].filter((run) => isDue(run, now));
+    return due.map((run) => ({ ...run }));
+  }
+
+  // An approval run is not swept before its deadline: its expiresAt is past it (keepUntil).
   private sweep(): void {
     const now = this.now();
     for (const [id, run] of this.runs) if (!WORKING.includes(run.state) && run.expiresAt < now) this.runs.delete(id);
   }
+}
+
+/** Whether `run` still waits for approval and its deadline has come by `now`. */
+export function isDue(run: RunRecord, now: number): boolean {
+  return run.state === 'approval' && run.approvalDeadline !== undefined && run.approvalDeadline <= now;
 }

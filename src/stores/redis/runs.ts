@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ACTORS,
   openings,
@@ -8,8 +7,13 @@ import {
   type RunTransition,
 } from '../run-machine.js';
 import {
+  decisionFor,
+  isDue,
   keepMs,
+  keepUntil,
   type NewRun,
+  newRunRecord,
+  type RunDecision,
   type RunOrigin,
   type RunRecord,
   type RunStore,
@@ -26,8 +30,10 @@ const [MARKREAD, REQUESTER, SOMEONE_ELSE] = ACTORS;
  * The check and the change of a run's state in one step on the server, so however many replicas see a click,
  * exactly one moves the run. It knows no rule of its own: it is handed the run machine's openings for this
  * transition ("<state> <actor>" pairs) and goes ahead only from one of them. The run is a hash: `state`,
- * `requester` and `stopReason` are what the script reads and writes; `body` (the rest, JSON) it never touches.
- * ARGV: by ('' for markread itself), to, stopReason ('' to keep), ttl ms, then the openings.
+ * `requester`, `stopReason` and `decision` are what the script reads and writes; `body` (the rest, JSON) it never
+ * touches. `decision` is JSON the caller built, written as it is only if the run moved (the script parses no JSON):
+ * so the decision and the move are one step, and a second presser reads who won.
+ * ARGV: by ('' for markread itself), to, stopReason ('' to keep), ttl ms, decision ('' for none), then the openings.
  * Returns nothing for a missing run; otherwise 1 or 0 (moved or not), then the hash after the step.
  */
 const TRANSITION = `
@@ -37,10 +43,11 @@ local actor = '${SOMEONE_ELSE}'
 if ARGV[1] == '' then actor = '${MARKREAD}' elseif ARGV[1] == h[2] then actor = '${REQUESTER}' end
 local at = h[1] .. ' ' .. actor
 local moved = 0
-for i = 5, #ARGV do if ARGV[i] == at then moved = 1 end end
+for i = 6, #ARGV do if ARGV[i] == at then moved = 1 end end
 if moved == 1 then
   redis.call('HSET', KEYS[1], 'state', ARGV[2])
   if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[3]) end
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'decision', ARGV[5]) end
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 local out = redis.call('HGETALL', KEYS[1])
@@ -48,7 +55,7 @@ table.insert(out, 1, moved)
 return out
 `;
 
-type Body = Omit<RunRecord, 'id' | 'state' | 'stopReason' | 'expiresAt'>;
+type Body = Omit<RunRecord, 'id' | 'state' | 'stopReason' | 'decision' | 'expiresAt'>;
 
 /** Each transition's openings as the script reads them, worked out once from the run machine. */
 const OPENINGS = Object.fromEntries(
@@ -58,11 +65,19 @@ const OPENINGS = Object.fromEntries(
   ]),
 ) as Record<RunTransition, string[]>;
 
-/** Runs in Redis, shared by every replica: any of them can confirm, cancel or stop any run. */
+/**
+ * Runs in Redis, shared by every replica: any of them can confirm, cancel or stop any run. Runs waiting for
+ * approval are also indexed by deadline in a sorted set (`…:approvals`), so any replica finds those due; an id
+ * stays there until a look for due runs finds its run decided or gone, as runs never go back to `approval`.
+ */
 export class RedisRunStore implements RunStore {
   private readonly step: (keys: string[], args: string[]) => Promise<(string | number)[]>;
 
-  constructor(private readonly link: RedisLink) {
+  /** `now` stamps decisions and works out how long runs are kept. */
+  constructor(
+    private readonly link: RedisLink,
+    private readonly now: () => number = Date.now,
+  ) {
     this.step = redisScript(link.client, 'markreadRunTransition', 1, TRANSITION);
   }
 
@@ -70,8 +85,12 @@ export class RedisRunStore implements RunStore {
     return this.link.key(`run:${id}`);
   }
 
+  private get approvalsKey(): string {
+    return this.link.key('approvals');
+  }
+
   async create(fields: NewRun): Promise<RunRecord> {
-    const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: Date.now() + keepMs(fields.state) };
+    const run = newRunRecord(fields, this.now());
     await this.write(run, false);
     return run;
   }
@@ -82,19 +101,38 @@ export class RedisRunStore implements RunStore {
 
   async get(id: string): Promise<RunRecord | undefined> {
     if (!isRunId(id)) return undefined;
-    return decode(id, await this.link.client.hgetall(this.key(id)));
+    return decode(id, await this.link.client.hgetall(this.key(id)), this.now());
+  }
+
+  async dueApprovals(now: number): Promise<RunRecord[]> {
+    const ids = await this.link.client.zrangebyscore(this.approvalsKey, '-inf', now);
+    if (ids.length === 0) return [];
+    const runs = await Promise.all(ids.map((id) => this.get(id)));
+    const due = runs.filter((run): run is RunRecord => run !== undefined && isDue(run, now));
+    const settled = ids.filter((_, i) => runs[i]?.state !== 'approval');
+    if (settled.length > 0) await this.link.client.zrem(this.approvalsKey, ...settled);
+    return due;
   }
 
   async transition(id: string, name: RunTransition, options: TransitionOptions = {}): Promise<TransitionResult> {
     if (!isRunId(id)) return { ok: false, reason: 'missing' };
     const { to } = RUN_TRANSITIONS[name];
+    const now = this.now();
+    const decision = decisionFor(name, options, now);
     const [moved, ...flat] = await this.step(
       [this.key(id)],
-      [options.by ?? '', to, options.stopReason ?? '', String(keepMs(to)), ...OPENINGS[name]],
+      [
+        options.by ?? '',
+        to,
+        options.stopReason ?? '',
+        String(keepMs(to)),
+        decision ? JSON.stringify(decision) : '',
+        ...OPENINGS[name],
+      ],
     );
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);
-    const run = decode(id, hash);
+    const run = decode(id, hash, now);
     if (moved === undefined || !run) return { ok: false, reason: 'missing' };
     if (moved === 1) return { ok: true, run };
     // Not moved, so the run is as it was: the run machine says why, as the memory store would.
@@ -102,12 +140,21 @@ export class RedisRunStore implements RunStore {
   }
 
   private async write(run: RunRecord, onlyIfMissing: boolean): Promise<void> {
-    const { id, state, stopReason, expiresAt: _, ...body } = run;
+    const { id, state, stopReason, decision, expiresAt: _, ...body } = run;
     const key = this.key(id);
     const fields: Record<string, string> = { state, requester: run.origin.requester, body: JSON.stringify(body) };
     if (stopReason !== undefined) fields.stopReason = stopReason;
+    if (decision !== undefined) fields.decision = JSON.stringify(decision);
     if (onlyIfMissing && (await this.link.client.exists(key)) === 1) return;
-    await this.link.client.multi().hset(key, fields).pexpire(key, keepMs(state)).exec();
+    const now = this.now();
+    const steps = this.link.client
+      .multi()
+      .hset(key, fields)
+      .pexpire(key, keepUntil(run, now) - now);
+    // The run and its place in the index are written together: a run waiting for approval is always findable.
+    if (run.state === 'approval' && run.approvalDeadline !== undefined)
+      steps.zadd(this.approvalsKey, String(run.approvalDeadline), id);
+    await steps.exec();
   }
 }
 
@@ -121,18 +168,21 @@ function isRunId(id: string): boolean {
 }
 
 /** The run a hash holds, or undefined for none. */
-function decode(id: string, hash: Record<string, string>): RunRecord | undefined {
+function decode(id: string, hash: Record<string, string>, now: number): RunRecord | undefined {
   if (!hash.state) return undefined;
   const body = JSON.parse(hash.body ?? '{}') as Body & { ctx?: LegacyContext };
   const { ctx, ...rest } = body;
-  return {
+  const run: RunRecord = {
     ...rest,
     origin: body.origin ?? originOfLegacy(ctx),
     id,
     state: hash.state as RunState,
     ...(hash.stopReason !== undefined ? { stopReason: hash.stopReason } : {}),
-    expiresAt: Date.now() + keepMs(hash.state as RunState),
+    ...(hash.decision !== undefined ? { decision: JSON.parse(hash.decision) as RunDecision } : {}),
+    expiresAt: 0,
   };
+  run.expiresAt = keepUntil(run, now);
+  return run;
 }
 
 /** How markread before RunOrigin wrote a run's origin: still read, so runs survive an upgrade of the replicas. */
