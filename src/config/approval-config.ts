@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, describeEnvIssues, intIn, trueOrFalse, withoutEmpty } from './config-error.js';
-import { idList, SLACK_USER_GROUP_ID, SLACK_USER_ID, SLACK_USER_ID_HINT } from './slack-config.js';
+import { idList, SLACK_USER_GROUP_ID, SLACK_USER_ID, SLACK_USER_ID_HINT } from './slack-ids.js';
 
 /** Four eyes on large runs: which runs need another person's approval, who may give it, and for how long. */
 export interface ApprovalConfig {

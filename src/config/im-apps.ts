@@ -5,7 +5,7 @@ import { closest } from '../text/closest.js';
 import { quote } from '../text/visible.js';
 import { ConfigError, collectProblems, describeEnvIssues, withoutEmpty } from './config-error.js';
 import { type ImConfig, type LogLevel, loadImConfig } from './im-config.js';
-import { userIdList } from './slack-config.js';
+import { userIdList } from './slack-ids.js';
 
 /** One IM app markread serves, as configured. */
 export interface ImAppConfig {

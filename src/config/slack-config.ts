@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { looksSecret } from '../log/redactor.js';
 import { quote } from '../text/visible.js';
+import { type ApprovalConfig, loadApprovalConfig } from './approval-config.js';
 import { ConfigError, describeEnvIssues, intIn, trueOrFalse, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { loadReasonConfig, type ReasonPolicy } from './reason-config.js';
 import { Secret } from './secret.js';
+import { idList, SLACK_USER_GROUP_ID, userIdList } from './slack-ids.js';
 
 export interface SlackConfig {
   botToken: Secret;
@@ -26,6 +28,8 @@ export interface SlackConfig {
   auditChannel: string | undefined;
   /** MARKREAD_REQUIRE_REASON and MARKREAD_REASON_MIN. */
   reason: ReasonPolicy;
+  /** Four eyes on large runs (MARKREAD_APPROVAL_OVER …); `over` undefined: no run waits for approval. */
+  approval: ApprovalConfig;
   /** MARKREAD_METRICS: GET /metrics on PORT, in the Prometheus text format (on by default). */
   metrics: boolean;
 }
@@ -36,28 +40,6 @@ export interface AuditChannelConfig {
   botToken: Secret;
   apiUrl: string | undefined;
 }
-
-/** Slack member IDs: U…, or W… in an Enterprise Grid. */
-export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
-export const SLACK_USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
-export const SLACK_USER_ID_HINT = 'a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)';
-
-/**
- * IDs, comma or space separated, each matching `pattern`; the bad ones are quoted (never one that looks like a
- * credential) with `what` they should have been.
- */
-export const idList = (pattern: RegExp, what: string) =>
-  z
-    .string()
-    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
-    .superRefine((ids, ctx) => {
-      const bad = ids.filter((id) => !pattern.test(id));
-      if (bad.length > 0)
-        ctx.addIssue({
-          code: 'custom',
-          message: `${bad.slice(0, 5).map(describeValue).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not ${what}`,
-        });
-    });
 
 const botToken = z
   .string({ error: 'is required: the bot token (xoxb-…) from your Slack app’s OAuth & Permissions page' })
@@ -87,9 +69,6 @@ const auditChannel = z
     error: 'expected a channel ID such as C0123ABCDEF (channel name → About → Channel ID), not its #name',
   })
   .optional();
-/** Slack member IDs, comma or space separated: an allowlist (the global one, or one IM app's). */
-export const userIdList = () => idList(SLACK_USER_ID, SLACK_USER_ID_HINT);
-
 const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: botToken,
   SLACK_SIGNING_SECRET: z
@@ -124,14 +103,6 @@ const auditChannelEnvSchema = z.object({
   SLACK_API_URL: apiUrl,
 });
 
-/**
- * A configuration error may quote what was wrong, but never a value that is or looks like a credential: a bot
- * token pasted into the allowlist must not end up in a terminal or a log collector.
- */
-function describeValue(value: string): string {
-  return looksSecret(value) ? '(a value that looks like a token or key, not shown)' : quote(value, 24);
-}
-
 /** Reads the Slack settings. Throws ConfigError listing every problem, each naming its variable. */
 export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConfig {
   const raw = withoutEmpty(env);
@@ -151,8 +122,9 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
       'MARKREAD_ALLOWED_USERS: the allowlist is empty, so nobody could use /markread; list the Slack user IDs allowed (e.g. U012ABCDEF,U034GHIJKL), or set MARKREAD_ALLOWED_USERGROUPS',
     );
   }
-  const reason = reasonOrProblems(env, problems);
-  if (!parsed.success || reason === undefined || problems.length > 0) throw new ConfigError(problems);
+  const reason = orProblems(() => loadReasonConfig(env), problems);
+  const approval = orProblems(() => loadApprovalConfig(env), problems);
+  if (!parsed.success || !reason || !approval || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     botToken: new Secret(e.SLACK_BOT_TOKEN),
@@ -167,6 +139,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     drainMs: e.MARKREAD_DRAIN_MS,
     auditChannel: e.MARKREAD_AUDIT_CHANNEL,
     reason,
+    approval,
     metrics: e.MARKREAD_METRICS,
   };
 }
@@ -186,10 +159,10 @@ export function loadAuditChannelConfig(env: NodeJS.ProcessEnv = process.env): Au
   return { channel, botToken: new Secret(token), apiUrl: url };
 }
 
-/** The reason policy, or undefined with its problems added to `problems`, so start-up lists them all at once. */
-function reasonOrProblems(env: NodeJS.ProcessEnv, problems: string[]): ReasonPolicy | undefined {
+/** A part of the configuration, or undefined with its problems added to `problems`, so start-up lists them all. */
+function orProblems<T>(load: () => T, problems: string[]): T | undefined {
   try {
-    return loadReasonConfig(env);
+    return load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

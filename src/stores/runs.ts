@@ -51,6 +51,8 @@ export interface RunRecord {
   approvalDeadline?: number;
   /** How its approval was settled, recorded with the transition that settled it. */
   decision?: RunDecision;
+  /** The approval request's message (in the origin's channel), so whoever settles it can update it. */
+  approvalTs?: string;
   expiresAt: number;
 }
 
@@ -69,8 +71,10 @@ export interface RunDecision {
  * What a new run is made of; its id and expiry are the store's. A run that waits for approval has a deadline,
  * or nothing would ever expire it.
  */
-export type NewRun = Omit<RunRecord, 'id' | 'expiresAt' | 'state' | 'stopReason' | 'decision' | 'approvalDeadline'> &
-  (
+export type NewRun = Omit<RunRecord, 'id' | 'expiresAt' | 'state' | 'stopReason' | 'decision' | 'approvalDeadline'> & {
+  /** An id chosen before the run exists (an approval request's buttons are posted first); a new UUID otherwise. */
+  id?: string;
+} & (
     | { state: 'approval'; approvalDeadline: number }
     | { state: Exclude<StartState, 'approval'>; approvalDeadline?: undefined }
   );
@@ -135,7 +139,7 @@ export function keepUntil(run: Pick<RunRecord, 'state' | 'approvalDeadline'>, no
 export function newRunRecord(fields: NewRun, now: number): RunRecord {
   if (fields.state === 'approval' && !Number.isFinite(fields.approvalDeadline))
     throw new Error('a run waiting for approval needs an approvalDeadline');
-  const run: RunRecord = { ...fields, id: randomUUID(), expiresAt: 0 };
+  const run: RunRecord = { ...fields, id: fields.id ?? randomUUID(), expiresAt: 0 };
   if (run.approvalDeadline === undefined) delete run.approvalDeadline;
   run.expiresAt = keepUntil(run, now);
   return run;
