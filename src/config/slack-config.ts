@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { looksSecret } from '../log/redactor.js';
-import { quote } from '../text/visible.js';
 import { type ApprovalConfig, loadApprovalConfig } from './approval-config.js';
 import { ConfigError, describeEnvIssues, intIn, trueOrFalse, withoutEmpty } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
