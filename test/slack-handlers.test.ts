@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { webApi } from '@slack/bolt';
+import { NO_APPROVALS } from '../src/config/approval-config.js';
 import { DEFAULT_REASON_POLICY, type ReasonPolicy } from '../src/config/reason-config.js';
 import type { ImApp } from '../src/im/app.js';
 import { ImApps } from '../src/im/apps.js';
@@ -185,6 +186,7 @@ async function handlerWorld(reason: ReasonPolicy = DEFAULT_REASON_POLICY) {
   const deps: ListenerDeps = {
     allowlist,
     access: new AppAccess(allowlist, apps),
+    approval: { config: NO_APPROVALS },
     inFlight,
     logger,
     flow,

@@ -19,6 +19,14 @@ export interface ApprovalConfig {
 
 export const DEFAULT_APPROVAL_TTL_MS = 1_800_000;
 
+/** No run waits for approval: what an unset MARKREAD_APPROVAL_OVER means. */
+export const NO_APPROVALS: ApprovalConfig = {
+  over: undefined,
+  approvers: undefined,
+  ttlMs: DEFAULT_APPROVAL_TTL_MS,
+  breakGlass: false,
+};
+
 /** Either kind of ID in one list, as an operator writes it: people and the groups they are in. */
 const APPROVER_ID = new RegExp(`${SLACK_USER_ID.source}|${SLACK_USER_GROUP_ID.source}`);
 

@@ -40,6 +40,11 @@ export interface SlackAppHandle {
   start(): Promise<number>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the IM client. */
   stop(drainMs?: number): Promise<{ drained: boolean }>;
+  /**
+   * Expires the approval requests due at `now` (every 10 s by itself while approvals are on); how many this
+   * process settled.
+   */
+  sweepApprovals(now?: number): Promise<number>;
 }
 
 export interface SlackAppOptions {
@@ -118,6 +123,7 @@ export function createSlackApp(slack: SlackConfig, runtime: ImRuntime, options: 
     local: deps.local,
     start: () => lifecycle.start(),
     stop: (drainMs) => lifecycle.stop(drainMs),
+    sweepApprovals: (now) => lifecycle.expiry.sweep(now),
   };
 }
 
@@ -144,12 +150,13 @@ function listenerDeps(
   logger: Logger,
   audit: Audit,
 ): ListenerDeps {
-  const allowlist = new Allowlist(
-    slack.allowedUsers,
-    slack.allowedUserGroups,
-    async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
-    logger,
-  );
+  const members = async (usergroup: string) => (await app.client.usergroups.users.list({ usergroup })).users ?? [];
+  const allowlist = new Allowlist(slack.allowedUsers, slack.allowedUserGroups, members, logger);
+  const { approvers } = slack.approval;
+  const approval = {
+    config: slack.approval,
+    ...(approvers ? { approvers: new Allowlist(approvers.users, approvers.groups, members, logger) } : {}),
+  };
   const inFlight = new InFlight();
   const runs = state.runs;
   const local = new LocalRuns();
@@ -166,7 +173,8 @@ function listenerDeps(
     state.role !== 'web',
   );
   const history = state.history;
-  return { allowlist, access, inFlight, logger, runs, local, seal, jobs, flow, reason: slack.reason, history };
+  const reason = slack.reason;
+  return { allowlist, access, approval, inFlight, logger, runs, local, seal, jobs, flow, reason, history };
 }
 
 /** What the metrics' gauges read at each scrape. */

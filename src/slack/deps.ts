@@ -5,6 +5,7 @@ import type { RunStore } from '../stores/runs.js';
 import type { LocalRuns } from '../work/local-runs.js';
 import type { Allowlist } from './access/allowlist.js';
 import type { AppAccess } from './access/app-access.js';
+import type { ApprovalPolicy } from './flows/approval.js';
 import type { SlackJobs } from './flows/jobs.js';
 import type { SlackFlowBase } from './flows/single.js';
 import type { InFlight } from './in-flight.js';
@@ -27,6 +28,8 @@ export interface ListenerDeps {
   jobs: SlackJobs;
   /** Whether a change needs a reason, and how long one must be (MARKREAD_REQUIRE_REASON, MARKREAD_REASON_MIN). */
   reason: ReasonPolicy;
+  /** Four eyes on large runs: over how many conversations, who approves, for how long, break glass. */
+  approval: ApprovalPolicy;
   /** The recent actions the App Home tab lists. */
   history: AuditHistory;
 }

@@ -12,6 +12,7 @@ import { checkAuditChannelAtStart } from './audit/channel-check.js';
 import type { AuditChannelOutlet } from './audit/channel-outlet.js';
 import type { ListenerDeps } from './deps.js';
 import { drainOrInterrupt, stopTakingWork } from './drain.js';
+import { ApprovalExpiry } from './flows/approval-expiry.js';
 import { checkBotToken } from './transport/bot-token.js';
 import { createHttpFront } from './transport/http-front.js';
 import { listen } from './transport/listen.js';
@@ -57,8 +58,12 @@ export class AppLifecycle {
   /** A worker receives nothing: it runs the work other replicas ack. */
   private readonly receives: boolean;
 
+  /** Expires approval requests nobody decided in time (started only when approvals are on). */
+  readonly expiry: ApprovalExpiry;
+
   constructor(private readonly parts: AppParts) {
     const { apps } = parts.runtime;
+    this.expiry = new ApprovalExpiry(parts.deps, parts.app.client);
     this.imWatches = new Map(
       apps.all.map((app) => {
         const logger = parts.logger.child({ component: 'doctor', ...(apps.single ? {} : { imApp: app.name }) });
@@ -80,6 +85,7 @@ export class AppLifecycle {
       if (auditChannel) void checkAuditChannelAtStart(app.client, auditChannel.channel, bot.scopes, logger);
       await app.init();
       await deps.jobs.start();
+      if (slack.approval.over !== undefined) this.expiry.start();
       if (receivers.socket && this.receives) await app.start();
     } catch (error) {
       this.server.close();
@@ -161,6 +167,7 @@ export class AppLifecycle {
     const deadline = Date.now() + drainMs;
     this.stopping = true;
     for (const watch of this.imWatches.values()) watch.stop();
+    await this.expiry.stop();
     await stopTakingWork(deps.jobs, deps.local, deps.runs);
     await receivers.socket?.stop();
     this.server?.close();

@@ -25,15 +25,23 @@ export function runTarget(run: RunRecord): AuditTarget {
  */
 export function runScope(sink: AuditSink, run: RunRecord, presser?: { user: string; team?: string }): AuditScope {
   const ctx = contextOf(run.origin);
-  const scope = scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id });
+  const approved = approverOf(run);
+  const base = scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id });
+  const scope = approved === undefined ? base : { ...base, approver: approved };
   if (!presser || presser.user === run.origin.requester) return scope;
   return { ...scope, actor: slackActor(presser.user, presser.team), requester: run.origin.requester };
+}
+
+/** Who approved a run (its requester, when they broke the glass), so every later event of it names them. */
+export function approverOf(run: Pick<RunRecord, 'decision'>): string | undefined {
+  const kind = run.decision?.kind;
+  return kind === 'approved' || kind === 'self-approved' ? run.decision?.by : undefined;
 }
 
 /** Records a step of a run's life (asked for, confirmed, cancelled, stopped) with its target and app. */
 export function recordRunStep(
   sink: AuditSink,
-  kind: Extract<AuditKind, `run-${string}`>,
+  kind: Extract<AuditKind, `run-${string}` | 'approval-requested'>,
   run: RunRecord,
   app: Pick<ImApp, 'name' | 'sdkAppId'> | undefined,
   presser?: { user: string; team?: string },

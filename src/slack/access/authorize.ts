@@ -7,7 +7,7 @@ import type {
 } from '@slack/bolt';
 import type { AuditDraft, AuditVia } from '../../audit/event.js';
 import type { AuditSink } from '../../audit/sink.js';
-import { BULK_ACTIONS } from '../blocks/ids.js';
+import { APPROVAL_ACTIONS, BULK_ACTIONS, DENY_CALLBACK_ID } from '../blocks/ids.js';
 import { refusalMessage, refusalView } from '../blocks/refusal.js';
 import { parseCommandText, SLASH_COMMAND } from '../command-text.js';
 import { slackActor } from '../context.js';
@@ -35,6 +35,12 @@ export const OPEN_TO_ALL = {
    * allowlist can still end their own run; Confirm checks the allowlist itself once the presser is the requester.
    */
   runButtons: new Set<string>(Object.values(BULK_ACTIONS)),
+  /**
+   * The approval requests' buttons and the deny form: an approver need not be on the allowlist (MARKREAD_APPROVERS),
+   * so their handlers decide who may press (listeners/actions/approval-buttons.ts), before any atomic transition.
+   */
+  approvalButtons: new Set<string>(Object.values(APPROVAL_ACTIONS)),
+  denyForm: (callbackId: string | undefined): boolean => callbackId === DENY_CALLBACK_ID,
   /**
    * Opening markread's Home tab. Its handler decides what the person sees (listeners/events/app-home.ts): the
    * history to the allowlist, to anyone else only who can act and how to ask. It changes nothing.
@@ -118,7 +124,7 @@ function targetOf(text: string): Partial<AuditDraft> {
 function viewGate({ body, ack }: SlackViewMiddlewareArgs): Gate {
   return {
     user: body.user.id,
-    open: false,
+    open: OPEN_TO_ALL.denyForm(body.view?.callback_id),
     async refuse(reason) {
       if (body.type === 'view_submission') await ack({ response_action: 'update', view: refusalView(reason) });
       else await ack();
@@ -131,7 +137,7 @@ function actionGate({ action, body, ack }: SlackActionMiddlewareArgs): Gate {
   const actionId = 'action_id' in action ? action.action_id : undefined;
   return {
     user: body.user.id,
-    open: actionId !== undefined && OPEN_TO_ALL.runButtons.has(actionId),
+    open: actionId !== undefined && (OPEN_TO_ALL.runButtons.has(actionId) || OPEN_TO_ALL.approvalButtons.has(actionId)),
     async refuse() {
       await ack();
     },

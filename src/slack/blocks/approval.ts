@@ -22,9 +22,9 @@ export interface ApprovalView {
   breakGlass: boolean;
 }
 
-/** A decision, as the run records it. */
+/** A decision, as the run records it; or 'unrecorded': the request was posted but the run could not be kept. */
 export interface ApprovalDecision {
-  kind: 'approved' | 'self-approved' | 'denied' | 'withdrawn' | 'expired';
+  kind: 'approved' | 'self-approved' | 'denied' | 'withdrawn' | 'expired' | 'unrecorded';
   by?: string;
   at: number;
   reason?: string;
@@ -91,6 +91,8 @@ const DECIDED: Record<ApprovalDecision['kind'], (d: ApprovalDecision) => string>
   denied: (d) =>
     `:no_entry: *Denied* by ${who(d)} ${slackDate(d.at)}.${d.reason ? `\n*Why*: ${code(d.reason)}` : ''} Nothing was changed.`,
   withdrawn: (d) => `:leftwards_arrow_with_hook: *Withdrawn* by the requester ${slackDate(d.at)}. Nothing was changed.`,
+  unrecorded: () =>
+    ':x: *Not recorded*: markread could not reach its shared state to keep this request, so nothing will happen. Ask again in a minute.',
   expired: (d) =>
     `:hourglass: *Expired* ${slackDate(d.at)}: nobody decided in time. Nothing was changed; ask again if it is still needed.`,
 };
@@ -140,5 +142,24 @@ export function denyReasonModal(privateMetadata: string) {
         },
       },
     ],
+  };
+}
+
+/** A run's parent message and summary say who approved it: "Approved by @x", or loudly, a self-approval. */
+export function approvalLine(run: { decision?: { kind: string; by?: string } }): string | undefined {
+  const { decision } = run;
+  if (decision?.kind === 'approved' && decision.by) return `:white_check_mark: *Approved by* ${mention(decision.by)}`;
+  if (decision?.kind === 'self-approved')
+    return ':rotating_light: *SELF-APPROVED (break glass)* by the requester, with nobody else’s approval';
+  return undefined;
+}
+
+/** In place of the deny form, when nothing was denied: why (mrkdwn the caller escaped). */
+export function denyNoticeView(text: string) {
+  return {
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: 'Not denied' },
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: [section(`:information_source: ${text} Nothing was changed by this form.`)],
   };
 }

@@ -7,12 +7,13 @@ import type { Logger } from '../../log/logger.js';
 import type { RunRecord, RunStore } from '../../stores/runs.js';
 import { LetGo } from '../../stores/work-journal.js';
 import type { LocalRuns } from '../../work/local-runs.js';
+import { approvalLine } from '../blocks/approval.js';
 import { marksLine } from '../blocks/check.js';
-import { plainMessage, withLine } from '../blocks/message.js';
+import { plainMessage, type SlackMessage, withLine } from '../blocks/message.js';
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from '../blocks/run.js';
 import { contextLogger, contextOf, type SlackRequestContext, scopeOf } from '../context.js';
-import { runTarget } from '../run-audit.js';
+import { approverOf, runTarget } from '../run-audit.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
 import { deliverPrivately, parentOn, type SlackFlowDeps, tellInThread } from './single.js';
@@ -131,7 +132,15 @@ class BulkInSlack {
 
   /** The run's audit scope: its requester, its id, its thread. */
   private scope(): AuditScope {
-    return scopeOf(this.deps.audit, this.ctx, { runId: this.spec.run.id, thread: this.thread.ref() });
+    const scope = scopeOf(this.deps.audit, this.ctx, { runId: this.spec.run.id, thread: this.thread.ref() });
+    const approver = approverOf(this.spec.run);
+    return approver === undefined ? scope : { ...scope, approver };
+  }
+
+  /** A parent message or summary with its app's line and, for an approved run, who approved it. */
+  private parent(message: SlackMessage): SlackMessage {
+    const line = approvalLine(this.spec.run);
+    return parentOn(this.deps, line === undefined ? message : withLine(message, line));
   }
 
   /** The parent message: posted (and saved) once; a run taken over finds it in its checkpoint. */
@@ -140,7 +149,7 @@ class BulkInSlack {
     if (parentTs !== undefined) this.thread.parentTs = parentTs;
     else if (
       await this.thread.postParent(
-        parentOn(this.deps, bulkParentMessage(this.ctx.requester, this.spec.scope, 'working', this.ctx.reason)),
+        this.parent(bulkParentMessage(this.ctx.requester, this.spec.scope, 'working', this.ctx.reason)),
       )
     )
       await this.checkpoints.save({ parentTs: this.thread.parentTs });
@@ -185,7 +194,7 @@ class BulkInSlack {
       { kind: 'run-finished', target: runTarget(this.spec.run), outcome: runOutcome(summary) },
       this.deps.app,
     );
-    let message = parentOn(this.deps, summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results));
+    let message = this.parent(summaryMessage(summary, run.total, rerun, ended?.run?.stopReason, results));
     if (marks) message = withLine(message, marks);
     if (await this.reply.replace(message)) {
       const state = summary.failed > 0 || summary.stopped ? 'failed' : 'ok';

@@ -1,3 +1,4 @@
+import { needsApproval } from '../../config/approval-config.js';
 import { checkBadge, planPeers } from '../../domain/badge-check.js';
 import type { ImApp } from '../../im/app.js';
 import { onApp } from '../blocks/app.js';
@@ -27,7 +28,9 @@ export async function checkInSlack(
   const fix = planPeers(report.plan);
   let runId: string | undefined;
   const reasonless = deps.reason.required && ctx.reason === undefined;
-  if (fix.length > 0 && !reasonless && deps.jobs.bulkRefusal() === undefined) {
+  // A fix over MARKREAD_APPROVAL_OVER needs another person's approval: no button; the command that asks for it.
+  const overApproval = needsApproval(deps.approval.config, fix.length);
+  if (fix.length > 0 && !reasonless && !overApproval && deps.jobs.bulkRefusal() === undefined) {
     try {
       const run = await deps.runs.create({
         origin: originOf(ctx),
@@ -44,6 +47,12 @@ export async function checkInSlack(
     }
   }
   let message = onApp(checkMessage(report, runId), app, deps.flow.apps.several);
+  const fixCommand = rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true, ctx.reason, ctx.app);
+  if (fix.length > 0 && overApproval && !reasonless)
+    message = withLine(
+      message,
+      `Fixing ${fix.length} conversations needs another person's approval (over ${deps.approval.config.over}); this asks for it: ${code(fixCommand)}`,
+    );
   if (fix.length > 0 && reasonless)
     message = withLine(
       message,

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { needsApproval } from '../../../config/approval-config.js';
 import type { MarkCommand } from '../../../domain/command-grammar.js';
 import type { ImApp } from '../../../im/app.js';
 import { type AppChoice, chooseApp, recordAppRefusal } from '../../app-choice.js';
@@ -14,6 +15,7 @@ import { usageMessage } from '../../blocks/usage.js';
 import { parseCommandText } from '../../command-text.js';
 import { commandContext, contextLogger, originOf, type SlackRequestContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
+import { askForApproval } from '../../flows/approval.js';
 import { checkInSlack } from '../../flows/check.js';
 import { askToConfirmAll, STATE_DOWN } from '../../flows/confirm-all.js';
 import { commandTarget, recordRunStep } from '../../run-audit.js';
@@ -36,7 +38,7 @@ export function markReadCommand(deps: ListenerDeps): (args: CommandArgs) => Prom
     const app = choice.ok ? choice.app : undefined;
     const ctx = commandContext(command, { reason: parsed.reason, app: app?.name });
     if (!choice.ok) return refuseApp(deps, ctx, parsed, choice, ack);
-    const started = { ctx, app: choice.app, ack };
+    const started = { ctx, app: choice.app, ack, client };
     if (parsed.kind === 'mark') return startSingle(deps, started, parsed);
     if (parsed.kind === 'check') return startCheck(deps, started, parsed);
     const refusal = deps.jobs.bulkRefusal();
@@ -52,6 +54,8 @@ interface Started {
   ctx: SlackRequestContext;
   app: ImApp;
   ack: Ack;
+  /** Bolt's Web API client, for an approval request posted in the channel. */
+  client: CommandArgs['client'];
 }
 
 /** The ack of a command whose app is unknown, or not for this requester: nothing is called, and it is on record. */
@@ -123,6 +127,17 @@ async function startMany(
 ): Promise<void> {
   const { ctx, app } = started;
   const scope = bulkScope(user, peers.length, false);
+  if (needsApproval(deps.approval.config, peers.length)) {
+    await acked(
+      deps,
+      started,
+      plainMessage(
+        `:raised_hand: Marking ${scope} read needs another person's approval; asking for it in this channel…`,
+      ),
+    );
+    const spec = { user, peers, readTime, total: peers.length, clearMarks };
+    return void deps.inFlight.track(askForApproval(deps, started.client, ctx, app, spec));
+  }
   await acked(
     deps,
     started,
@@ -149,7 +164,7 @@ async function startAll(
   started: Started,
   { user, readTime, clearMarks }: Extract<MarkCommand, { kind: 'mark-all' }>,
 ): Promise<void> {
-  const { ctx, app } = started;
+  const { ctx } = started;
   await acked(deps, started, countingMessage(user));
   const interrupt = async () => {
     await deps.flow.respond(
@@ -159,5 +174,5 @@ async function startAll(
       ),
     );
   };
-  void deps.inFlight.track(askToConfirmAll(deps, ctx, app, user, readTime, clearMarks), interrupt);
+  void deps.inFlight.track(askToConfirmAll(deps, started, { user, readTime, clearMarks }), interrupt);
 }

@@ -1,0 +1,51 @@
+import type { SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { TransitionResult } from '../../../stores/runs.js';
+import { runApp } from '../../app-choice.js';
+import { alreadyDecided, denyNoticeView } from '../../blocks/approval.js';
+import { DENY_FIELD, MODAL_ACTION } from '../../blocks/ids.js';
+import { settle } from '../../flows/approval-decision.js';
+import { STATE_DOWN } from '../../flows/confirm-all.js';
+import type { ApprovalDeps } from '../actions/approval-buttons.js';
+
+type DenyArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'> & {
+  client: Pick<webApi.WebClient, 'chat'>;
+};
+
+/**
+ * The deny form's submission: who may decide is checked again (the form's run id is only a name, so a forged one
+ * gains nothing), then the one atomic deny, with the reason the requester will see. A request decided meanwhile
+ * is answered with who decided it.
+ */
+export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<void> {
+  return async ({ ack, body, view, client }) => {
+    const reason = (view.state.values[DENY_FIELD]?.[MODAL_ACTION]?.value ?? '').trim();
+    if (reason.length < 3)
+      return ack({ response_action: 'errors', errors: { [DENY_FIELD]: 'Say why, in a few words.' } });
+    const run = await deps.runs.get(view.private_metadata).catch(() => null);
+    const app = run ? runApp(deps.flow.apps, run) : undefined;
+    if (!run || !app)
+      return ack({
+        response_action: 'update',
+        view: denyNoticeView(run === null ? `${STATE_DOWN}.` : 'This request is gone.'),
+      });
+    const presser = body.user.id;
+    const verdict = deps.approval.approvers
+      ? await deps.approval.approvers.check(presser)
+      : await deps.access.onApp(presser, app);
+    if (!verdict.allowed || presser === run.origin.requester)
+      return ack({ response_action: 'update', view: denyNoticeView('You may not deny this run.') });
+    let result: TransitionResult;
+    try {
+      result = await deps.runs.transition(run.id, 'deny', { by: presser, decisionReason: reason });
+    } catch {
+      return ack({ response_action: 'update', view: denyNoticeView(`${STATE_DOWN}.`) });
+    }
+    if (!result.ok) {
+      const decided = result.run?.decision;
+      const text = decided ? alreadyDecided(decided) : 'This request is no longer waiting for a decision.';
+      return ack({ response_action: 'update', view: denyNoticeView(text) });
+    }
+    await ack();
+    await settle(deps, client, result.run, app);
+  };
+}
