@@ -126,14 +126,15 @@ export class TwoReplicas {
 
 /**
  * Two replicas on the Redis at `redisUrl` under `prefix`, started before the tests of the enclosing describe, kept
- * two before each test and killed after them all (call it inside a describe).
+ * two before each test and killed after them all (call it inside a describe); `env` adds to their settings.
  */
-export function twoReplicas(redisUrl: string, prefix: string): TwoReplicas {
+export function twoReplicas(redisUrl: string, prefix: string, env: Record<string, string> = {}): TwoReplicas {
   const world = new TwoReplicas({
     REDIS_URL: redisUrl,
     MARKREAD_REDIS_PREFIX: prefix,
     MARKREAD_TAKEOVER_MS: '2000',
     TIM_MAX_RPS: '190',
+    ...env,
   });
   before(() => world.start());
   beforeEach(() => world.keepTwo());

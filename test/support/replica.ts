@@ -21,7 +21,8 @@ export interface Replica {
   /** Posts a signed body as Slack would; returns the status and the ack's body. */
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
   command(text: string, responseId: string): Promise<{ status: number; body: string }>;
-  press(actionId: string, value: string, responseId: string): Promise<{ status: number; body: string }>;
+  /** `user` presses a button (the allowed on-call person by default). */
+  press(actionId: string, value: string, responseId: string, user?: string): Promise<{ status: number; body: string }>;
   /** Not exited (nor killed). */
   alive(): boolean;
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -66,10 +67,10 @@ export async function startReplica(
     post,
     command: (text, responseId) =>
       post(commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: slack.responseUrl(responseId) })),
-    press: (actionId, value, responseId) =>
+    press: (actionId, value, responseId, user = ALLOWED) =>
       post(
         blockActionBody({
-          user_id: ALLOWED,
+          user_id: user,
           action_id: actionId,
           value,
           channel_id: CHANNEL,

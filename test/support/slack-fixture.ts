@@ -39,7 +39,14 @@ export interface SlackFixture {
   ): Promise<{ status: number; body: string }>;
   submitModal(
     values: Record<string, string>,
-    options?: { user?: string; privateMetadata?: string; picked?: PickedChannel; selected?: Record<string, string> },
+    options?: {
+      user?: string;
+      privateMetadata?: string;
+      picked?: PickedChannel;
+      selected?: Record<string, string>;
+      /** Another form's (markread's own by default). */
+      callbackId?: string;
+    },
   ): Promise<{ status: number; body: string }>;
   /** `user` opens markread's Home tab: a signed app_home_opened event_callback. */
   openHome(user?: string): Promise<{ status: number; body: string }>;
@@ -134,6 +141,7 @@ export async function startSlackFixture(
           new MetadataSeal(SIGNING_SECRET).seal({ channelId: CHANNEL, responseUrl: slack.responseUrl('modal') }),
         ...(o.picked ? { picked: o.picked } : {}),
         ...(o.selected ? { selected: o.selected } : {}),
+        ...(o.callbackId ? { callback_id: o.callbackId } : {}),
       });
       return post(body, signedHeaders(SIGNING_SECRET, body));
     },

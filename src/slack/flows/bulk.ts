@@ -198,9 +198,7 @@ class BulkInSlack {
     if (marks) message = withLine(message, marks);
     if (await this.reply.replace(message)) {
       const state = summary.failed > 0 || summary.stopped ? 'failed' : 'ok';
-      await this.thread.update(
-        parentOn(this.deps, bulkParentMessage(this.ctx.requester, scope, state, this.ctx.reason)),
-      );
+      await this.thread.update(this.parent(bulkParentMessage(this.ctx.requester, scope, state, this.ctx.reason)));
       return;
     }
     await deliverPrivately(this.deps, this.ctx, this.log, message, this.thread.error, {
