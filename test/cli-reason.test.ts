@@ -43,6 +43,25 @@ describe('markread CLI --reason', () => {
     );
   });
 
+  it('a run over MARKREAD_APPROVAL_OVER goes ahead (the CLI cannot be gated), warns, and is on record as not approved', async () => {
+    const over = await runCli(['gail', 'p1', 'p2', 'p3'], { ...env, MARKREAD_APPROVAL_OVER: '2' });
+    assert.equal(over.code, 0, over.stderr);
+    assert.match(
+      over.stderr,
+      /warning: 3 conversations is over MARKREAD_APPROVAL_OVER=2\. In Slack this run would wait/,
+    );
+    const events = auditOf(over.stderr).filter((e) => e.kind.startsWith('run-'));
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.approval]),
+      [
+        ['run-requested', 'not-approved'],
+        ['run-finished', 'not-approved'],
+      ],
+    );
+    const under = await runCli(['gail', 'p1', 'p2'], { ...env, MARKREAD_APPROVAL_OVER: '2' });
+    assert.doesNotMatch(under.stderr, /MARKREAD_APPROVAL_OVER/);
+  });
+
   it('with MARKREAD_REQUIRE_REASON=true a change without a reason is a usage error with an example, calling nothing', async () => {
     standIn.arrivals.length = 0;
     const required = { ...env, MARKREAD_REQUIRE_REASON: 'true' };

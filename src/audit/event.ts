@@ -79,8 +79,13 @@ export const AuditEventSchema = z.object({
   runId: z.string().optional(),
   /** A run's requester, where the actor is someone else (a confirm, a stop by another person, an approval). */
   requester: z.string().optional(),
-  /** Who approved a run (once approvals exist). */
+  /** Who approved a run: its later events name them. */
   approver: z.string().optional(),
+  /**
+   * A run over MARKREAD_APPROVAL_OVER that no second person approved: `not-approved` (the CLI, which holds the
+   * key and cannot be gated); `self-approved` when its requester broke the glass.
+   */
+  approval: z.enum(['not-approved', 'self-approved']).optional(),
   outcome: Outcome.optional(),
   thread: Thread.optional(),
 });

@@ -2,6 +2,7 @@ import { historyOutlet } from '../audit/history-outlet.js';
 import { AuditLogOutlet } from '../audit/log-outlet.js';
 import type { AuditScope } from '../audit/scope.js';
 import { Audit } from '../audit/sink.js';
+import { loadApprovalConfig } from '../config/approval-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { appVariable, defaultAppConfig, type LoadedImApps, loadImApps } from '../config/im-apps.js';
@@ -28,6 +29,8 @@ export interface ImSession {
   apps: ImApps;
   /** The CLI's audit scope: the OS user and host as actor, its events on stderr and in the audit channel if set. */
   audit: AuditScope;
+  /** MARKREAD_APPROVAL_OVER, for the warning a larger run gets (the CLI cannot be gated). */
+  approvalOver: number | undefined;
   /** A dry run of pairs without the default app's SDKAppID: the variable to set (the one shown is a placeholder). */
   sdkAppIdMissing: string | undefined;
 }
@@ -85,7 +88,7 @@ export async function withImSession(
       cli.term.err(`markread: IM app ${appLabel(chosen.app)}\n`);
     const sdkAppIdVariable = loaded.single ? 'TIM_SDKAPPID' : appVariable(chosen.app.name, 'SDKAPPID');
     const sdkAppIdMissing = offline && !process.env[sdkAppIdVariable]?.trim() ? sdkAppIdVariable : undefined;
-    return await body({ app: chosen.app, apps, audit, sdkAppIdMissing });
+    return await body({ app: chosen.app, apps, audit, sdkAppIdMissing, approvalOver: configs.approvalOver });
   } finally {
     await apps.close();
     if (channel) await closeAuditChannel(channel, cli.term);
@@ -113,16 +116,22 @@ function loadConfigs(
   env: NodeJS.ProcessEnv,
   offline: boolean,
 ):
-  | { loaded: LoadedImApps; redis: RedisConfig | undefined; auditChannel: AuditChannelConfig | undefined }
+  | {
+      loaded: LoadedImApps;
+      redis: RedisConfig | undefined;
+      auditChannel: AuditChannelConfig | undefined;
+      approvalOver: number | undefined;
+    }
   | ConfigError {
   try {
     const loaded = loadImApps(env);
-    if (offline) return { loaded, redis: undefined, auditChannel: undefined };
+    if (offline) return { loaded, redis: undefined, auditChannel: undefined, approvalOver: undefined };
     return {
       loaded,
       // The deployment's keys stay under its default app's SDKAppID; each app's budget is under its own.
       redis: loadRedisConfig(env, defaultAppConfig(loaded).config.sdkAppId),
       auditChannel: loadAuditChannelConfig(env),
+      approvalOver: loadApprovalConfig(env).over,
     };
   } catch (error) {
     if (error instanceof ConfigError) return error;

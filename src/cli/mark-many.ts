@@ -28,14 +28,15 @@ export interface ManyOptions {
  */
 export async function markMany(
   cli: CliSession,
-  { app, audit: session }: ImSession,
+  { app, audit: session, approvalOver }: ImSession,
   pairs: Iterable<MarkReadRequest> | AsyncIterable<MarkReadRequest>,
   options: ManyOptions,
 ): Promise<number> {
   const { term, signal } = cli;
   // One id for the run's pairs and its end, so the audit trail groups them.
   const audit: AuditScope = { ...session, runId: randomUUID() };
-  const target = options.target ? { target: options.target } : {};
+  const unapproved = overApproval(cli, approvalOver, options.total);
+  const target = { ...(options.target ? { target: options.target } : {}), ...unapproved };
   recordIn(audit, { kind: 'run-requested', ...target }, app);
   const { total, json } = options;
   const marked = new Map<string, string[]>();
@@ -63,6 +64,18 @@ export async function markMany(
   if (await clearMarksOf(cli, app, audit, marked, json)) return EXIT.apiFailed;
   if (summary.sourceError !== undefined) return statuses.has('failed') ? EXIT.apiFailed : EXIT.unreachable;
   return exitFor(statuses);
+}
+
+/**
+ * Slack asks another person to approve a run over MARKREAD_APPROVAL_OVER; the CLI holds the secret key and cannot
+ * be gated, so it says so and its run's events say it was not approved.
+ */
+function overApproval(cli: CliSession, over: number | undefined, total: number | undefined) {
+  if (over === undefined || total === undefined || total <= over) return {};
+  cli.term.err(
+    `markread: warning: ${total} conversations is over MARKREAD_APPROVAL_OVER=${over}. In Slack this run would wait for another person's approval; the command line cannot be gated, so it goes ahead and the audit trail records it as not approved.\n`,
+  );
+  return { approval: 'not-approved' as const };
 }
 
 function addPeer(marked: Map<string, string[]>, { user, peer }: MarkReadRequest): void {

@@ -83,6 +83,8 @@ function contextText(event: AuditEvent): string {
   if (event.reason !== undefined) parts.push(`reason: “${free(event.reason)}”`);
   if (event.requester !== undefined) parts.push(`requested by ${person(event.requester)}`);
   if (event.approver !== undefined) parts.push(`approved by ${person(event.approver)}`);
+  if (event.approval === 'self-approved') parts.push(':rotating_light: *SELF-APPROVED (break glass)*');
+  if (event.approval === 'not-approved') parts.push(':warning: *over the approval threshold, not approved* (CLI)');
   if (event.runId !== undefined) parts.push(`run ${code(event.runId)}`);
   parts.push(`via ${event.via}`);
   if (event.thread?.link) parts.push(`<${event.thread.link.replace(/[<>|]/g, '')}|thread>`);

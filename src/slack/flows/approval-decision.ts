@@ -66,11 +66,9 @@ function recordDecision(deps: DecisionDeps, run: RunRecord, app: ImApp, decision
       : decision.reason !== undefined
         ? `${decision.kind}: ${decision.reason}`
         : decision.kind;
-  recordIn(
-    scope,
-    { kind: EVENT[decision.kind], target: runTarget(run), outcome: { status: decision.kind, detail } },
-    app,
-  );
+  const self = decision.kind === 'self-approved' ? { approval: 'self-approved' as const } : {};
+  const outcome = { status: decision.kind, detail };
+  recordIn(scope, { kind: EVENT[decision.kind], target: runTarget(run), outcome, ...self }, app);
 }
 
 const TOLD: Partial<Record<RunDecision['kind'], (d: RunDecision) => string>> = {
