@@ -221,3 +221,29 @@ describe('break glass (MARKREAD_BREAK_GLASS=true)', () => {
     assert.equal(approved?.outcome?.detail, 'self-approved by the requester (break glass)');
   });
 });
+
+describe('MARKREAD_APPROVERS names who approves instead', () => {
+  const APPROVER = 'U0APPROVER';
+  let f: SlackFixture;
+  before(async () => {
+    f = await startSlackFixture({
+      env: {
+        MARKREAD_APPROVAL_OVER: '2',
+        MARKREAD_ALLOWED_USERS: `${ALLOWED},${SECOND}`,
+        MARKREAD_APPROVERS: APPROVER,
+      },
+    });
+  });
+  after(() => f.close());
+
+  it('an approver need not be allowed to run markread; someone allowed but not named may not approve', async () => {
+    await f.command('jan p1 p2 p3');
+    const { call, runId } = await requestFor(f, 'jan');
+    assert.match(messageText(call.args), new RegExp(`Who can approve\\*: <@${APPROVER}> \\(MARKREAD_APPROVERS\\)`));
+    await f.press(APPROVAL_ACTIONS.approve, runId, { user: SECOND, responseId: 'jan-second' });
+    assert.match(await told(f, 'jan-second'), /You can't approve this run: not among MARKREAD_APPROVERS/);
+    await f.press(APPROVAL_ACTIONS.approve, runId, { user: APPROVER, responseId: 'jan-approver' });
+    await decidedAs(f, tsOf(call), new RegExp(`Approved\\* by <@${APPROVER}>`));
+    await waitFor(() => marksOf(f, 'jan').length === 3, { what: 'the three marks' });
+  });
+});
