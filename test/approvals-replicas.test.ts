@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { APPROVAL_ACTIONS } from '../src/slack/blocks/ids.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { twoReplicas } from './support/replica-world.js';
-import { ALLOWED, messageText } from './support/slack-fixture.js';
+import { ALLOWED, approvalRequestIn, messageText } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 const redis = await startTestRedis();
@@ -21,20 +21,12 @@ describe('approvals across two replicas on one Redis', { skip: redis ? false : N
   /** Asks through replica A for `user`'s run of three peers; the run id on the request's Approve button. */
   async function ask(user: string): Promise<string> {
     await w.a.command(`${user} p1 p2 p3`, `${user}-ask`);
-    const request = await waitFor(
-      () =>
-        w.slack.calls.find(
-          (c) =>
-            c.method === 'chat.postMessage' &&
-            /Approval needed/.test(messageText(c.args)) &&
-            messageText(c.args).includes(`\`${user}\``),
-        ),
-      { what: `the approval request for ${user}`, timeoutMs: 60_000 },
-    );
-    const blocks = request.args.blocks as { elements?: { action_id?: string; value?: string }[] }[];
-    const runId = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === APPROVAL_ACTIONS.approve)?.value;
-    assert.ok(runId);
-    return runId;
+    const found = await waitFor(() => approvalRequestIn(w.slack.calls, user), {
+      what: `the approval request for ${user}`,
+      timeoutMs: 60_000,
+    });
+    assert.ok(found.runId);
+    return found.runId;
   }
 
   it('two approvers press at once on two replicas: exactly one approval, the other told who decided', async () => {

@@ -5,7 +5,14 @@ import type { AuditEvent } from '../src/audit/event.js';
 import { APPROVAL_ACTIONS, DENY_CALLBACK_ID, DENY_FIELD } from '../src/slack/blocks/ids.js';
 import type { SlackApiCall } from '../stand-ins/slack-stand-in.js';
 import { auditLines } from './support/audit-capture.js';
-import { ALLOWED, CHANNEL, messageText, type SlackFixture, startSlackFixture } from './support/slack-fixture.js';
+import {
+  ALLOWED,
+  approvalRequestIn,
+  CHANNEL,
+  messageText,
+  type SlackFixture,
+  startSlackFixture,
+} from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 /** A second person on the allowlist, who may approve ALLOWED's runs. */
@@ -20,21 +27,12 @@ const events = (f: SlackFixture, kind: AuditEvent['kind'], user: string) =>
 
 /** The approval request posted in the channel for `user`'s run, and the run id on its buttons. */
 async function requestFor(f: SlackFixture, user: string): Promise<{ call: SlackApiCall; runId: string }> {
-  const call = await waitFor(
-    () =>
-      f.slack.calls.find(
-        (c) =>
-          c.method === 'chat.postMessage' &&
-          /Approval needed/.test(messageText(c.args)) &&
-          messageText(c.args).includes(`\`${user}\``),
-      ),
-    { what: `the approval request for ${user}` },
-  );
-  const blocks = call.args.blocks as { elements?: { action_id?: string; value?: string }[] }[];
-  const runId = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === APPROVAL_ACTIONS.approve)?.value;
-  assert.ok(runId, 'an Approve button carrying the run id');
-  assert.equal(call.args.channel, CHANNEL, 'posted in the channel, for everyone there to see');
-  return { call, runId };
+  const found = await waitFor(() => approvalRequestIn(f.slack.calls, user), {
+    what: `the approval request for ${user}`,
+  });
+  assert.ok(found.runId, 'an Approve button carrying the run id');
+  assert.equal(found.call.args.channel, CHANNEL, 'posted in the channel, for everyone there to see');
+  return { call: found.call, runId: found.runId };
 }
 
 /** The edit of the approval request `ts` that shows its decision. */

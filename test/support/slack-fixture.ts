@@ -195,3 +195,20 @@ export async function laterCommandDone(f: SlackFixture, user: string, peer: stri
     what: `the outcome of a later command, ${user} ↔ ${peer}`,
   });
 }
+
+/** The approval request posted for `user`'s run among `calls`, and the run id on its Approve button. */
+export function approvalRequestIn(
+  calls: SlackApiCall[],
+  user: string,
+): { call: SlackApiCall; runId: string | undefined } | undefined {
+  const call = calls.find(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      /Approval needed/.test(messageText(c.args)) &&
+      messageText(c.args).includes(`\`${user}\``),
+  );
+  if (!call) return undefined;
+  const blocks = call.args.blocks as { elements?: { action_id?: string; value?: string }[] }[];
+  const runId = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'markread_approve')?.value;
+  return { call, runId };
+}

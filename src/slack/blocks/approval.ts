@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { appLine, type ShownApp } from './app.js';
 import { APPROVAL_ACTIONS, DENY_CALLBACK_ID, DENY_FIELD, MODAL_ACTION } from './ids.js';
 import { reasonLine } from './mark.js';
-import { type SlackMessage, section, TEXT_MAX } from './message.js';
+import { formView, type SlackMessage, section, TEXT_MAX } from './message.js';
 import { clip, code, escapeMrkdwn, mention, slackDate } from './mrkdwn.js';
 
 /** What an approval request shows, before and after the decision. */
@@ -121,28 +121,20 @@ export function alreadyDecided(decision: ApprovalDecision): string {
 
 /** Deny asks why: the requester sees the reason. */
 export function denyReasonModal(privateMetadata: string) {
-  return {
-    type: 'modal' as const,
-    callback_id: DENY_CALLBACK_ID,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text' as const, text: 'Deny the run' },
-    submit: { type: 'plain_text' as const, text: 'Deny' },
-    close: { type: 'plain_text' as const, text: 'Back' },
-    blocks: [
-      {
-        type: 'input' as const,
-        block_id: DENY_FIELD,
-        label: { type: 'plain_text' as const, text: 'Why (the requester sees this)' },
-        element: {
-          type: 'plain_text_input' as const,
-          action_id: MODAL_ACTION,
-          multiline: true,
-          min_length: 3,
-          max_length: 500,
-        },
-      },
-    ],
+  const why = {
+    type: 'input' as const,
+    block_id: DENY_FIELD,
+    label: { type: 'plain_text' as const, text: 'Why (the requester sees this)' },
+    element: {
+      type: 'plain_text_input' as const,
+      action_id: MODAL_ACTION,
+      multiline: true,
+      min_length: 3,
+      max_length: 500,
+    },
   };
+  const form = { callbackId: DENY_CALLBACK_ID, privateMetadata, title: 'Deny the run', submit: 'Deny', close: 'Back' };
+  return formView(form, [why]);
 }
 
 /** A run's parent message and summary say who approved it: "Approved by @x", or loudly, a self-approval. */

@@ -32,3 +32,21 @@ export function plainMessage(text: string): SlackMessage {
 export function withLine(message: SlackMessage, line: string): SlackMessage {
   return { ...message, blocks: [...message.blocks, section(line)] };
 }
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+
+/** A form's frame: which form it is (its callback), what it carries, its title and its two buttons. */
+export function formView<B extends object>(
+  form: { callbackId: string; privateMetadata: string; title: string; submit: string; close: string },
+  blocks: readonly B[],
+) {
+  return {
+    type: 'modal' as const,
+    callback_id: form.callbackId,
+    private_metadata: form.privateMetadata,
+    title: plain(form.title),
+    submit: plain(form.submit),
+    close: plain(form.close),
+    blocks: [...blocks],
+  };
+}

@@ -2,7 +2,7 @@ import type { ReasonPolicy } from '../../config/reason-config.js';
 import { REASON_MAX } from '../../domain/reason.js';
 import type { ShownApp } from './app.js';
 import { MODAL_ACTION, MODAL_APP_FIELD, MODAL_CALLBACK_ID, MODAL_CHANNEL_FIELD, MODAL_FIELDS } from './ids.js';
-import { section } from './message.js';
+import { formView, section } from './message.js';
 
 const input = (blockId: string, label: string, placeholder: string, hint: string, optional = false, long = false) => ({
   type: 'input' as const,
@@ -40,41 +40,34 @@ export function markReadModal(
   policy: ReasonPolicy,
   options: { pickChannel?: boolean; apps?: { all: readonly ShownApp[]; default: ShownApp } } = {},
 ) {
-  return {
-    type: 'modal' as const,
-    callback_id: MODAL_CALLBACK_ID,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text' as const, text: 'Mark conversation read' },
-    submit: { type: 'plain_text' as const, text: 'Mark read' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [
-      section(
-        'Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.',
-      ),
-      ...(options.pickChannel ? [channelPicker()] : []),
-      ...(options.apps && options.apps.all.length > 1 ? [appPicker(options.apps.all, options.apps.default)] : []),
-      input(
-        MODAL_FIELDS.user,
-        'User (whose badge is stuck)',
-        'e.g. alice',
-        'The IM UserID whose conversation becomes read.',
-      ),
-      input(
-        MODAL_FIELDS.peer,
-        'Peer (the other side)',
-        'e.g. bob',
-        'The IM UserID on the other side of the one-to-one conversation.',
-      ),
-      input(
-        MODAL_FIELDS.readTime,
-        'Read up to (optional)',
-        'Unix seconds, e.g. 1767225600',
-        'Only messages sent before this time become read. Empty means now.',
-        true,
-      ),
-      reasonInput(policy),
-    ],
-  };
+  const form = { callbackId: MODAL_CALLBACK_ID, privateMetadata, title: 'Mark conversation read', submit: 'Mark read' };
+  return formView({ ...form, close: 'Cancel' }, [
+    section(
+      'Marks every message of the user’s one-to-one conversation with the peer read, as the IM app admin. Use Tencent Cloud Chat UserIDs, not Slack names.',
+    ),
+    ...(options.pickChannel ? [channelPicker()] : []),
+    ...(options.apps && options.apps.all.length > 1 ? [appPicker(options.apps.all, options.apps.default)] : []),
+    input(
+      MODAL_FIELDS.user,
+      'User (whose badge is stuck)',
+      'e.g. alice',
+      'The IM UserID whose conversation becomes read.',
+    ),
+    input(
+      MODAL_FIELDS.peer,
+      'Peer (the other side)',
+      'e.g. bob',
+      'The IM UserID on the other side of the one-to-one conversation.',
+    ),
+    input(
+      MODAL_FIELDS.readTime,
+      'Read up to (optional)',
+      'Unix seconds, e.g. 1767225600',
+      'Only messages sent before this time become read. Empty means now.',
+      true,
+    ),
+    reasonInput(policy),
+  ]);
 }
 
 /** An input block around a select: its id, label, hint and element. */
