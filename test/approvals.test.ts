@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
 import type { AuditEvent } from '../src/audit/event.js';
 import { APPROVAL_ACTIONS, DENY_CALLBACK_ID, DENY_FIELD } from '../src/slack/blocks/ids.js';
 import type { SlackApiCall } from '../stand-ins/slack-stand-in.js';
@@ -186,6 +187,19 @@ describe('four eyes on large runs (MARKREAD_APPROVAL_OVER=2), over signed HTTP',
       await told(f, 'old-button'),
       /markread restarted since it was asked for, and without Redis it keeps requests in memory only/,
     );
+  });
+
+  it('counts each step in /metrics', async () => {
+    const res = await request(`http://127.0.0.1:${f.port}/metrics`);
+    const text = await res.body.text();
+    for (const [step, n] of [
+      ['approved', 1],
+      ['denied', 1],
+      ['expired', 1],
+      ['withdrawn', 1],
+    ] as const)
+      assert.match(text, new RegExp(`^markread_approvals_total\\{step="${step}"\\} ${n}$`, 'm'));
+    assert.match(text, /^markread_approvals_total\{step="requested"\} 6$/m);
   });
 
   it('runs at or under the threshold need no approval', async () => {

@@ -25,6 +25,15 @@ const REFUSAL_REASONS = new Set([
   'bad-signature',
 ]);
 
+/** The approval events, as the counter's `step`. */
+const APPROVAL_STEPS: Partial<Record<AuditEvent['kind'], string>> = {
+  'approval-requested': 'requested',
+  approved: 'approved',
+  denied: 'denied',
+  'approval-expired': 'expired',
+  'approval-withdrawn': 'withdrawn',
+};
+
 const bounded = (value: string, known: ReadonlySet<string>) => (known.has(value) ? value : 'other');
 
 /**
@@ -37,6 +46,7 @@ export class MetricsAuditOutlet implements AuditOutlet {
   private readonly imErrors: Counter<'app' | 'error_code'>;
   private readonly refusals: Counter<'reason'>;
   private readonly runs: Counter<'outcome'>;
+  private readonly approvals: Counter<'step'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -64,6 +74,12 @@ export class MetricsAuditOutlet implements AuditOutlet {
       labelNames: ['outcome'],
       registers,
     });
+    this.approvals = new Counter({
+      name: 'markread_approvals_total',
+      help: 'Approval requests for large runs, by step: requested, approved, self-approved, denied, expired, withdrawn',
+      labelNames: ['step'],
+      registers,
+    });
   }
 
   accept(event: AuditEvent): void {
@@ -73,6 +89,8 @@ export class MetricsAuditOutlet implements AuditOutlet {
     if (event.kind === 'refused') this.refusals.inc({ reason: bounded(status.replaceAll(' ', '-'), REFUSAL_REASONS) });
     if (event.kind === 'run-finished' || (event.kind === 'interrupted' && event.runId !== undefined))
       this.runs.inc({ outcome: bounded(status, RUN_OUTCOMES) });
+    const step = APPROVAL_STEPS[event.kind];
+    if (step) this.approvals.inc({ step: event.approval === 'self-approved' ? 'self-approved' : step });
     const code = event.outcome?.errorCode;
     if (code !== undefined && code !== 0) this.imErrors.inc({ app, error_code: String(code) });
   }
