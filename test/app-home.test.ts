@@ -176,7 +176,8 @@ describe('the Home tab handler, called directly with fakes at its ports', () => 
       },
     };
     // One app with no list of its own: the allowlist decides.
-    const deps = { allowlist, access: allowlist, logger, history } as unknown as ListenerDeps;
+    const access = { check: (u: string) => allowlist.check(u), visibleApps: async () => 'all' as const };
+    const deps = { allowlist, access, logger, history } as unknown as ListenerDeps;
     await appHomeOpened(deps)({ event: opened, client } as unknown as HomeArgs);
     return published.map((v) => JSON.stringify(v));
   }

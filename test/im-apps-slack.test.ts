@@ -96,6 +96,14 @@ describe('several IM apps in Slack, over signed HTTP: prod (protected, its own l
     await waitFor(() => marksOf(f.im, 'ivan')[0], { what: 'the lead’s mark on prod' });
   });
 
+  it("someone on one app's own list sees that app's history in the Home tab, not the others'", async () => {
+    await f.openHome(LEAD);
+    const home = await waitFor(() => f.slack.homeViews.get(LEAD), { what: 'the lead’s Home tab' });
+    const text = JSON.stringify(home);
+    assert.match(text, /ivan/, 'their own action on prod');
+    assert.doesNotMatch(text, /alice|gina/, 'nothing of staging');
+  });
+
   it('the form shows an app selector (default preselected, protected flagged) and acts on the app picked', async () => {
     const view = markReadModal('sealed', { required: false, min: 10 }, { apps: f.runtime.apps });
     const picker = view.blocks.find((b) => 'block_id' in b && b.block_id === MODAL_APP_FIELD);

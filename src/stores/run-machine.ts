@@ -136,7 +136,10 @@ export function openings(transition: RunTransition): { state: RunState; actor: A
   );
 }
 
-/** Whether the person making `transition` must be on the allowlist (checked before the transition). */
+/**
+ * Whether the person making `transition` must be on the allowlist (checked before the transition). The approval
+ * buttons do not ask: their handler decides who may approve or deny (MARKREAD_APPROVERS need not be allowed).
+ */
 export function needsAllowlist(transition: RunTransition): boolean {
   const rule: TransitionRule = RUN_TRANSITIONS[transition];
   return rule.allowlist === true || rule.who === 'any-allowed' || rule.who === 'other-allowed';

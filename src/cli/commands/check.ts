@@ -15,7 +15,9 @@ export function runCheck(cli: CliSession, command: Extract<CliCommand, { kind: '
       // Exactly what the check found; a long list is --all instead (it marks the rest too, harmlessly).
       const peers = planPeers(report.plan);
       const why = command.reason === undefined ? '' : ` --reason ${shellWord(command.reason)}`;
-      const fix = `markread ${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks${why}`;
+      // The app it looked at, named again: the fix must never run on the default app by omission.
+      const onApp = command.app === undefined ? '' : `--app ${shellWord(command.app)} `;
+      const fix = `markread ${onApp}${[command.user, ...(peers.length <= 50 ? peers : ['--all'])].join(' ')} --clear-marks${why}`;
       cli.term.out(command.json ? `${JSON.stringify(checkJson(report))}\n` : checkText(report, fix));
       if (report.userExists === false) return EXIT.apiFailed;
       if (report.accountsError || report.listError) return exitForError(report.accountsError ?? report.listError ?? '');

@@ -28,6 +28,15 @@ export class AppAccess {
     return this.allowlist.check(userId, budgetMs);
   }
 
+  /**
+   * The apps whose history this person may see: every app for someone on the allowlist; for someone on apps' own
+   * lists only, those apps.
+   */
+  async visibleApps(userId: string): Promise<ReadonlySet<string> | 'all'> {
+    if ((await this.allowlist.check(userId)).allowed) return 'all';
+    return new Set(this.apps.all.filter((app) => app.allowedUsers?.has(userId)).map((app) => app.name));
+  }
+
   /** May this person act on `app`? */
   async onApp(userId: string, app: Pick<ImApp, 'name' | 'allowedUsers'>): Promise<AllowVerdict> {
     if (!app.allowedUsers) return this.allowlist.check(userId);

@@ -19,7 +19,7 @@ import { runScope, runTarget } from '../../run-audit.js';
 export type ApprovalDeps = DecisionDeps &
   Pick<ListenerDeps, 'access' | 'inFlight' | 'runs' | 'reason'> & {
     flow: DecisionDeps['flow'];
-    jobs: Pick<SlackJobs, 'dispatch' | 'durable'>;
+    jobs: Pick<SlackJobs, 'dispatch' | 'durable' | 'bulkRefusal'>;
   };
 
 type Web = Pick<webApi.WebClient, 'chat' | 'views'>;
@@ -49,8 +49,26 @@ export const approve: Handler = async (deps, body, web) => {
   const presser = body.user.id;
   if (presser === run.origin.requester) return selfApprove(deps, body, web, found);
   if (!(await mayDecide(deps, body, run, app, 'approve'))) return;
+  if (!(await requesterMayStill(deps, body, found))) return;
   await decide(deps, body, web, found, 'approve', {});
 };
+
+/**
+ * An approval starts IM calls in the requester's name, so, as a Confirm would, it needs the requester still
+ * allowed on the app and the shared state able to take a bulk run.
+ */
+async function requesterMayStill(deps: ApprovalDeps, body: BlockButtonAction, { run, app }: Found): Promise<boolean> {
+  const refusal = deps.jobs.bulkRefusal();
+  if (refusal) {
+    await answer(deps, body, `:x: Nothing was changed: ${escapeMrkdwn(refusal)}.`);
+    return false;
+  }
+  const verdict = await deps.access.onApp(run.origin.requester, app);
+  if (verdict.allowed) return true;
+  const why = `the requester may no longer act on IM app ${app.name} (${verdict.reason})`;
+  await refuse(deps, body, run, `approve refused: ${why}`, `This run can't be approved: ${escapeMrkdwn(why)}.`);
+  return false;
+}
 
 /** Deny: someone who may decide is asked why (a form), and the form's submission settles it. */
 export const deny: Handler = async (deps, body, web) => {
@@ -58,9 +76,16 @@ export const deny: Handler = async (deps, body, web) => {
   if (!found) return;
   const { run, app } = found;
   if (body.user.id === run.origin.requester)
-    return answer(deps, body, ':information_source: This is your own request: use *Withdraw* to take it back.');
+    return refuse(
+      deps,
+      body,
+      run,
+      'deny pressed by the requester',
+      'This is your own request: use *Withdraw* to take it back.',
+    );
   if (!(await mayDecide(deps, body, run, app, 'deny'))) return;
-  await web.views.open({ trigger_id: body.trigger_id, view: denyReasonModal(run.id) }).catch(async () => {
+  await web.views.open({ trigger_id: body.trigger_id, view: denyReasonModal(run.id) }).catch(async (error: unknown) => {
+    deps.logger.warn({ err: error, runId: run.id }, 'could not open the deny form');
     await answer(deps, body, ':warning: The form to say why could not be opened in time; press Deny again.');
   });
 };
@@ -126,7 +151,8 @@ async function decide(
     deps.logger.error({ err: error, runId: run.id }, 'could not reach the run store for an approval button');
     return answer(deps, body, `:warning: Nothing was changed: ${STATE_DOWN}.`);
   }
-  if (result.ok) return settle(deps, web, result.run, app);
+  // Tracked: a shutdown waits for the decision to be shown and its run handed to the journal.
+  if (result.ok) return deps.inFlight.track(settle(deps, web, result.run, app));
   if (result.reason === 'not-requester')
     return refuse(
       deps,
@@ -153,15 +179,13 @@ async function waiting(deps: ApprovalDeps, body: BlockButtonAction, web: Web): P
   if (run === null) return void (await answer(deps, body, `:warning: Nothing was changed: ${STATE_DOWN}.`));
   if (run === undefined) return void (await answer(deps, body, gone(deps)));
   const app = runApp(deps.flow.apps, run);
-  if (!app)
-    return void (await answer(
-      deps,
-      body,
-      `:x: This request was for IM app ${escapeMrkdwn(run.origin.app ?? '')}, which markread no longer serves. Nothing was changed.`,
-    ));
+  if (!app) {
+    const why = `this request was for IM app ${run.origin.app ?? ''}, which markread no longer serves`;
+    return void (await refuse(deps, body, run, why, `${escapeMrkdwn(why)}.`));
+  }
   if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now()) {
     const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
-    if (expired?.ok) await settle(deps, web, expired.run, app);
+    if (expired?.ok) await deps.inFlight.track(settle(deps, web, expired.run, app));
     return void (await answer(deps, body, lateAnswer(expired?.run ?? run)));
   }
   if (run.state !== 'approval') return void (await answer(deps, body, lateAnswer(run)));

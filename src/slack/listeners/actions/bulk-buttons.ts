@@ -27,6 +27,7 @@ const STALE =
 
 /** What a press on a run that is not where the button expects is answered with; any other state is stale. */
 const ALREADY: Partial<Record<RunState, string>> = {
+  approval: ':raised_hand: This run is waiting for another person’s approval; its request is in the channel.',
   running: ':information_source: This run has already started; its progress is in the thread.',
   stopping: ':octagonal_sign: This run is already stopping.',
   finished: ':information_source: That run has already finished; see its summary in the thread.',

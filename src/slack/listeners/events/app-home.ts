@@ -40,5 +40,8 @@ async function homeFor(deps: ListenerDeps, user: string): Promise<HomeView> {
     deps.logger.warn({ err: error }, 'could not read the audit history for the App Home tab');
     return undefined;
   });
-  return allowedHome(user, { events, keeps: deps.history.keeps });
+  // Someone on one app's own list sees that app's history, not every app's users, peers and reasons.
+  const visible = await deps.access.visibleApps(user);
+  const shown = visible === 'all' ? events : events?.filter((e) => e.app !== undefined && visible.has(e.app.name));
+  return allowedHome(user, { events: shown, keeps: deps.history.keeps });
 }

@@ -1,10 +1,12 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
-import type { TransitionResult } from '../../../stores/runs.js';
+import { recordIn } from '../../../audit/scope.js';
+import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
 import { runApp } from '../../app-choice.js';
 import { alreadyDecided, denyNoticeView } from '../../blocks/approval.js';
 import { DENY_FIELD, MODAL_ACTION } from '../../blocks/ids.js';
 import { settle } from '../../flows/approval-decision.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
+import { runScope, runTarget } from '../../run-audit.js';
 import type { ApprovalDeps } from '../actions/approval-buttons.js';
 
 type DenyArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'> & {
@@ -32,8 +34,18 @@ export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<
     const verdict = deps.approval.approvers
       ? await deps.approval.approvers.check(presser)
       : await deps.access.onApp(presser, app);
-    if (!verdict.allowed || presser === run.origin.requester)
+    if (!verdict.allowed || presser === run.origin.requester) {
+      const why = presser === run.origin.requester ? 'the requester' : verdict.allowed ? '' : verdict.reason;
+      recordFormRefusal(deps, run, { user: presser, team: body.team?.id }, `deny refused: ${why}`);
       return ack({ response_action: 'update', view: denyNoticeView('You may not deny this run.') });
+    }
+    // A form opened before the deadline and sent after it is too late, as a press would be.
+    if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now()) {
+      const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
+      await ack({ response_action: 'update', view: denyNoticeView('This request expired before the form was sent.') });
+      if (expired?.ok) await deps.inFlight.track(settle(deps, client, expired.run, app));
+      return;
+    }
     let result: TransitionResult;
     try {
       result = await deps.runs.transition(run.id, 'deny', { by: presser, decisionReason: reason });
@@ -46,6 +58,15 @@ export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<
       return ack({ response_action: 'update', view: denyNoticeView(text) });
     }
     await ack();
-    await settle(deps, client, result.run, app);
+    await deps.inFlight.track(settle(deps, client, result.run, app));
   };
+}
+
+/** A deny form refused: on record, with the run it was for. */
+function recordFormRefusal(deps: ApprovalDeps, run: RunRecord, presser: { user: string; team?: string }, why: string) {
+  const who = presser.team ? presser : { user: presser.user };
+  recordIn(
+    { ...runScope(deps.flow.audit, run, who), via: 'modal' },
+    { kind: 'refused', target: runTarget(run), outcome: { status: 'refused', detail: why } },
+  );
 }
