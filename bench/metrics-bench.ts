@@ -4,8 +4,11 @@ import { round } from './im-client-bench.js';
 import { LoadProcess } from './load.js';
 import { benchWorld, drained, MAIN, pct, type RunningApp, startApp } from './slack-bench.js';
 
-/** One load on both apps, in the order off, on, on, off, so neither gains from going second; each drained after. */
-async function both(load: LoadProcess, off: RunningApp, on: RunningApp, count: number, concurrency: number) {
+/**
+ * One load on two apps, in the order off, on, on, off, so neither gains from going second; each drained after.
+ * `off` is the baseline, `on` the app with the feature measured.
+ */
+export async function both(load: LoadProcess, off: RunningApp, on: RunningApp, count: number, concurrency: number) {
   const acks = { off: [] as number[], on: [] as number[] };
   for (const [which, app] of [
     ['off', off],

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints the figures the README quotes. Run on an otherwise idle machine; each section says what
- * it measures and the target it is held to. `npm run bench -- slack` (or im, bulk, replicas, metrics) runs only the sections
+ * it measures and the target it is held to. `npm run bench -- slack` (or im, bulk, replicas, metrics, apps) runs only the sections
  * named.
  */
 const MAX_RPS = 190;
@@ -36,6 +36,7 @@ const SECTIONS = {
   slack: async () => (await import('./slack-bench.js')).benchSlack(),
   replicas: async () => (await import('./replicas-bench.js')).benchReplicas(),
   metrics: async () => (await import('./metrics-bench.js')).benchMetrics(),
+  apps: async () => (await import('./apps-bench.js')).benchApps(),
 };
 
 const asked = process.argv.slice(2);
