@@ -26,7 +26,10 @@ export class TwoReplicas {
   private readonly started: Replica[] = [];
   private generation = 0;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly imVariables?: (url: string) => Record<string, string>,
+  ) {}
 
   async start(): Promise<void> {
     await Promise.all([this.im.start(), this.slack.start()]);
@@ -118,7 +121,7 @@ export class TwoReplicas {
   }
 
   private async spawn(name: string): Promise<Replica> {
-    const replica = await startReplica(name, this.im, this.slack, this.env);
+    const replica = await startReplica(name, this.im, this.slack, this.env, this.imVariables);
     this.started.push(replica);
     return replica;
   }
@@ -128,14 +131,22 @@ export class TwoReplicas {
  * Two replicas on the Redis at `redisUrl` under `prefix`, started before the tests of the enclosing describe, kept
  * two before each test and killed after them all (call it inside a describe); `env` adds to their settings.
  */
-export function twoReplicas(redisUrl: string, prefix: string, env: Record<string, string> = {}): TwoReplicas {
-  const world = new TwoReplicas({
-    REDIS_URL: redisUrl,
-    MARKREAD_REDIS_PREFIX: prefix,
-    MARKREAD_TAKEOVER_MS: '2000',
-    TIM_MAX_RPS: '190',
-    ...env,
-  });
+export function twoReplicas(
+  redisUrl: string,
+  prefix: string,
+  env: Record<string, string> = {},
+  imVariables?: (url: string) => Record<string, string>,
+): TwoReplicas {
+  const world = new TwoReplicas(
+    {
+      REDIS_URL: redisUrl,
+      MARKREAD_REDIS_PREFIX: prefix,
+      MARKREAD_TAKEOVER_MS: '2000',
+      TIM_MAX_RPS: '190',
+      ...env,
+    },
+    imVariables,
+  );
   before(() => world.start());
   beforeEach(() => world.keepTwo());
   after(() => world.close());

@@ -33,12 +33,14 @@ export async function startReplica(
   im: ImStandIn,
   slack: SlackStandIn,
   env: Record<string, string>,
+  /** The IM variables for the stand-in at `url` (TIM_APPS and TIM_<NAME>_* for several apps); TIM_* by default. */
+  imVariables?: (url: string) => Record<string, string>,
 ): Promise<Replica> {
   const port = await freePort();
   const child = spawn(process.execPath, [resolve('dist/src/main.js')], {
     cwd: mkdtempSync(join(tmpdir(), `markread-${name}-`)),
     env: {
-      ...standInEnv(im, slack),
+      ...standInEnv(im, slack, imVariables),
       PATH: process.env.PATH ?? '',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       PORT: String(port),
