@@ -60,14 +60,15 @@ function recordDecision(deps: DecisionDeps, run: RunRecord, app: ImApp, decision
         via: 'system',
         requester: run.origin.requester,
       };
+  // The decision is the event's kind and status already; the detail says only what they do not.
   const detail =
     decision.kind === 'self-approved'
       ? 'self-approved by the requester (break glass)'
       : decision.reason !== undefined
         ? `${decision.kind}: ${decision.reason}`
-        : decision.kind;
+        : undefined;
   const self = decision.kind === 'self-approved' ? { approval: 'self-approved' as const } : {};
-  const outcome = { status: decision.kind, detail };
+  const outcome = { status: decision.kind, ...(detail !== undefined ? { detail } : {}) };
   recordIn(scope, { kind: EVENT[decision.kind], target: runTarget(run), outcome, ...self }, app);
 }
 

@@ -67,7 +67,9 @@ async function refuseApp(
   ack: Ack,
 ): Promise<void> {
   recordAppRefusal(deps.flow.audit, ctx, refusal, commandTarget(parsed));
-  const text = `:no_entry: Nothing was changed: ${escapeMrkdwn(refusal.problem)}.`;
+  // The problem may end in a question ("did you mean staging?"): no full stop after it.
+  const problem = escapeMrkdwn(refusal.problem);
+  const text = `:no_entry: Nothing was changed: ${problem}${/[.?!]$/.test(problem) ? '' : '.'}`;
   await ack({ response_type: 'ephemeral', ...plainMessage(text) });
 }
 
