@@ -57,9 +57,12 @@ const tsOf = (call: SlackApiCall, _f?: SlackFixture) => call.result?.ts;
 
 describe('four eyes on large runs (MARKREAD_APPROVAL_OVER=2), over signed HTTP', () => {
   let f: SlackFixture;
+  /** Channels whose chat.postMessage fails, and how. */
+  const channelErrors = new Map<string, string>();
   before(async () => {
     f = await startSlackFixture({
       env: { MARKREAD_APPROVAL_OVER: '2', MARKREAD_ALLOWED_USERS: `${ALLOWED},${SECOND}` },
+      slack: { channelErrors },
     });
   });
   after(() => f.close());
@@ -201,6 +204,17 @@ describe('four eyes on large runs (MARKREAD_APPROVAL_OVER=2), over signed HTTP',
     ] as const)
       assert.match(text, new RegExp(`^markread_approvals_total\\{step="${step}"\\} ${n}$`, 'm'));
     assert.match(text, /^markread_approvals_total\{step="requested"\} 6$/m);
+  });
+
+  it('a request that cannot be posted in the channel leaves nothing waiting, and the requester is told why', async () => {
+    channelErrors.set('C0PRIVATE', 'not_in_channel');
+    await f.command('kay p1 p2 p3', { channel: 'C0PRIVATE', responseId: 'kay' });
+    assert.match(
+      await told(f, 'kay'),
+      /Nothing was changed: this run needs another person's approval, and markread could not post the request in this channel \(not_in_channel\)\. Invite @markread/,
+    );
+    assert.equal(events(f, 'approval-requested', 'kay').length, 0);
+    assert.equal(marksOf(f, 'kay').length, 0);
   });
 
   it('runs at or under the threshold need no approval', async () => {
