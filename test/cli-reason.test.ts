@@ -62,6 +62,19 @@ describe('markread CLI --reason', () => {
     assert.doesNotMatch(under.stderr, /MARKREAD_APPROVAL_OVER/);
   });
 
+  it('an --all over MARKREAD_APPROVAL_OVER is warned about once, before the go-ahead', async () => {
+    standIn.seed('hana', { h1: 1, h2: 1, h3: 1 });
+    const all = await runCli(['hana', '--all', '--yes'], { ...env, MARKREAD_APPROVAL_OVER: '2' });
+    assert.equal(all.code, 0, all.stderr);
+    const warnings = all.stderr.match(/warning: 3 conversations is over MARKREAD_APPROVAL_OVER=2/g) ?? [];
+    assert.equal(warnings.length, 1, all.stderr);
+    assert.ok(
+      all.stderr.indexOf('warning: 3 conversations') < all.stderr.indexOf('marking them read'),
+      'the warning comes before the run goes ahead',
+    );
+    assert.equal(auditOf(all.stderr).find((e) => e.kind === 'run-finished')?.approval, 'not-approved');
+  });
+
   it('with MARKREAD_REQUIRE_REASON=true a change without a reason is a usage error with an example, calling nothing', async () => {
     standIn.arrivals.length = 0;
     const required = { ...env, MARKREAD_REQUIRE_REASON: 'true' };

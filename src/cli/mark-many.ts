@@ -19,6 +19,8 @@ export interface ManyOptions {
   clearMarks: boolean;
   /** Whose conversations, for the run's audit event (absent for a file of many users). */
   target?: AuditTarget;
+  /** The approval warning was shown already (with --all's prompt, before the person decided). */
+  warned?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function markMany(
   const { term, signal } = cli;
   // One id for the run's pairs and its end, so the audit trail groups them.
   const audit: AuditScope = { ...session, runId: randomUUID() };
-  const unapproved = overApproval(cli, approvalOver, options.total);
+  const unapproved = overApproval(options.warned ? undefined : cli, approvalOver, options.total);
   const target = { ...(options.target ? { target: options.target } : {}), ...unapproved };
   recordIn(audit, { kind: 'run-requested', ...target }, app);
   const { total, json } = options;
@@ -68,11 +70,11 @@ export async function markMany(
 
 /**
  * Slack asks another person to approve a run over MARKREAD_APPROVAL_OVER; the CLI holds the secret key and cannot
- * be gated, so it says so and its run's events say it was not approved.
+ * be gated, so it says so (on `cli`, unless said already) and its run's events say it was not approved.
  */
-function overApproval(cli: CliSession, over: number | undefined, total: number | undefined) {
+export function overApproval(cli: CliSession | undefined, over: number | undefined, total: number | undefined) {
   if (over === undefined || total === undefined || total <= over) return {};
-  cli.term.err(
+  cli?.term.err(
     `markread: warning: ${total} conversations is over MARKREAD_APPROVAL_OVER=${over}. In Slack this run would wait for another person's approval; the command line cannot be gated, so it goes ahead and the audit trail records it as not approved.\n`,
   );
   return { approval: 'not-approved' as const };

@@ -6,7 +6,7 @@ import { onAppText } from '../../im/apps.js';
 import type { CliCommand } from '../args.js';
 import { EXIT, exitForError } from '../exit-codes.js';
 import { type ImSession, withImSession } from '../im-session.js';
-import { markMany } from '../mark-many.js';
+import { markMany, overApproval } from '../mark-many.js';
 import { summaryJson } from '../output.js';
 import type { CliSession } from '../session.js';
 
@@ -38,6 +38,8 @@ async function markAll(cli: CliSession, im: ImSession, command: AllCommand): Pro
     );
     return EXIT.ok;
   }
+  // Said before the prompt, so the person deciding knows that Slack would have asked someone else first.
+  const warned = !command.json && overApproval(cli, im.approvalOver, total).approval !== undefined;
   const declined = await confirm(cli, command, total, onAppText(app, im.apps.several));
   if (declined !== undefined) return declined;
   return markMany(
@@ -49,6 +51,7 @@ async function markAll(cli: CliSession, im: ImSession, command: AllCommand): Pro
       json: command.json,
       clearMarks: command.clearMarks,
       target: { user: command.user, all: true, count: total },
+      warned,
     },
   );
 }
