@@ -6,13 +6,14 @@ import { loadImConfig } from '../src/config/im-config.js';
 import { loadSlackConfig } from '../src/config/slack-config.js';
 import { createImRuntime } from '../src/im-runtime.js';
 import { createSlackApp, type SlackAppHandle } from '../src/slack/app.js';
+import { APPROVAL_ACTIONS } from '../src/slack/blocks/ids.js';
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
 import { blockActionBody, commandBody } from '../stand-ins/slack-signing.js';
 import { SlackStandIn } from '../stand-ins/slack-stand-in.js';
 import { SocketModeStandIn } from '../stand-ins/socket-mode-stand-in.js';
 import { freePort } from './support/free-port.js';
 import { ADMIN, LogCapture, SDK_APP_ID, SECRET_KEY } from './support/im-fixture.js';
-import { ALLOWED, BOT_TOKEN, CHANNEL, messageText, standInEnv } from './support/slack-fixture.js';
+import { ALLOWED, approvalRequestIn, BOT_TOKEN, CHANNEL, messageText, standInEnv } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 const APP_TOKEN = 'xapp-1-A0MARKREAD-1234-abcdef0123456789';
@@ -21,10 +22,10 @@ const commandPayload = (text: string, responseUrl: string) =>
   Object.fromEntries(
     new URLSearchParams(commandBody({ text, user_id: ALLOWED, channel_id: CHANNEL, response_url: responseUrl })),
   );
-const actionPayload = (actionId: string, value: string, responseUrl: string) =>
+const actionPayload = (actionId: string, value: string, responseUrl: string, user = ALLOWED) =>
   JSON.parse(
     new URLSearchParams(
-      blockActionBody({ user_id: ALLOWED, action_id: actionId, value, channel_id: CHANNEL, response_url: responseUrl }),
+      blockActionBody({ user_id: user, action_id: actionId, value, channel_id: CHANNEL, response_url: responseUrl }),
     ).get('payload') ?? '{}',
   ) as Record<string, unknown>;
 
@@ -245,5 +246,30 @@ describe('start-up checks, one line each', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('approvals in Socket Mode', () => {
+  let w: World;
+  let handle: SlackAppHandle;
+  before(async () => {
+    w = await world();
+    ({ handle } = app(w, { MARKREAD_APPROVAL_OVER: '2', MARKREAD_ALLOWED_USERS: `${ALLOWED},U0SECOND` }));
+    await handle.start();
+  });
+  after(async () => {
+    await handle.stop(2_000);
+    await Promise.all([w.im.stop(), w.slack.stop(), w.socket.stop()]);
+  });
+
+  it('a run over the threshold waits for the Approve another person presses on the socket, then runs', async () => {
+    const ack = await w.socket.deliver('slash_commands', commandPayload('ada p1 p2 p3', w.slack.responseUrl('ap')));
+    assert.match(messageText(ack?.payload ?? {}), /needs another person's approval/);
+    const request = await waitFor(() => approvalRequestIn(w.slack.calls, 'ada'), { what: 'the approval request' });
+    assert.equal(w.im.accepted().length, 0, 'nothing marked while it waits');
+    assert.ok(request.runId);
+    const press = actionPayload(APPROVAL_ACTIONS.approve, request.runId, w.slack.responseUrl('ap-ok'), 'U0SECOND');
+    assert.ok(await w.socket.deliver('interactive', press), 'the press was acked');
+    await waitFor(() => w.im.accepted().length === 3, { what: 'the three marks' });
   });
 });
