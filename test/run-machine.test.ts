@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ACTORS,
+  barredByDeadline,
   decisionOf,
   judge,
   needsAllowlist,
@@ -104,6 +105,12 @@ describe('the run machine', () => {
     assert.equal(decisionOf('expire'), 'expired');
     for (const name of ['confirm', 'cancel', 'stop', 'shut-down', 'finish', 'abandon'] as const)
       assert.equal(decisionOf(name), undefined, name);
+  });
+
+  it('bars by the deadline exactly the approval answers a person gives, not markread’s expiry nor anything else', () => {
+    assert.deepEqual(names.filter(barredByDeadline).sort(), ['approve', 'deny', 'self-approve', 'withdraw']);
+    assert.equal(barredByDeadline('expire'), false, 'the expiry is what the deadline is for');
+    assert.ok(RUN_REFUSALS.includes('expired'), 'a store says so with a declared refusal');
   });
 
   it('answers every (state, transition, actor) with nothing or a declared refusal', () => {

@@ -9,9 +9,13 @@ import { RedisRunStore } from '../src/stores/redis/runs.js';
 import {
   ACTORS,
   type Actor,
+  barredByDeadline,
+  decisionOf,
   judge,
+  openings,
   RUN_STATES,
   RUN_TRANSITIONS,
+  type RunRefusal,
   type RunState,
   type RunTransition,
 } from '../src/stores/run-machine.js';
@@ -82,6 +86,12 @@ function bigRun(deadline: number): NewRun {
   return { origin, user: 'bob', readTime: undefined, total: 500, state: 'approval', approvalDeadline: deadline };
 }
 
+/** The approval answers a person gives (approve, self-approve, deny, withdraw), each with the one who may give it. */
+const PERSON_ANSWERS = (Object.keys(RUN_TRANSITIONS) as RunTransition[]).filter(barredByDeadline).map((name) => {
+  const [opening] = openings(name);
+  return { name, by: opening ? byOf[opening.actor] : undefined };
+});
+
 /** The one of two results that went ahead, and the other; fails unless exactly one did. */
 function oneWinner<R extends { ok: boolean }>(results: R[]): { won: R; lost: R } {
   const won = results.filter((r) => r.ok);
@@ -126,9 +136,16 @@ describe('the run stores, in memory and on Redis, against the one run machine', 
     ];
   }
 
-  it('give the same answer for every (state, transition, actor), and the one the machine gives', async () => {
+  /**
+   * Asks both stores every (state, transition, actor) at `now` (runs made by `runIn`, due at T0 + 60s), and checks
+   * they agree with each other and with `expected`.
+   */
+  async function agreeEverywhere(
+    now: number,
+    expected: (n: RunTransition, a: Actor, s: RunState) => RunRefusal | undefined,
+  ) {
     assert.ok(await link.ready(3_000), 'redis is up');
-    time = T0;
+    time = now;
     const memory = new MemoryRunStore(clock);
     const shared = new RedisRunStore(link, clock);
     let cases = 0;
@@ -138,12 +155,23 @@ describe('the run stores, in memory and on Redis, against the one run machine', 
           const where = `${name} on ${state} by ${actor}`;
           const inMemory = await answer(memory, state, name, actor);
           assert.deepEqual(await answer(shared, state, name, actor), inMemory, where);
-          const refusal = judge(name, actor, state);
+          const refusal = expected(name, actor, state);
           assert.equal(inMemory.reason, refusal, where);
           assert.equal(inMemory.after, refusal ? state : RUN_TRANSITIONS[name].to, where);
           cases++;
         }
     assert.equal(cases, 11 * 6 * 3);
+  }
+
+  it('give the same answer for every (state, transition, actor), and the one the machine gives', async () => {
+    await agreeEverywhere(T0, judge);
+  });
+
+  it('at the deadline, give the same answer for every (state, transition, actor): a person’s answer to an approval has expired', async () => {
+    await agreeEverywhere(T0 + 60_000, (name, actor, state) => {
+      const refusal = judge(name, actor, state);
+      return refusal ?? (state === 'approval' && barredByDeadline(name) ? 'expired' : undefined);
+    });
   });
 
   it('both say a run they do not have is missing, whatever the transition', async () => {
@@ -243,6 +271,49 @@ describe('the run stores, in memory and on Redis, against the one run machine', 
       assert.deepEqual(late.run?.decision, { kind: 'expired', at: deadline + 1 }, name);
       assert.deepEqual(await store.dueApprovals(deadline + 1), [], `${name}: an expired run is not due again`);
     }
+  });
+
+  it('refuse a person’s answer at or after the deadline though nobody expired the run yet; markread still can', async () => {
+    for (const { name, store, twin } of await bothStores())
+      for (const [i, { name: answer, by }] of PERSON_ANSWERS.entries()) {
+        const where = `${name}: ${answer}`;
+        time = T0;
+        const deadline = T0 + 60_000;
+        const run = await store.create(bigRun(deadline));
+        time = deadline + i; // at the deadline itself, and after it
+        const late = await twin.transition(run.id, answer, { by, team: 'T1', decisionReason: 'late' });
+        const told = late.ok ? undefined : [late.reason, late.run?.id, late.run?.state, late.run?.decision];
+        assert.deepEqual(told, ['expired', run.id, 'approval', undefined], `${where}: told as the run is`);
+        assert.equal((await store.get(run.id))?.state, 'approval', `${where}: still waiting`);
+        const expired = await store.transition(run.id, 'expire');
+        assert.deepEqual([expired.ok, expired.run?.decision], [true, { kind: 'expired', at: time }], where);
+      }
+  });
+
+  it('take a person’s answer just before the deadline, and keep the workspace of whoever decided', async () => {
+    for (const { name, store, twin } of await bothStores())
+      for (const { name: answer, by } of PERSON_ANSWERS) {
+        const where = `${name}: ${answer}`;
+        time = T0;
+        const deadline = T0 + 60_000;
+        const run = await store.create(bigRun(deadline));
+        time = deadline - 1;
+        const result = await twin.transition(run.id, answer, { by, team: 'T0DECIDER' });
+        assert.equal(result.ok && result.run.state, RUN_TRANSITIONS[answer].to, where);
+        const decision = { kind: decisionOf(answer), by, team: 'T0DECIDER', at: deadline - 1 };
+        assert.deepEqual((await store.get(run.id))?.decision, decision, where);
+      }
+  });
+
+  it('check no deadline on a run an older markread wrote (no deadline field in its hash), as before', async () => {
+    assert.ok(await link.ready(3_000), 'redis is up');
+    time = T0;
+    const store = new RedisRunStore(link, clock);
+    const run = await store.create(bigRun(T0 + 60_000));
+    await link.client.hdel(link.key(`run:${run.id}`), 'approvalDeadline');
+    time = T0 + 120_000;
+    const approved = await store.transition(run.id, 'approve', { by: 'U0OTHER' });
+    assert.equal(approved.ok && approved.run.state, 'running');
   });
 
   it('return from dueApprovals only runs still waiting whose deadline has come', async () => {

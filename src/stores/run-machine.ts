@@ -88,7 +88,8 @@ export type RunTransition = keyof typeof RUN_TRANSITIONS;
  * Why a transition was refused. missing: no such run (never was, or forgotten). wrong-state: the run is not in a
  * state the transition starts from. not-requester: only the requester may. own-run: the requester may not (another
  * allowed person must). not-a-person: a person's transition attempted by markread. not-markread: markread's own
- * transition attempted by a person.
+ * transition attempted by a person. expired: a person's answer to an approval came at or after its deadline
+ * (by the store's clock), before markread's `expire` had settled it: the deadline, not the sweep, ends the wait.
  */
 export const RUN_REFUSALS = [
   'missing',
@@ -97,6 +98,7 @@ export const RUN_REFUSALS = [
   'own-run',
   'not-a-person',
   'not-markread',
+  'expired',
 ] as const;
 export type RunRefusal = (typeof RUN_REFUSALS)[number];
 
@@ -143,6 +145,16 @@ export function openings(transition: RunTransition): { state: RunState; actor: A
 export function needsAllowlist(transition: RunTransition): boolean {
   const rule: TransitionRule = RUN_TRANSITIONS[transition];
   return rule.allowlist === true || rule.who === 'any-allowed' || rule.who === 'other-allowed';
+}
+
+/**
+ * Whether `transition` is a person settling an approval (a rule from `approval` that markread does not make), which
+ * a store refuses once the run's deadline has come, even if markread has not yet expired it. `judge` cannot say
+ * so: it knows no clock and no run, only states and actors.
+ */
+export function barredByDeadline(transition: RunTransition): boolean {
+  const rule: TransitionRule = RUN_TRANSITIONS[transition];
+  return rule.from.includes('approval') && rule.who !== 'markread';
 }
 
 /** The decision `transition` records when it goes ahead, or undefined for one that settles no approval. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   actorOf,
+  barredByDeadline,
   type DecisionKind,
   decisionOf,
   judge,
@@ -61,6 +62,8 @@ export interface RunDecision {
   kind: DecisionKind;
   /** The person; absent when markread itself decided (an expiry). */
   by?: string;
+  /** The person's workspace, when the surface knows it: an audit line names them there (ids are per workspace). */
+  team?: string;
   /** Epoch ms, by the store's clock. */
   at: number;
   /** A denial's reason, or why the requester broke the glass. */
@@ -84,6 +87,8 @@ export type TransitionResult = { ok: true; run: RunRecord } | { ok: false; reaso
 export interface TransitionOptions {
   /** The person acting; undefined for markread itself. The run machine says whom each transition allows. */
   by?: string;
+  /** The acting person's workspace, recorded with an approval's decision. */
+  team?: string;
   stopReason?: string;
   /** Recorded with an approval's decision: a denial's reason, or why the requester broke the glass. */
   decisionReason?: string;
@@ -151,11 +156,15 @@ export function decisionFor(name: RunTransition, options: TransitionOptions, at:
   if (kind === undefined) return undefined;
   const decision: RunDecision = { kind, at };
   if (options.by !== undefined) decision.by = options.by;
+  if (options.team !== undefined) decision.team = options.team;
   if (options.decisionReason) decision.reason = options.decisionReason;
   return decision;
 }
 
-/** Why `by` may not make transition `name` on `run` now, by the run machine's table; undefined if they may. */
+/**
+ * Why `by` may not make transition `name` on `run` now, by the run machine's table; undefined if they may. The
+ * approval deadline is not checked here: see `pastDeadline`, which a store checks after this, in the same step.
+ */
 export function refusalOf(name: RunTransition, by: string | undefined, run: RunRecord): RunRefusal | undefined {
   return judge(name, actorOf(by, run.origin.requester), run.state);
 }
@@ -193,14 +202,15 @@ export class MemoryRunStore implements RunStore {
     this.sweep();
     const run = this.runs.get(id);
     if (!run) return { ok: false, reason: 'missing' };
-    const refusal = refusalOf(name, options.by, run);
+    const now = this.now();
+    const refusal = refusalOf(name, options.by, run) ?? (pastDeadline(name, run, now) ? 'expired' : undefined);
     if (refusal) return { ok: false, reason: refusal, run: { ...run } };
     const { to } = RUN_TRANSITIONS[name];
     run.state = to;
     if (options.stopReason !== undefined) run.stopReason = options.stopReason;
-    const decision = decisionFor(name, options, this.now());
+    const decision = decisionFor(name, options, now);
     if (decision) run.decision = decision;
-    run.expiresAt = keepUntil(run, this.now());
+    run.expiresAt = keepUntil(run, now);
     return { ok: true, run: { ...run } };
   }
 
@@ -215,6 +225,15 @@ export class MemoryRunStore implements RunStore {
     const now = this.now();
     for (const [id, run] of this.runs) if (!WORKING.includes(run.state) && run.expiresAt < now) this.runs.delete(id);
   }
+}
+
+/**
+ * Whether transition `name` comes too late for `run` at `now`: a person's answer to an approval whose deadline has
+ * come (the same moment `dueApprovals` starts returning it). A store asks this only once the table allows the
+ * transition, so a press on a run already decided is still told `wrong-state` and who decided.
+ */
+export function pastDeadline(name: RunTransition, run: RunRecord, now: number): boolean {
+  return barredByDeadline(name) && isDue(run, now);
 }
 
 /** Whether `run` still waits for approval and its deadline has come by `now`. */

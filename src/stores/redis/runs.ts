@@ -1,5 +1,6 @@
 import {
   ACTORS,
+  barredByDeadline,
   openings,
   RUN_TRANSITIONS,
   type RunRefusal,
@@ -25,25 +26,35 @@ import type { RedisLink } from './link.js';
 import { redisScript } from './script.js';
 
 const [MARKREAD, REQUESTER, SOMEONE_ELSE] = ACTORS;
+/** What the script answers, in place of 1 or 0, for a person's answer to an approval that came too late. */
+const EXPIRED: RunRefusal = 'expired';
+const APPROVAL: RunState = 'approval';
 
 /**
  * The check and the change of a run's state in one step on the server, so however many replicas see a click,
  * exactly one moves the run. It knows no rule of its own: it is handed the run machine's openings for this
  * transition ("<state> <actor>" pairs) and goes ahead only from one of them. The run is a hash: `state`,
- * `requester`, `stopReason` and `decision` are what the script reads and writes; `body` (the rest, JSON) it never
- * touches. `decision` is JSON the caller built, written as it is only if the run moved (the script parses no JSON):
- * so the decision and the move are one step, and a second presser reads who won.
- * ARGV: by ('' for markread itself), to, stopReason ('' to keep), ttl ms, decision ('' for none), then the openings.
- * Returns nothing for a missing run; otherwise 1 or 0 (moved or not), then the hash after the step.
+ * `requester`, `stopReason` and `decision` are what the script reads and writes; `approvalDeadline` (epoch ms) it
+ * only reads; `body` (the rest, JSON) it never touches. `decision` is JSON the caller built, written as it is only
+ * if the run moved (the script parses no JSON): so the decision and the move are one step, and a second presser
+ * reads who won. The deadline is checked in the same step, so no person's answer lands after it, whatever the
+ * sweep's pace; a hash written before the field existed has no deadline to check, as before.
+ * ARGV: by ('' for markread itself), to, stopReason ('' to keep), ttl ms, decision ('' for none), now (the store's
+ * clock, ms; '' when the deadline does not bar this transition), then the openings.
+ * Returns nothing for a missing run; otherwise 1, 0 or '${EXPIRED}' (moved, not, or too late), then the hash
+ * after the step.
  */
 const TRANSITION = `
-local h = redis.call('HMGET', KEYS[1], 'state', 'requester')
+local h = redis.call('HMGET', KEYS[1], 'state', 'requester', 'approvalDeadline')
 if not h[1] then return {} end
 local actor = '${SOMEONE_ELSE}'
 if ARGV[1] == '' then actor = '${MARKREAD}' elseif ARGV[1] == h[2] then actor = '${REQUESTER}' end
 local at = h[1] .. ' ' .. actor
 local moved = 0
-for i = 6, #ARGV do if ARGV[i] == at then moved = 1 end end
+for i = 7, #ARGV do if ARGV[i] == at then moved = 1 end end
+if moved == 1 and ARGV[6] ~= '' and h[1] == '${APPROVAL}' and h[3] and tonumber(ARGV[6]) >= tonumber(h[3]) then
+  moved = '${EXPIRED}'
+end
 if moved == 1 then
   redis.call('HSET', KEYS[1], 'state', ARGV[2])
   if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[3]) end
@@ -127,6 +138,7 @@ export class RedisRunStore implements RunStore {
         options.stopReason ?? '',
         String(keepMs(to)),
         decision ? JSON.stringify(decision) : '',
+        barredByDeadline(name) ? String(now) : '',
         ...OPENINGS[name],
       ],
     );
@@ -135,6 +147,7 @@ export class RedisRunStore implements RunStore {
     const run = decode(id, hash, now);
     if (moved === undefined || !run) return { ok: false, reason: 'missing' };
     if (moved === 1) return { ok: true, run };
+    if (moved === EXPIRED) return { ok: false, reason: EXPIRED, run };
     // Not moved, so the run is as it was: the run machine says why, as the memory store would.
     return { ok: false, reason: refusalFor(name, options.by, run), run };
   }
@@ -144,6 +157,8 @@ export class RedisRunStore implements RunStore {
     const key = this.key(id);
     const fields: Record<string, string> = { state, requester: run.origin.requester, body: JSON.stringify(body) };
     if (stopReason !== undefined) fields.stopReason = stopReason;
+    // Also in `body`, for replicas that read it from there; a field of its own so the script reads it without JSON.
+    if (run.approvalDeadline !== undefined) fields.approvalDeadline = String(run.approvalDeadline);
     if (decision !== undefined) fields.decision = JSON.stringify(decision);
     if (onlyIfMissing && (await this.link.client.exists(key)) === 1) return;
     const now = this.now();
