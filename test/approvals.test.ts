@@ -118,10 +118,10 @@ describe('four eyes on large runs (MARKREAD_APPROVAL_OVER=2), over signed HTTP',
     );
     assert.match(messageText(parent.args), new RegExp(`<@${ALLOWED}> asked[\\s\\S]*Approved by\\* <@${SECOND}>`));
     const [approved] = events(f, 'approved', 'cal');
-    // The decider is named by their member ID (the run records who, not their workspace).
+    // The decider in their workspace, as the run recorded them with the decision.
     assert.deepEqual(
       [approved?.actor, approved?.requester, approved?.approver],
-      [{ kind: 'slack', user: SECOND }, ALLOWED, SECOND],
+      [{ kind: 'slack', team: 'T0STANDIN', user: SECOND }, ALLOWED, SECOND],
     );
     const finished = await waitFor(() => events(f, 'run-finished', 'cal')[0], { what: 'the run-finished event' });
     assert.equal(finished.approver, SECOND);

@@ -3,12 +3,13 @@ import type { AuditKind } from '../../audit/event.js';
 import { type AuditScope, recordIn } from '../../audit/scope.js';
 import type { ImApp } from '../../im/app.js';
 import type { Logger } from '../../log/logger.js';
-import type { RunDecision, RunRecord } from '../../stores/runs.js';
+import type { RunDecision, RunRecord, RunStore } from '../../stores/runs.js';
 import { approvalDecidedMessage } from '../blocks/approval.js';
 import { plainMessage } from '../blocks/message.js';
 import { code, mention } from '../blocks/mrkdwn.js';
 import { contextOf } from '../context.js';
 import type { ListenerDeps } from '../deps.js';
+import type { InFlight } from '../in-flight.js';
 import { runScope, runTarget } from '../run-audit.js';
 import { approvalView } from './approval.js';
 import type { SlackJobs } from './jobs.js';
@@ -53,7 +54,7 @@ export async function settle(deps: DecisionDeps, web: Web, run: RunRecord, app: 
 function recordDecision(deps: DecisionDeps, run: RunRecord, app: ImApp, decision: RunDecision): void {
   const by = decision.by;
   const scope: AuditScope = by
-    ? runScope(deps.flow.audit, run, { user: by })
+    ? runScope(deps.flow.audit, run, { user: by, ...(decision.team ? { team: decision.team } : {}) })
     : {
         ...runScope(deps.flow.audit, run),
         actor: { kind: 'markread' },
@@ -97,4 +98,19 @@ async function tellRequester(deps: DecisionDeps, web: Web, run: RunRecord, decis
     if (posted) return;
   }
   await deps.flow.respond(run.origin.replyUrl, plainMessage(text));
+}
+
+/**
+ * A request past its deadline, found by a press or a form before the sweep: expired now (one atomic transition;
+ * whoever wins settles it) and returned as it then is, for the late answer.
+ */
+export async function expireNow(
+  deps: DecisionDeps & { runs: Pick<RunStore, 'transition'>; inFlight: Pick<InFlight, 'track'> },
+  web: Web,
+  run: RunRecord,
+  app: ImApp,
+): Promise<RunRecord> {
+  const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
+  if (expired?.ok) await deps.inFlight.track(settle(deps, web, expired.run, app));
+  return expired?.run ?? run;
 }

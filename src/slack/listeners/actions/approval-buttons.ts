@@ -10,7 +10,7 @@ import { APPROVAL_ACTIONS } from '../../blocks/ids.js';
 import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import type { ListenerDeps } from '../../deps.js';
-import { type DecisionDeps, settle } from '../../flows/approval-decision.js';
+import { type DecisionDeps, expireNow, settle } from '../../flows/approval-decision.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import type { SlackJobs } from '../../flows/jobs.js';
 import { runScope, runTarget } from '../../run-audit.js';
@@ -146,13 +146,15 @@ async function decide(
 ): Promise<void> {
   let result: TransitionResult;
   try {
-    result = await deps.runs.transition(run.id, name, { by: body.user.id, ...options });
+    result = await deps.runs.transition(run.id, name, { by: body.user.id, team: body.team?.id, ...options });
   } catch (error) {
     deps.logger.error({ err: error, runId: run.id }, 'could not reach the run store for an approval button');
     return answer(deps, body, `:warning: Nothing was changed: ${STATE_DOWN}.`);
   }
   // Tracked: a shutdown waits for the decision to be shown and its run handed to the journal.
   if (result.ok) return deps.inFlight.track(settle(deps, web, result.run, app));
+  // The deadline passed while this press was being checked: the store refused it; expire it now.
+  if (result.reason === 'expired') return answer(deps, body, lateAnswer(await expireNow(deps, web, run, app)));
   if (result.reason === 'not-requester')
     return refuse(
       deps,
@@ -183,11 +185,9 @@ async function waiting(deps: ApprovalDeps, body: BlockButtonAction, web: Web): P
     const why = `this request was for IM app ${run.origin.app ?? ''}, which markread no longer serves`;
     return void (await refuse(deps, body, run, why, `${escapeMrkdwn(why)}.`));
   }
-  if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now()) {
-    const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
-    if (expired?.ok) await deps.inFlight.track(settle(deps, web, expired.run, app));
-    return void (await answer(deps, body, lateAnswer(expired?.run ?? run)));
-  }
+  // Past its deadline: no need to look the presser up (the store would refuse them as 'expired' anyway).
+  if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now())
+    return void (await answer(deps, body, lateAnswer(await expireNow(deps, web, run, app))));
   if (run.state !== 'approval') return void (await answer(deps, body, lateAnswer(run)));
   return { run, app };
 }

@@ -4,7 +4,7 @@ import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
 import { runApp } from '../../app-choice.js';
 import { alreadyDecided, denyNoticeView } from '../../blocks/approval.js';
 import { DENY_FIELD, MODAL_ACTION } from '../../blocks/ids.js';
-import { settle } from '../../flows/approval-decision.js';
+import { expireNow, settle } from '../../flows/approval-decision.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import { runScope, runTarget } from '../../run-audit.js';
 import type { ApprovalDeps } from '../actions/approval-buttons.js';
@@ -39,18 +39,18 @@ export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<
       recordFormRefusal(deps, run, { user: presser, team: body.team?.id }, `deny refused: ${why}`);
       return ack({ response_action: 'update', view: denyNoticeView('You may not deny this run.') });
     }
-    // A form opened before the deadline and sent after it is too late, as a press would be.
-    if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now()) {
-      const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
-      await ack({ response_action: 'update', view: denyNoticeView('This request expired before the form was sent.') });
-      if (expired?.ok) await deps.inFlight.track(settle(deps, client, expired.run, app));
-      return;
-    }
     let result: TransitionResult;
     try {
-      result = await deps.runs.transition(run.id, 'deny', { by: presser, decisionReason: reason });
+      const team = body.team?.id;
+      result = await deps.runs.transition(run.id, 'deny', { by: presser, team, decisionReason: reason });
     } catch {
       return ack({ response_action: 'update', view: denyNoticeView(`${STATE_DOWN}.`) });
+    }
+    // A form opened before the deadline and sent after it is too late, as a press would be (the store says so).
+    if (!result.ok && result.reason === 'expired') {
+      await ack({ response_action: 'update', view: denyNoticeView('This request expired before the form was sent.') });
+      await expireNow(deps, client, run, app);
+      return;
     }
     if (!result.ok) {
       const decided = result.run?.decision;
