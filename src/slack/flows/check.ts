@@ -47,6 +47,7 @@ export async function checkInSlack(
     }
   }
   let message = onApp(checkMessage(report, runId), app, deps.flow.apps.several);
+  // Where a reason is missing, ctx.reason is undefined, so this is also the command to add --reason to.
   const fixCommand = rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true, ctx.reason, ctx.app);
   if (fix.length > 0 && overApproval && !reasonless)
     message = withLine(
@@ -56,7 +57,7 @@ export async function checkInSlack(
   if (fix.length > 0 && reasonless)
     message = withLine(
       message,
-      `To fix it, say why (every change here needs a reason): ${code(`${rerunCommand(user, fix.length <= 50 ? fix : 'all', undefined, true, undefined, ctx.app)} --reason "…"`)}`,
+      `To fix it, say why (every change here needs a reason): ${code(`${fixCommand} --reason "…"`)}`,
     );
   const undelivered = await deps.flow.respond(ctx.responseUrl, message);
   if (undelivered !== undefined) log.error({ deliveryError: undelivered }, 'could not deliver a check');
