@@ -1,6 +1,7 @@
 import type { ReasonPolicy } from '../config/reason-config.js';
 import {
   type AdapterFlags,
+  appOf,
   markCommandOf,
   parseMarkCommand,
   reasonOf,
@@ -73,11 +74,11 @@ export function parseCliArgs(
     // The file's pairs are checked as it is read; its reason, here.
     const reason = reasonOf(flags, options.reasonPolicy);
     if (!reason.ok) return usage(reason.problem);
-    if (flags.app === '' || (typeof flags.app === 'string' && flags.app.trim() === ''))
-      return usage('--app needs the name of an IM app (one of TIM_APPS)');
+    const named = appOf(flags);
+    if (!named.ok) return usage(named.problem);
     const why = {
       ...(reason.reason === undefined ? {} : { reason: reason.reason }),
-      ...(typeof flags.app === 'string' ? { app: flags.app.trim() } : {}),
+      ...(named.app === undefined ? {} : { app: named.app }),
     };
     return { kind: 'from-file', path: flags['from-file'], json, dryRun, clearMarks, ...why };
   }

@@ -81,14 +81,20 @@ export function parseMarkCommand(words: string[], options: GrammarOptions = {}):
   return { ...checked, flags, positionals };
 }
 
-/** The app named by --app, as typed (each surface looks it up among its apps); an empty name is a problem. */
+/** The app named by --app among `flags`, as typed (each surface looks it up among its apps); empty is a problem. */
+export function appOf(
+  flags: Record<string, string | true>,
+): { ok: true; app?: string } | { ok: false; problem: string } {
+  if (typeof flags.app !== 'string') return { ok: true };
+  const app = flags.app.trim();
+  return app === '' ? { ok: false, problem: '--app needs the name of an IM app (one of TIM_APPS)' } : { ok: true, app };
+}
+
+/** The target with its app; or every problem, the app's last. */
 function withApp(checked: Checked, flags: Record<string, string | true>): Checked {
-  const app = typeof flags.app === 'string' ? flags.app.trim() : undefined;
-  if (app === '') {
-    const problem = '--app needs the name of an IM app (one of TIM_APPS)';
-    return { ok: false, problems: [...(checked.ok ? [] : checked.problems), problem] };
-  }
-  return checked.ok && app !== undefined ? { ok: true, target: { ...checked.target, app } } : checked;
+  const named = appOf(flags);
+  if (!named.ok) return { ok: false, problems: [...(checked.ok ? [] : checked.problems), named.problem] };
+  return checked.ok && named.app !== undefined ? { ok: true, target: { ...checked.target, app: named.app } } : checked;
 }
 
 /** The reason among `flags`, checked against the policy and cleaned; a --check needs none. */
