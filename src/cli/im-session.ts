@@ -9,7 +9,7 @@ import { appVariable, defaultAppConfig, type LoadedImApps, loadImApps } from '..
 import { loadRedisConfig, type RedisConfig } from '../config/redis-config.js';
 import { type AuditChannelConfig, loadAuditChannelConfig } from '../config/slack-config.js';
 import type { ImApp } from '../im/app.js';
-import { appLabel, type ImApps } from '../im/apps.js';
+import { appLabel, type ImApps, namesApp } from '../im/apps.js';
 import { createImRuntime } from '../im-runtime.js';
 import { createLogger } from '../log/logger.js';
 import { addEnvSecrets } from '../log/redactor.js';
@@ -84,8 +84,7 @@ export async function withImSession(
     const chosen = options.app === undefined ? { ok: true as const, app } : apps.appNamed(options.app);
     if (!chosen.ok) return cli.fail('usage', [chosen.problem], options.json);
     // With several apps (or a protected one) the person at the terminal is told which app, before anything else.
-    if (!options.json && (apps.several || chosen.app.protected))
-      cli.term.err(`markread: IM app ${appLabel(chosen.app)}\n`);
+    if (!options.json && namesApp(chosen.app, apps.several)) cli.term.err(`markread: IM app ${appLabel(chosen.app)}\n`);
     const sdkAppIdVariable = loaded.single ? 'TIM_SDKAPPID' : appVariable(chosen.app.name, 'SDKAPPID');
     const sdkAppIdMissing = offline && !process.env[sdkAppIdVariable]?.trim() ? sdkAppIdVariable : undefined;
     return await body({ app: chosen.app, apps, audit, sdkAppIdMissing, approvalOver: configs.approvalOver });

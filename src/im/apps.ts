@@ -57,9 +57,14 @@ export function appLabel(app: Pick<ImApp, 'name' | 'sdkAppId' | 'protected'>): s
 }
 
 /**
- * " in IM app staging (SDKAppID …)" where a person should see which app: always when there are several apps or
- * the app is protected; nothing for the one ordinary app (so a single-app deployment reads as it always did).
+ * Whether a person must be shown which app: always when there are several apps or the app is protected; never
+ * for the one ordinary app (so a single-app deployment reads as it always did). Every surface asks this.
  */
+export function namesApp(app: Pick<ImApp, 'protected'>, several: boolean): boolean {
+  return several || app.protected === true;
+}
+
+/** " in IM app staging (SDKAppID …)" where a person should see which app (`namesApp`), else nothing. */
 export function onAppText(app: Pick<ImApp, 'name' | 'sdkAppId' | 'protected'>, several: boolean): string {
-  return several || app.protected ? ` in IM app ${appLabel(app)}` : '';
+  return namesApp(app, several) ? ` in IM app ${appLabel(app)}` : '';
 }

@@ -1,15 +1,16 @@
 import type { ImApp } from '../../im/app.js';
+import { namesApp } from '../../im/apps.js';
 import { type SlackMessage, withLine } from './message.js';
 import { code } from './mrkdwn.js';
 
 export type ShownApp = Pick<ImApp, 'name' | 'sdkAppId' | 'protected'>;
 
 /**
- * Which IM app, on a line of its own: shown whenever there are several apps (so staging is never mistaken for
- * production) or the app is protected (flagged loudly); nothing for one ordinary app, whose messages read as before.
+ * Which IM app, on a line of its own, where a person must be shown it (`namesApp`: several apps, so staging is
+ * never mistaken for production, or a protected app, flagged loudly).
  */
 export function appLine(app: ShownApp, several: boolean): string | undefined {
-  if (!several && !app.protected) return undefined;
+  if (!namesApp(app, several)) return undefined;
   const flag = app.protected ? ':rotating_light: *PROTECTED* ' : '';
   return `${flag}*IM app*: ${code(app.name)} (SDKAppID ${app.sdkAppId})`;
 }
