@@ -1,4 +1,4 @@
-import type { AuditKind, AuditTarget } from '../audit/event.js';
+import type { AuditKind, AuditTarget, AuditVia } from '../audit/event.js';
 import { type AuditScope, recordIn } from '../audit/scope.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { ImApp } from '../im/app.js';
@@ -23,7 +23,10 @@ export function runTarget(run: RunRecord): AuditTarget {
  * The audit scope of something done to a run: by its requester, or by `presser` (a Stop pressed by someone else),
  * in which case the requester is named beside them.
  */
-export function runScope(sink: AuditSink, run: RunRecord, presser?: { user: string; team?: string }): AuditScope {
+/** A person acting on a run: their member ID, and their workspace where known. */
+export type Presser = { user: string; team?: string };
+
+export function runScope(sink: AuditSink, run: RunRecord, presser?: Presser): AuditScope {
   const ctx = contextOf(run.origin);
   const approved = approverOf(run);
   const base = scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id });
@@ -44,7 +47,27 @@ export function recordRunStep(
   kind: Extract<AuditKind, `run-${string}` | 'approval-requested'>,
   run: RunRecord,
   app: Pick<ImApp, 'name' | 'sdkAppId'> | undefined,
-  presser?: { user: string; team?: string },
+  presser?: Presser,
 ): void {
   recordIn(runScope(sink, run, presser), { kind, target: runTarget(run) }, app);
+}
+
+/** Who pressed a button or sent a form, as the audit trail names them: in their workspace when it is known. */
+export function presserOf(body: { user: { id: string }; team?: { id?: string } | null }): Presser {
+  return { user: body.user.id, ...(body.team?.id ? { team: body.team.id } : {}) };
+}
+
+/** A press or form refused: on record with the run it was for (when known), who was refused, how, and why. */
+export function recordRunRefusal(
+  sink: AuditSink,
+  run: RunRecord | undefined,
+  presser: Presser,
+  via: AuditVia,
+  why: string,
+): void {
+  const base = run ? runScope(sink, run, presser) : { sink, actor: slackActor(presser.user, presser.team), via };
+  recordIn(
+    { ...base, via },
+    { kind: 'refused', ...(run ? { target: runTarget(run) } : {}), outcome: { status: 'refused', detail: why } },
+  );
 }

@@ -4,7 +4,7 @@ import type { ApprovalConfig } from '../../config/approval-config.js';
 import type { ImApp } from '../../im/app.js';
 import type { Logger } from '../../log/logger.js';
 import type { RunRecord, RunStore } from '../../stores/runs.js';
-import type { Allowlist } from '../access/allowlist.js';
+import type { Allowlist, AllowVerdict } from '../access/allowlist.js';
 import {
   type ApprovalDecision,
   type ApprovalView,
@@ -128,4 +128,14 @@ async function recordWaiting(
       .catch(() => undefined);
     return undefined;
   }
+}
+
+/** Whether `user` may approve or deny a run on `app`: MARKREAD_APPROVERS when set, else whoever may act on the app. */
+export function deciderVerdict(
+  deps: Pick<ListenerDeps, 'approval' | 'access'>,
+  user: string,
+  app: ImApp,
+): Promise<AllowVerdict> {
+  const { approvers } = deps.approval;
+  return approvers ? approvers.check(user) : deps.access.onApp(user, app);
 }

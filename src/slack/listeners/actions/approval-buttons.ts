@@ -1,19 +1,18 @@
 import type { App, BlockButtonAction, webApi } from '@slack/bolt';
-import { recordIn } from '../../../audit/scope.js';
 import type { ImApp } from '../../../im/app.js';
 import type { RunTransition } from '../../../stores/run-machine.js';
 import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
-import type { AllowVerdict } from '../../access/allowlist.js';
 import { runApp } from '../../app-choice.js';
 import { alreadyDecided, denyReasonModal } from '../../blocks/approval.js';
 import { APPROVAL_ACTIONS } from '../../blocks/ids.js';
-import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import type { ListenerDeps } from '../../deps.js';
+import { deciderVerdict } from '../../flows/approval.js';
 import { type DecisionDeps, expireNow, settle } from '../../flows/approval-decision.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import type { SlackJobs } from '../../flows/jobs.js';
-import { runScope, runTarget } from '../../run-audit.js';
+import { presserOf, recordRunRefusal } from '../../run-audit.js';
+import { answer } from './answer.js';
 
 /** What the approval buttons use of the listeners' deps. */
 export type ApprovalDeps = DecisionDeps &
@@ -125,12 +124,9 @@ async function mayDecide(
   app: ImApp,
   what: 'approve' | 'deny',
 ): Promise<boolean> {
-  const approvers = deps.approval.approvers;
-  const verdict: AllowVerdict = approvers
-    ? await approvers.check(body.user.id)
-    : await deps.access.onApp(body.user.id, app);
+  const verdict = await deciderVerdict(deps, body.user.id, app);
   if (verdict.allowed) return true;
-  const who = approvers ? 'not among MARKREAD_APPROVERS' : verdict.reason;
+  const who = deps.approval.approvers ? 'not among MARKREAD_APPROVERS' : verdict.reason;
   await refuse(deps, body, run, `${what} refused: ${who}`, `You can't ${what} this run: ${who}.`);
   return false;
 }
@@ -207,15 +203,6 @@ function gone(deps: ApprovalDeps): string {
 
 /** A press refused: on record, and the presser told why. */
 async function refuse(deps: ApprovalDeps, body: BlockButtonAction, run: RunRecord, why: string, text: string) {
-  const presser = { user: body.user.id, ...(body.team?.id ? { team: body.team.id } : {}) };
-  recordIn(
-    { ...runScope(deps.flow.audit, run, presser), via: 'button' },
-    { kind: 'refused', target: runTarget(run), outcome: { status: 'refused', detail: why } },
-  );
+  recordRunRefusal(deps.flow.audit, run, presserOf(body), 'button', why);
   await answer(deps, body, `:no_entry: ${text} Nothing was changed.`);
-}
-
-/** Privately, to the presser (never over the request, which others are watching). */
-async function answer(deps: ApprovalDeps, body: BlockButtonAction, text: string): Promise<void> {
-  await deps.inFlight.track(deps.flow.respond(body.response_url, plainMessage(text)));
 }

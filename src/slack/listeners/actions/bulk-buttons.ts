@@ -1,18 +1,17 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { recordIn } from '../../../audit/scope.js';
 import { needsAllowlist, type RunState, type RunTransition } from '../../../stores/run-machine.js';
 import { type RunRecord, refusalOf, type TransitionResult } from '../../../stores/runs.js';
 import type { AllowVerdict } from '../../access/allowlist.js';
 import { runApp } from '../../app-choice.js';
 import { BULK_ACTIONS } from '../../blocks/ids.js';
-import { plainMessage } from '../../blocks/message.js';
 import { escapeMrkdwn, mention } from '../../blocks/mrkdwn.js';
 import { bulkScope } from '../../blocks/run.js';
-import { contextOf, slackActor } from '../../context.js';
+import { contextOf } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
 import type { SlackJobs } from '../../flows/jobs.js';
-import { recordRunStep, runScope, runTarget } from '../../run-audit.js';
+import { presserOf, recordRunRefusal, recordRunStep } from '../../run-audit.js';
+import { answer } from './answer.js';
 
 /** What the buttons use of the listeners' deps. */
 export type ButtonDeps = Pick<ListenerDeps, 'access' | 'inFlight' | 'logger' | 'runs' | 'local'> & {
@@ -173,26 +172,11 @@ async function refused(
   return answer(deps, body, (run && ALREADY[run.state]) ?? STALE);
 }
 
-function presserOf(body: BlockButtonAction): { user: string; team?: string } {
-  return { user: body.user.id, ...(body.team?.id ? { team: body.team.id } : {}) };
-}
-
 /** A press refused by the allowlist or by the run itself: on record with the run it was for. */
 function recordRefusal(deps: ButtonDeps, body: BlockButtonAction, run: RunRecord | undefined, why: string): void {
-  const presser = presserOf(body);
-  const base = run
-    ? runScope(deps.flow.audit, run, presser)
-    : { sink: deps.flow.audit, actor: slackActor(presser.user, presser.team), via: 'button' as const };
-  recordIn(
-    { ...base, via: 'button' },
-    { kind: 'refused', ...(run ? { target: runTarget(run) } : {}), outcome: { status: 'refused', detail: why } },
-  );
+  recordRunRefusal(deps.flow.audit, run, presserOf(body), 'button', why);
 }
 
 function runIdOf(body: BlockButtonAction): string {
   return body.actions[0]?.value ?? '';
-}
-
-async function answer(deps: ButtonDeps, body: BlockButtonAction, text: string, replaceOriginal = false): Promise<void> {
-  await deps.inFlight.track(deps.flow.respond(body.response_url, plainMessage(text), { replaceOriginal }));
 }

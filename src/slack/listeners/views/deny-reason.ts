@@ -1,12 +1,12 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
-import { recordIn } from '../../../audit/scope.js';
-import type { RunRecord, TransitionResult } from '../../../stores/runs.js';
+import type { TransitionResult } from '../../../stores/runs.js';
 import { runApp } from '../../app-choice.js';
 import { alreadyDecided, denyNoticeView } from '../../blocks/approval.js';
 import { DENY_FIELD, MODAL_ACTION } from '../../blocks/ids.js';
+import { deciderVerdict } from '../../flows/approval.js';
 import { expireNow, settle } from '../../flows/approval-decision.js';
 import { STATE_DOWN } from '../../flows/confirm-all.js';
-import { runScope, runTarget } from '../../run-audit.js';
+import { presserOf, recordRunRefusal } from '../../run-audit.js';
 import type { ApprovalDeps } from '../actions/approval-buttons.js';
 
 type DenyArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'> & {
@@ -31,12 +31,10 @@ export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<
         view: denyNoticeView(run === null ? `${STATE_DOWN}.` : 'This request is gone.'),
       });
     const presser = body.user.id;
-    const verdict = deps.approval.approvers
-      ? await deps.approval.approvers.check(presser)
-      : await deps.access.onApp(presser, app);
+    const verdict = await deciderVerdict(deps, presser, app);
     if (!verdict.allowed || presser === run.origin.requester) {
       const why = presser === run.origin.requester ? 'the requester' : verdict.allowed ? '' : verdict.reason;
-      recordFormRefusal(deps, run, { user: presser, team: body.team?.id }, `deny refused: ${why}`);
+      recordRunRefusal(deps.flow.audit, run, presserOf(body), 'modal', `deny refused: ${why}`);
       return ack({ response_action: 'update', view: denyNoticeView('You may not deny this run.') });
     }
     let result: TransitionResult;
@@ -60,13 +58,4 @@ export function denySubmission(deps: ApprovalDeps): (args: DenyArgs) => Promise<
     await ack();
     await deps.inFlight.track(settle(deps, client, result.run, app));
   };
-}
-
-/** A deny form refused: on record, with the run it was for. */
-function recordFormRefusal(deps: ApprovalDeps, run: RunRecord, presser: { user: string; team?: string }, why: string) {
-  const who = presser.team ? presser : { user: presser.user };
-  recordIn(
-    { ...runScope(deps.flow.audit, run, who), via: 'modal' },
-    { kind: 'refused', target: runTarget(run), outcome: { status: 'refused', detail: why } },
-  );
 }
