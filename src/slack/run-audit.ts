@@ -28,11 +28,15 @@ export type Presser = { user: string; team?: string };
 
 export function runScope(sink: AuditSink, run: RunRecord, presser?: Presser): AuditScope {
   const ctx = contextOf(run.origin);
-  const approved = approverOf(run);
-  const base = scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id });
-  const scope = approved === undefined ? base : { ...base, approver: approved };
+  const scope = withApprover(scopeOf(sink, presser ? { ...ctx, via: 'button' } : ctx, { runId: run.id }), run);
   if (!presser || presser.user === run.origin.requester) return scope;
   return { ...scope, actor: slackActor(presser.user, presser.team), requester: run.origin.requester };
+}
+
+/** `scope` naming who approved `run`, if anyone did: every event after an approval carries the approver. */
+export function withApprover(scope: AuditScope, run: Pick<RunRecord, 'decision'>): AuditScope {
+  const approver = approverOf(run);
+  return approver === undefined ? scope : { ...scope, approver };
 }
 
 /** Who approved a run (its requester, when they broke the glass), so every later event of it names them. */

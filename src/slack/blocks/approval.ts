@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import type { RunDecision } from '../../stores/runs.js';
 import { appLine, type ShownApp } from './app.js';
 import { APPROVAL_ACTIONS, DENY_CALLBACK_ID, DENY_FIELD, MODAL_ACTION } from './ids.js';
 import { reasonLine } from './mark.js';
@@ -23,12 +24,7 @@ export interface ApprovalView {
 }
 
 /** A decision, as the run records it; or 'unrecorded': the request was posted but the run could not be kept. */
-export interface ApprovalDecision {
-  kind: 'approved' | 'self-approved' | 'denied' | 'withdrawn' | 'expired' | 'unrecorded';
-  by?: string;
-  at: number;
-  reason?: string;
-}
+export type ApprovalDecision = Omit<RunDecision, 'kind'> & { kind: RunDecision['kind'] | 'unrecorded' };
 
 /** The request itself, in the channel where it was asked: who, what, which app, why, who may decide, until when. */
 function requestText(view: ApprovalView): string {

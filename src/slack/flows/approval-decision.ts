@@ -101,16 +101,16 @@ async function tellRequester(deps: DecisionDeps, web: Web, run: RunRecord, decis
 }
 
 /**
- * A request past its deadline, found by a press or a form before the sweep: expired now (one atomic transition;
- * whoever wins settles it) and returned as it then is, for the late answer.
+ * A request past its deadline, expired now by the sweep or by a press or form that found it first: one atomic
+ * transition, whose winner settles it. The run as it then is (for a late answer), and whether this call won.
  */
 export async function expireNow(
   deps: DecisionDeps & { runs: Pick<RunStore, 'transition'>; inFlight: Pick<InFlight, 'track'> },
   web: Web,
   run: RunRecord,
   app: ImApp,
-): Promise<RunRecord> {
+): Promise<{ run: RunRecord; won: boolean }> {
   const expired = await deps.runs.transition(run.id, 'expire').catch(() => undefined);
   if (expired?.ok) await deps.inFlight.track(settle(deps, web, expired.run, app));
-  return expired?.run ?? run;
+  return { run: expired?.run ?? run, won: expired?.ok === true };
 }

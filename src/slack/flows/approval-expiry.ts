@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { RunStore } from '../../stores/runs.js';
 import { runApp } from '../app-choice.js';
-import { type DecisionDeps, settle } from './approval-decision.js';
+import type { InFlight } from '../in-flight.js';
+import { type DecisionDeps, expireNow } from './approval-decision.js';
 
 /** How often each replica looks for approval requests past their deadline. */
 export const APPROVAL_SWEEP_MS = 10_000;
@@ -16,7 +17,10 @@ export class ApprovalExpiry {
   private sweeping: Promise<number> | undefined;
 
   constructor(
-    private readonly deps: DecisionDeps & { runs: Pick<RunStore, 'dueApprovals' | 'transition'> },
+    private readonly deps: DecisionDeps & {
+      runs: Pick<RunStore, 'dueApprovals' | 'transition'>;
+      inFlight: Pick<InFlight, 'track'>;
+    },
     private readonly web: Pick<webApi.WebClient, 'chat'>,
   ) {}
 
@@ -45,13 +49,12 @@ export class ApprovalExpiry {
     });
     let settled = 0;
     for (const run of due) {
-      const result = await this.deps.runs.transition(run.id, 'expire').catch(() => undefined);
-      if (!result?.ok) continue;
-      settled++;
-      const app = runApp(this.deps.flow.apps, result.run);
-      if (app) await settle(this.deps, this.web, result.run, app);
-      else
+      const app = runApp(this.deps.flow.apps, run);
+      if (app) settled += (await expireNow(this.deps, this.web, run, app)).won ? 1 : 0;
+      else if ((await this.deps.runs.transition(run.id, 'expire').catch(() => undefined))?.ok) {
+        settled++;
         this.deps.logger.warn({ runId: run.id }, 'expired an approval request for an IM app markread no longer serves');
+      }
     }
     return settled;
   }

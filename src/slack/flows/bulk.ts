@@ -13,7 +13,7 @@ import { plainMessage, type SlackMessage, withLine } from '../blocks/message.js'
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { bulkParentMessage, LIST_PAIRS_UP_TO, summaryMessage } from '../blocks/run.js';
 import { contextLogger, contextOf, type SlackRequestContext, scopeOf } from '../context.js';
-import { approverOf, runTarget } from '../run-audit.js';
+import { runTarget, withApprover } from '../run-audit.js';
 import { ChannelThread } from '../transport/channel-thread.js';
 import { type BulkCheckpoint, CHECKPOINT_EVERY_MS, Checkpoints, ProgressReply } from './bulk-progress.js';
 import { deliverPrivately, parentOn, type SlackFlowDeps, tellInThread } from './single.js';
@@ -133,8 +133,7 @@ class BulkInSlack {
   /** The run's audit scope: its requester, its id, its thread. */
   private scope(): AuditScope {
     const scope = scopeOf(this.deps.audit, this.ctx, { runId: this.spec.run.id, thread: this.thread.ref() });
-    const approver = approverOf(this.spec.run);
-    return approver === undefined ? scope : { ...scope, approver };
+    return withApprover(scope, this.spec.run);
   }
 
   /** A parent message or summary with its app's line and, for an approved run, who approved it. */

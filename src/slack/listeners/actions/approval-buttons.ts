@@ -150,7 +150,7 @@ async function decide(
   // Tracked: a shutdown waits for the decision to be shown and its run handed to the journal.
   if (result.ok) return deps.inFlight.track(settle(deps, web, result.run, app));
   // The deadline passed while this press was being checked: the store refused it; expire it now.
-  if (result.reason === 'expired') return answer(deps, body, lateAnswer(await expireNow(deps, web, run, app)));
+  if (result.reason === 'expired') return answer(deps, body, lateAnswer((await expireNow(deps, web, run, app)).run));
   if (result.reason === 'not-requester')
     return refuse(
       deps,
@@ -183,7 +183,7 @@ async function waiting(deps: ApprovalDeps, body: BlockButtonAction, web: Web): P
   }
   // Past its deadline: no need to look the presser up (the store would refuse them as 'expired' anyway).
   if (run.state === 'approval' && (run.approvalDeadline ?? 0) <= Date.now())
-    return void (await answer(deps, body, lateAnswer(await expireNow(deps, web, run, app))));
+    return void (await answer(deps, body, lateAnswer((await expireNow(deps, web, run, app)).run)));
   if (run.state !== 'approval') return void (await answer(deps, body, lateAnswer(run)));
   return { run, app };
 }
