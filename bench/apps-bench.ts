@@ -1,8 +1,7 @@
 import { ImStandIn } from '../stand-ins/im-stand-in.js';
-import { round } from './im-client-bench.js';
 import { LoadProcess } from './load.js';
-import { both } from './metrics-bench.js';
-import { benchWorld, MAIN, pct, startApp } from './slack-bench.js';
+import { sideBySide } from './metrics-bench.js';
+import { benchWorld, MAIN, startApp } from './slack-bench.js';
 
 /**
  * Acks of one markread serving one IM app (the TIM_* variables) beside one serving two (TIM_APPS=prod,staging,
@@ -34,23 +33,7 @@ export async function benchApps(): Promise<void> {
   const load = await LoadProcess.start();
   try {
     console.log('# Acks with one IM app and with two (the default app), side by side: signed slash commands over HTTP');
-    await both(load, one, several, 400, 10);
-    const rows = [];
-    for (const [label, count, concurrency] of [
-      ['sequential', 500, 1],
-      ['50 concurrent', 2_000, 50],
-    ] as const) {
-      const acks = await both(load, one, several, count, concurrency);
-      rows.push({
-        load: `${label} (${count} commands each)`,
-        'one app p50 ms': pct(acks.off, 50),
-        'two apps p50 ms': pct(acks.on, 50),
-        'one app p99 ms': pct(acks.off, 99),
-        'two apps p99 ms': pct(acks.on, 99),
-        'p50 two/one': round(pct(acks.on, 50) / pct(acks.off, 50), 2),
-      });
-    }
-    console.table(rows);
+    console.table(await sideBySide(load, one, several, { off: 'one app', on: 'two apps' }));
   } finally {
     await load.stop();
     await Promise.all([one.stop(), several.stop(), staging.stop()]);

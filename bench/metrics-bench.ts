@@ -22,6 +22,36 @@ export async function both(load: LoadProcess, off: RunningApp, on: RunningApp, c
   return acks;
 }
 
+/**
+ * A warm-up, then the sequential and 50-concurrent loads on both apps (alternated by `both`): a row each, with
+ * p50 and p99 of the baseline (`off`) and of the other app (`on`), labelled `names`, and their ratios.
+ */
+export async function sideBySide(
+  load: LoadProcess,
+  off: RunningApp,
+  on: RunningApp,
+  names: { off: string; on: string },
+): Promise<Record<string, string | number>[]> {
+  await both(load, off, on, 400, 10);
+  const rows = [];
+  for (const [label, count, concurrency] of [
+    ['sequential', 500, 1],
+    ['50 concurrent', 2_000, 50],
+  ] as const) {
+    const acks = await both(load, off, on, count, concurrency);
+    rows.push({
+      load: `${label} (${count} commands each)`,
+      [`${names.off} p50 ms`]: pct(acks.off, 50),
+      [`${names.on} p50 ms`]: pct(acks.on, 50),
+      [`${names.off} p99 ms`]: pct(acks.off, 99),
+      [`${names.on} p99 ms`]: pct(acks.on, 99),
+      [`p50 ${names.on}/${names.off}`]: round(pct(acks.on, 50) / pct(acks.off, 50), 2),
+      [`p99 ${names.on}/${names.off}`]: round(pct(acks.on, 99) / pct(acks.off, 99), 2),
+    });
+  }
+  return rows;
+}
+
 /** GET /metrics `times` times in a row: its size and how long one takes. */
 async function scrapes(app: RunningApp, times: number) {
   const took: number[] = [];
@@ -46,24 +76,7 @@ export async function benchMetrics(): Promise<void> {
   const load = await LoadProcess.start();
   try {
     console.log('# Acks with metrics on and off: signed slash commands over HTTP, each app doing all its work');
-    await both(load, off, on, 400, 10);
-    const rows = [];
-    for (const [label, count, concurrency] of [
-      ['sequential', 500, 1],
-      ['50 concurrent', 2_000, 50],
-    ] as const) {
-      const acks = await both(load, off, on, count, concurrency);
-      rows.push({
-        load: `${label} (${count} commands each)`,
-        'off p50 ms': pct(acks.off, 50),
-        'on p50 ms': pct(acks.on, 50),
-        'off p99 ms': pct(acks.off, 99),
-        'on p99 ms': pct(acks.on, 99),
-        'p50 on/off': round(pct(acks.on, 50) / pct(acks.off, 50), 2),
-        'p99 on/off': round(pct(acks.on, 99) / pct(acks.off, 99), 2),
-      });
-    }
-    console.table(rows);
+    console.table(await sideBySide(load, off, on, { off: 'off', on: 'on' }));
     console.log('# GET /metrics after those commands, 100 scrapes in a row');
     console.table([await scrapes(on, 100)]);
   } finally {
