@@ -101,7 +101,7 @@ export const withdraw: Handler = async (deps, body, web) => {
  * at least MARKREAD_REASON_MIN characters and may still act on the app; the decision says so loudly.
  */
 async function selfApprove(deps: ApprovalDeps, body: BlockButtonAction, web: Web, found: Found): Promise<void> {
-  const { run, app } = found;
+  const { run } = found;
   const reason = run.origin.reason ?? '';
   const refusal = !deps.approval.config.breakGlass
     ? 'you asked for this run, so another person must approve it'
@@ -110,9 +110,8 @@ async function selfApprove(deps: ApprovalDeps, body: BlockButtonAction, web: Web
       : undefined;
   if (refusal)
     return refuse(deps, body, run, `self-approval refused: ${refusal}`, `You can't approve this: ${refusal}.`);
-  const verdict = await deps.access.onApp(body.user.id, app);
-  if (!verdict.allowed)
-    return refuse(deps, body, run, `not allowed: ${verdict.reason}`, `You can't: ${verdict.reason}.`);
+  // The presser is the requester: the same check as any approval (still allowed on the app, a bulk run can start).
+  if (!(await requesterMayStill(deps, body, found))) return;
   await decide(deps, body, web, found, 'self-approve', { decisionReason: reason });
 }
 
