@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { APPROVAL_ACTIONS } from '../src/slack/blocks/ids.js';
 import { NO_REDIS, startTestRedis } from './support/redis-server.js';
 import { twoReplicas } from './support/replica-world.js';
-import { ALLOWED, approvalRequestIn, messageText } from './support/slack-fixture.js';
+import { ALLOWED, approvalRequestIn, finishedParentIn, messageText } from './support/slack-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 const redis = await startTestRedis();
@@ -59,16 +59,10 @@ describe('approvals across two replicas on one Redis', { skip: redis ? false : N
     await w.keepTwo();
     await w.a.press(APPROVAL_ACTIONS.approve, runId, 'bob-after-restart', SECOND);
     await w.marked('bob', 3);
-    const parent = await waitFor(
-      () =>
-        w.slack.calls.find(
-          (c) =>
-            c.method === 'chat.update' &&
-            /Finished: summary/.test(messageText(c.args)) &&
-            messageText(c.args).includes('`bob`'),
-        ),
-      { what: "bob's run finished", timeoutMs: 60_000 },
-    );
+    const parent = await waitFor(() => finishedParentIn(w.slack.calls, 'bob'), {
+      what: "bob's run finished",
+      timeoutMs: 60_000,
+    });
     assert.match(messageText(parent.args), new RegExp(`Approved by\\* <@${SECOND}>`));
   });
 });

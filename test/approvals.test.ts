@@ -10,6 +10,7 @@ import {
   ALLOWED,
   approvalRequestIn,
   CHANNEL,
+  finishedParentIn,
   messageText,
   type SlackFixture,
   startSlackFixture,
@@ -106,16 +107,7 @@ describe('four eyes on large runs (MARKREAD_APPROVAL_OVER=2), over signed HTTP',
     await f.press(APPROVAL_ACTIONS.approve, runId, { user: SECOND, responseId: 'cal-ok' });
     await decidedAs(f, tsOf(call, f), new RegExp(`Approved\\* by <@${SECOND}>`));
     await waitFor(() => marksOf(f, 'cal').length === 3, { what: 'the three marks' });
-    const parent = await waitFor(
-      () =>
-        f.slack.calls.find(
-          (c) =>
-            c.method === 'chat.update' &&
-            /Finished: summary/.test(messageText(c.args)) &&
-            messageText(c.args).includes('`cal`'),
-        ),
-      { what: 'the run finished' },
-    );
+    const parent = await waitFor(() => finishedParentIn(f.slack.calls, 'cal'), { what: 'the run finished' });
     assert.match(messageText(parent.args), new RegExp(`<@${ALLOWED}> asked[\\s\\S]*Approved by\\* <@${SECOND}>`));
     const [approved] = events(f, 'approved', 'cal');
     // The decider in their workspace, as the run recorded them with the decision.

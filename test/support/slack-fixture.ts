@@ -212,3 +212,13 @@ export function approvalRequestIn(
   const runId = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'markread_approve')?.value;
   return { call, runId };
 }
+
+/** The edit of `user`'s bulk run's parent message that says it finished, among `calls`. */
+export function finishedParentIn(calls: SlackApiCall[], user: string): SlackApiCall | undefined {
+  return calls.find(
+    (c) =>
+      c.method === 'chat.update' &&
+      /Finished: summary/.test(messageText(c.args)) &&
+      messageText(c.args).includes(`\`${user}\``),
+  );
+}
